@@ -1,0 +1,307 @@
+"""GitHub REST through githubkit: GitHub's JSON becomes our types; nothing of GitHub leaks out."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from githubkit import GitHub
+from githubkit.exception import (
+    GitHubException,
+    RateLimitExceeded,
+    RequestError,
+    RequestFailed,
+    RequestTimeout,
+)
+from githubkit.retry import RetryOption
+
+from app.adapters.blobs import BlobCache
+from app.adapters.ghauth import (
+    BearerAuthStrategy,
+    InstallationToken,
+    InstallationTokens,
+    make_app_jwt,
+)
+from app.core.models import (
+    Commit,
+    FileDiff,
+    FileStatus,
+    Identity,
+    PullRequestInfo,
+    PullRequestSnapshot,
+)
+from app.errors import RateLimited, SourceError, TransientError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "ai-gate"
+# Blobs larger than this are not analysed (GitHub gives no patch for them either).
+MAX_BLOB_BYTES = 1_000_000
+# Waits longer than this are not slept in the worker: the job is retried later instead.
+MAX_INLINE_WAIT = timedelta(seconds=10)
+_STATUSES: frozenset[str] = frozenset(
+    {"added", "modified", "removed", "renamed", "copied", "changed", "unchanged"}
+)
+
+
+def _retry_decision(exc: GitHubException, retry_count: int) -> RetryOption:
+    """Retry 5xx twice and short rate-limit waits once in the call; longer waits go to the queue."""
+    if isinstance(exc, RateLimitExceeded):
+        if retry_count < 1 and exc.retry_after <= MAX_INLINE_WAIT:
+            return RetryOption(True, exc.retry_after)
+        return RetryOption(False)
+    if isinstance(exc, RequestFailed) and exc.response.status_code >= 500 and retry_count < 2:
+        return RetryOption(True, timedelta(seconds=0.5 * (retry_count + 1)))
+    return RetryOption(False)
+
+
+def translate(exc: GitHubException, what: str) -> SourceError:
+    """Our error for a githubkit failure: transient ones are retried by the queue."""
+    if isinstance(exc, RateLimitExceeded):
+        return RateLimited(f"{what}: GitHub rate limit", exc.retry_after.total_seconds())
+    if isinstance(exc, RequestFailed):
+        status = exc.response.status_code
+        if status >= 500 or status == 429:
+            return TransientError(f"{what}: GitHub answered {status}")
+        return SourceError(f"{what}: GitHub answered {status}: {_message(exc)}")
+    if isinstance(exc, RequestTimeout | RequestError):
+        return TransientError(f"{what}: {exc!r}")
+    return SourceError(f"{what}: {exc!r}")
+
+
+def _message(exc: RequestFailed) -> str:
+    try:
+        body = exc.response.json()
+    except ValueError:
+        return exc.response.text[:200]
+    return str(body.get("message", "")) if isinstance(body, dict) else ""
+
+
+class GitHubApp:
+    """The app's identity: makes installation clients with cached tokens."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        private_key_pem: str,
+        api_url: str,
+        timeout: float = 30.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._issuer = issuer
+        self._key = private_key_pem
+        self._api_url = api_url.rstrip("/") + "/"
+        self._timeout = timeout
+        self._clock = clock
+        self.tokens = InstallationTokens(self._fetch_token, clock)
+
+    def _client(self, auth: Any) -> GitHub[Any]:
+        return GitHub(
+            auth,
+            base_url=self._api_url,
+            timeout=self._timeout,
+            user_agent=USER_AGENT,
+            auto_retry=_retry_decision,
+            http_cache=False,
+        )
+
+    def _fetch_token(self, installation_id: int) -> InstallationToken:
+        jwt = make_app_jwt(self._issuer, self._key, self._clock())
+        gh = self._client(BearerAuthStrategy(jwt))
+        try:
+            resp = gh.request("POST", f"/app/installations/{installation_id}/access_tokens")
+        except GitHubException as exc:
+            raise translate(exc, f"installation {installation_id} token") from exc
+        body = resp.json()
+        expires = datetime.strptime(body["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return InstallationToken(token=body["token"], expires_at=expires)
+
+    def installation(self, installation_id: int) -> Installation:
+        """A REST client acting as one installation."""
+        token = self.tokens.get(installation_id)
+        return Installation(self._client(token))
+
+
+class Installation:
+    """REST calls as one installation, returning plain JSON values."""
+
+    def __init__(self, gh: GitHub[Any]) -> None:
+        self._gh = gh
+        self.requests = 0
+
+    def call(self, method: str, url: str, **kwargs: Any) -> Any:
+        """One request; GitHub failures become our errors."""
+        self.requests += 1
+        try:
+            resp = self._gh.request(method, url, **kwargs)
+        except GitHubException as exc:
+            raise translate(exc, f"{method} {url}") from exc
+        return resp.json() if resp.content else None
+
+    def get_or_none(self, url: str, **kwargs: Any) -> Any:
+        """GET that answers None for a 404."""
+        try:
+            return self.call("GET", url, **kwargs)
+        except SourceError as exc:
+            if "answered 404" in str(exc):
+                return None
+            raise
+
+    def paginate(self, url: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
+        """Every item of a list endpoint, following `Link: rel="next"` (never building URLs)."""
+        next_url: str | None = url
+        query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
+        while next_url:
+            self.requests += 1
+            try:
+                resp = self._gh.request("GET", next_url, params=query)
+            except GitHubException as exc:
+                raise translate(exc, f"GET {url}") from exc
+            yield from resp.json()
+            next_url = _next_link(resp.headers.get("link", ""))
+            query = None  # the next link carries its own query
+
+
+def _next_link(header: str) -> str | None:
+    for part in header.split(","):
+        if 'rel="next"' in part:
+            return part.split(";", 1)[0].strip().strip("<>")
+    return None
+
+
+def _identity(commit_person: dict[str, Any] | None, user: dict[str, Any] | None) -> Identity:
+    person = commit_person or {}
+    return Identity(
+        name=str(person.get("name") or ""),
+        email=str(person.get("email") or ""),
+        login=(user or {}).get("login"),
+    )
+
+
+def _commit(item: dict[str, Any]) -> Commit:
+    data = item.get("commit") or {}
+    return Commit(
+        sha=item["sha"],
+        message=str(data.get("message") or ""),
+        author=_identity(data.get("author"), item.get("author")),
+        committer=_identity(data.get("committer"), item.get("committer")),
+        parents=tuple(p["sha"] for p in item.get("parents") or ()),
+    )
+
+
+def _file(item: dict[str, Any]) -> FileDiff:
+    status = str(item.get("status") or "modified")
+    file_status: FileStatus = status if status in _STATUSES else "modified"  # type: ignore[assignment]
+    return FileDiff(
+        path=item["filename"],
+        status=file_status,
+        previous_path=item.get("previous_filename"),
+        blob_sha=item.get("sha"),
+        patch=item.get("patch"),
+        additions=int(item.get("additions") or 0),
+        deletions=int(item.get("deletions") or 0),
+    )
+
+
+def _pull_request(data: dict[str, Any]) -> PullRequestInfo:
+    user = data.get("user") or {}
+    return PullRequestInfo(
+        number=int(data["number"]),
+        title=str(data.get("title") or ""),
+        body=str(data.get("body") or ""),
+        author_login=str(user.get("login") or ""),
+        author_type=str(user.get("type") or "User"),
+        head_ref=str((data.get("head") or {}).get("ref") or ""),
+        base_ref=str((data.get("base") or {}).get("ref") or ""),
+        labels=tuple(str(label["name"]) for label in data.get("labels") or ()),
+        draft=bool(data.get("draft")),
+    )
+
+
+def decode_blob(body: dict[str, Any]) -> bytes:
+    """The bytes of a `git/blobs` answer (base64 with GitHub's line breaks)."""
+    if body.get("encoding") != "base64":
+        return str(body.get("content") or "").encode()
+    try:
+        return base64.b64decode(str(body.get("content") or ""))
+    except binascii.Error as exc:
+        raise SourceError(f"blob {body.get('sha')}: invalid base64") from exc
+
+
+def as_text(data: bytes) -> str | None:
+    """UTF-8 text, or None for binary or oversized content."""
+    if len(data) > MAX_BLOB_BYTES or b"\0" in data[:8192]:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+class PullRequestSource:
+    """Builds a `PullRequestSnapshot` for one head sha from GitHub."""
+
+    def __init__(self, api: Installation, blobs: BlobCache) -> None:
+        self._api = api
+        self._blobs = blobs
+
+    def pull_request(self, repo: str, number: int) -> dict[str, Any]:
+        """The raw PR object (used to learn the current head)."""
+        data = self._api.call("GET", f"/repos/{repo}/pulls/{number}")
+        if not isinstance(data, dict):
+            raise SourceError(f"{repo}#{number}: unexpected pull request answer")
+        return data
+
+    def head_sha(self, repo: str, number: int) -> str:
+        """The PR's current head sha."""
+        return str(self.pull_request(repo, number)["head"]["sha"])
+
+    def config_text(self, repo: str, ref: str, path: str) -> str | None:
+        """A file at a ref (e.g. `.ai-gate.yml` on the base branch), or None when absent."""
+        body = self._api.get_or_none(f"/repos/{repo}/contents/{path}", params={"ref": ref})
+        if not isinstance(body, dict) or body.get("type") != "file":
+            return None
+        return as_text(decode_blob(body))
+
+    def blob_text(self, repo: str, sha: str) -> str | None:
+        """A blob's text by sha, through the content-addressed cache."""
+        data = self._blobs.get(sha)
+        if data is None:
+            data = decode_blob(self._api.call("GET", f"/repos/{repo}/git/blobs/{sha}"))
+            self._blobs.put(sha, data)
+        return as_text(data)
+
+    def snapshot(
+        self, repo: str, number: int, wanted: Callable[[FileDiff], bool]
+    ) -> PullRequestSnapshot:
+        """PR, files with patches, commits, and head contents of the files `wanted` selects."""
+        data = self.pull_request(repo, number)
+        files = tuple(_file(f) for f in self._api.paginate(f"/repos/{repo}/pulls/{number}/files"))
+        commits = tuple(
+            _commit(c) for c in self._api.paginate(f"/repos/{repo}/pulls/{number}/commits")
+        )
+        contents: dict[str, str] = {}
+        notes: list[str] = []
+        for f in files:
+            if f.status == "removed" or not f.blob_sha or not wanted(f):
+                continue
+            text = self.blob_text(repo, f.blob_sha)
+            if text is None:
+                notes.append(f"`{f.path}` skipped: binary or larger than {MAX_BLOB_BYTES} bytes.")
+            else:
+                contents[f.path] = text
+        return PullRequestSnapshot(
+            repository=repo,
+            base_sha=str(data["base"]["sha"]),
+            head_sha=str(data["head"]["sha"]),
+            pull_request=_pull_request(data),
+            files=files,
+            commits=commits,
+            contents=contents,
+            notes=tuple(notes),
+        )

@@ -1,0 +1,152 @@
+"""The `ai-gate` command: serve, worker, check, config."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from app.errors import AiGateError, ConfigError, SettingsError, UsageError
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ai-gate", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web app (embedded mode without REDIS_URL)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000)
+    worker = sub.add_parser("worker", help="run a Celery worker (needs REDIS_URL)")
+    worker.add_argument("--concurrency", type=int, default=2)
+    check = sub.add_parser("check", help="analyse a local git checkout")
+    check.add_argument("--repo", type=Path, default=Path())
+    check.add_argument("--base")
+    check.add_argument("--head")
+    check.add_argument("--config", type=Path)
+    check.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    check.add_argument("--output", type=Path)
+    config = sub.add_parser("config", help="validate a config file or print its JSON Schema")
+    config_sub = config.add_subparsers(dest="config_command", required=True)
+    validate = config_sub.add_parser("validate")
+    validate.add_argument("file", nargs="?", type=Path, default=Path(".ai-gate.yml"))
+    config_sub.add_parser("schema")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        if args.command == "serve":
+            return _serve(args.host, args.port)
+        if args.command == "worker":
+            return _worker(args.concurrency)
+        if args.command == "check":
+            return _check(args)
+        return _config(args)
+    except SettingsError as exc:
+        print(f"ai-gate: environment variable {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (UsageError, ConfigError) as exc:
+        print(f"ai-gate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AiGateError as exc:
+        print(f"ai-gate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _serve(host: str, port: int) -> int:
+    import uvicorn
+
+    from app.settings import load_settings
+    from app.web.main import create_app
+
+    settings = load_settings()
+    app = create_app(settings)
+    mode = "Redis/Celery" if settings.redis_url else "embedded"
+    logging.getLogger("ai-gate").info("serving on http://%s:%d (%s mode)", host, port, mode)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    return EXIT_OK
+
+
+def _worker(concurrency: int) -> int:
+    from app.settings import load_settings
+    from workers.celery_app import configure
+
+    settings = load_settings()
+    if not settings.redis_url:
+        raise SettingsError("REDIS_URL", "is not set; a worker needs the Redis broker")
+    settings.require_app_credentials()
+    import workers.tasks  # noqa: F401 - registers the task
+
+    celery = configure(settings)
+    celery.worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            "--loglevel=INFO",
+            "-Q",
+            "ai-gate",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from app.adapters.linters import SubprocessLinters
+    from app.adapters.localgit import local_snapshot
+    from app.core.config import Config
+    from app.core.configfile import parse_config
+    from app.core.models import ConfigInfo
+    from app.core.pipeline import analyse, needs_contents
+    from app.publishers.markdown import render_summary
+    from app.publishers.text import render_text
+
+    config, info = Config(), ConfigInfo(sources=("defaults",))
+    config_file = args.config or (args.repo / ".ai-gate.yml")
+    if args.config is not None or config_file.exists():
+        try:
+            text = config_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot read --config {config_file}: {exc.strerror}") from exc
+        config, info = parse_config(text, str(config_file)), ConfigInfo(sources=(str(config_file),))
+    snapshot = local_snapshot(args.repo, args.base, args.head, needs_contents)
+    report = analyse(snapshot, config, SubprocessLinters(), info)
+    if args.format == "json":
+        out = json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
+    elif args.format == "markdown":
+        out = render_summary(report) + "\n"
+    else:
+        out = render_text(report)
+    if args.output:
+        args.output.write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out)
+    return EXIT_OK if report.verdict.conclusion in ("success", "neutral") else EXIT_GATE
+
+
+def _config(args: argparse.Namespace) -> int:
+    from app.core.config import Config
+    from app.core.configfile import parse_config
+
+    if args.config_command == "schema":
+        print(json.dumps(Config.model_json_schema(), indent=2))
+        return EXIT_OK
+    path: Path = args.file
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+    parse_config(text, str(path))
+    print(f"{path}: valid")
+    return EXIT_OK
+
+
+def entry() -> None:
+    sys.exit(main())

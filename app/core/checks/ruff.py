@@ -1,0 +1,67 @@
+"""ruff findings on the changed Python files, kept on the lines the PR added."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.core.config import RuffConfig
+from app.core.diff import PatchLines
+from app.core.fingerprint import fingerprint
+from app.core.models import Finding, Level, PullRequestSnapshot
+from app.core.ports import Linters
+
+# Rule prefixes whose findings are likely real bugs rather than style: they fail by default.
+_FAILURE_PREFIXES = ("E9", "F63", "F7", "F82", "S3", "S5", "S6")
+_NOTICE_PREFIXES = ("F401", "F841", "E4", "W")
+
+
+def level_for(rule: str) -> Level:
+    """How serious a ruff rule's finding is."""
+    if rule.startswith(_FAILURE_PREFIXES):
+        return "failure"
+    if rule.startswith(_NOTICE_PREFIXES):
+        return "notice"
+    return "warning"
+
+
+def python_files(snapshot: PullRequestSnapshot) -> dict[str, str]:
+    """Head contents of the changed, still-present Python files the adapter fetched."""
+    return {
+        f.path: snapshot.contents[f.path]
+        for f in snapshot.files
+        if f.status != "removed"
+        and f.path.endswith((".py", ".pyi"))
+        and f.path in snapshot.contents
+    }
+
+
+def ruff_findings(
+    snapshot: PullRequestSnapshot,
+    config: RuffConfig,
+    linters: Linters,
+    lines: Mapping[str, PatchLines],
+) -> list[Finding]:
+    """Run ruff on the changed Python files; mark each finding in or out of the added lines."""
+    files = python_files(snapshot)
+    if not config.enabled or not files:
+        return []
+    findings: list[Finding] = []
+    for diag in linters.ruff(files, config):
+        added = lines.get(diag.path, PatchLines()).added
+        text = files.get(diag.path, "").splitlines()
+        line_text = text[diag.line - 1] if 0 < diag.line <= len(text) else diag.message
+        findings.append(
+            Finding(
+                check="ruff",
+                rule=diag.rule,
+                level=level_for(diag.rule),
+                path=diag.path,
+                start_line=diag.line,
+                end_line=max(diag.end_line, diag.line),
+                message=diag.message,
+                in_diff=diag.line in added,
+                fingerprint=fingerprint("ruff", diag.rule, diag.path, line_text),
+                url=diag.url,
+            )
+        )
+    return findings

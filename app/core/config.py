@@ -1,0 +1,52 @@
+"""The `.ai-gate.yml` schema: what a repository can set, with defaults for one that sets nothing."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.models import Level
+
+# Rules aimed at the faults generated code is known for; see README "Curated ruff rules".
+RECOMMENDED_RUFF_RULES: tuple[str, ...] = (
+    "E4",  # import placement
+    "E7",  # bare except (E722), comparisons to None/True, lambda assignment
+    "E9",  # syntax errors
+    "F",  # pyflakes: undefined names, unused imports and variables
+    "B",  # bugbear: mutable defaults, blind `except Exception` re-raise mistakes
+    "BLE",  # blind except
+    "S",  # bandit: injection, hard-coded secrets, HTTP calls without timeouts
+    "ASYNC",  # blocking calls inside async functions
+)
+RECOMMENDED_RUFF_IGNORES: tuple[str, ...] = ("S101",)  # assert is fine in tests
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RuffConfig(Section):
+    enabled: bool = True
+    select: tuple[str, ...] = Field(
+        default=RECOMMENDED_RUFF_RULES, description="ruff rule codes or prefixes to run"
+    )
+    ignore: tuple[str, ...] = Field(default=RECOMMENDED_RUFF_IGNORES)
+
+
+class ChecksConfig(Section):
+    ruff: RuffConfig = RuffConfig()
+
+
+class GateConfig(Section):
+    applies_to: Literal["ai", "all"] = Field(
+        default="ai", description="judge only AI-attributed PRs (ai) or every PR (all)"
+    )
+    fail_on: Level = Field(
+        default="failure", description="the lowest finding level that fails the gate"
+    )
+
+
+class Config(Section):
+    checks: ChecksConfig = ChecksConfig()
+    gate: GateConfig = GateConfig()

@@ -1,0 +1,155 @@
+"""Typed values the analysis core takes in and gives out. Nothing here knows about GitHub."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Level = Literal["notice", "warning", "failure"]
+Conclusion = Literal["success", "neutral", "failure", "action_required"]
+FileStatus = Literal["added", "modified", "removed", "renamed", "copied", "changed", "unchanged"]
+
+SCHEMA_VERSION = "1.0"
+LEVEL_ORDER: Mapping[str, int] = {"notice": 0, "warning": 1, "failure": 2}
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Identity(Frozen):
+    """A git author or committer, with the GitHub login when GitHub knows it."""
+
+    name: str = ""
+    email: str = ""
+    login: str | None = None
+
+
+class Commit(Frozen):
+    sha: str
+    message: str
+    author: Identity = Identity()
+    committer: Identity = Identity()
+    parents: tuple[str, ...] = ()
+
+
+class FileDiff(Frozen):
+    """One changed file of the pull request; `patch` is absent for binary or huge diffs."""
+
+    path: str
+    status: FileStatus = "modified"
+    previous_path: str | None = None
+    blob_sha: str | None = None
+    patch: str | None = None
+    additions: int = 0
+    deletions: int = 0
+
+
+class PullRequestInfo(Frozen):
+    number: int
+    title: str = ""
+    body: str = ""
+    author_login: str = ""
+    author_type: str = "User"
+    head_ref: str = ""
+    base_ref: str = ""
+    labels: tuple[str, ...] = ()
+    draft: bool = False
+
+
+class PullRequestSnapshot(Frozen):
+    """Everything the core needs about one head sha; built by an adapter."""
+
+    repository: str
+    base_sha: str
+    head_sha: str
+    pull_request: PullRequestInfo | None = None
+    files: tuple[FileDiff, ...] = ()
+    commits: tuple[Commit, ...] = ()
+    # Head contents of changed files that were fetched (text only), by path.
+    contents: Mapping[str, str] = Field(default_factory=dict)
+    # Notes from the adapter about what it could not fetch (shown in the summary).
+    notes: tuple[str, ...] = ()
+
+
+class Signal(Frozen):
+    """One piece of evidence that AI wrote something, naming the exact text matched."""
+
+    kind: str
+    tool: str
+    source: str
+    evidence: str
+    confidence: float = 1.0
+    model: str | None = None
+
+
+class CommitAttribution(Frozen):
+    sha: str
+    ai: bool
+    tools: tuple[str, ...] = ()
+
+
+class Attribution(Frozen):
+    ai: bool = False
+    confidence: float = 0.0
+    tools: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    signals: tuple[Signal, ...] = ()
+    commits: tuple[CommitAttribution, ...] = ()
+    added_lines: int = 0
+    ai_added_lines: int = 0
+    ai_share: float = 0.0
+
+
+class Finding(Frozen):
+    check: str
+    rule: str
+    level: Level
+    path: str
+    start_line: int
+    end_line: int
+    message: str
+    in_diff: bool = True
+    ai_attributed: bool = False
+    fingerprint: str = ""
+    url: str | None = None
+
+
+class Cost(Frozen):
+    model: str | None = None
+    source: Literal["estimate", "reported"] = "estimate"
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    usd: float | None = None
+    usd_low: float | None = None
+    usd_high: float | None = None
+    assumptions: tuple[str, ...] = ()
+
+
+class Verdict(Frozen):
+    conclusion: Conclusion
+    reasons: tuple[str, ...] = ()
+
+
+class ConfigInfo(Frozen):
+    """Where the effective configuration came from, and what was wrong with it."""
+
+    sources: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+
+
+class Report(Frozen):
+    schema_version: str = SCHEMA_VERSION
+    repository: str
+    base_sha: str
+    head_sha: str
+    pull_request: int | None = None
+    attribution: Attribution = Attribution()
+    findings: tuple[Finding, ...] = ()
+    cost: Cost | None = None
+    verdict: Verdict
+    config: ConfigInfo = ConfigInfo()
+    notes: tuple[str, ...] = ()

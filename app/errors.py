@@ -1,0 +1,86 @@
+"""Errors ai-gate raises, each carrying what a user needs to fix the problem.
+
+    AiGateError
+    ├── SettingsError        a missing or invalid environment variable
+    ├── ConfigError          a broken `.ai-gate.yml` (path, line, hint)
+    ├── UsageError           a bad command line for `ai-gate check`
+    ├── SourceError          fetching the pull request failed for good
+    │   ├── TransientError   worth retrying later (5xx, timeouts, rate limits)
+    │   │   └── RateLimited  GitHub asked us to wait `retry_after` seconds
+    │   └── Superseded       the PR head moved on; the job's result is stale
+    └── CheckError           a linter could not run
+
+Only the edges (web handlers, tasks, CLI) turn these into a status code, an exit code
+or a completed check run.
+"""
+
+from __future__ import annotations
+
+
+class AiGateError(Exception):
+    """Base class for every error ai-gate raises on purpose."""
+
+
+class SettingsError(AiGateError):
+    """An environment variable is missing or invalid."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+class ConfigError(AiGateError):
+    """A configuration file is invalid."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str = "",
+    ) -> None:
+        where = (
+            path if line is None else f"{path}:{line}" + ("" if column is None else f":{column}")
+        )
+        super().__init__(f"{where}: {message}" + (f" (hint: {hint})" if hint else ""))
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+        self.hint = hint
+
+
+class UsageError(AiGateError):
+    """The command line cannot be carried out as given."""
+
+
+class SourceError(AiGateError):
+    """The pull request or repository could not be read."""
+
+
+class TransientError(SourceError):
+    """A failure worth retrying: GitHub 5xx, a timeout, a rate limit."""
+
+
+class RateLimited(TransientError):
+    """GitHub asked us to wait before the next request."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Superseded(SourceError):
+    """The pull request's head moved on while the job ran."""
+
+    def __init__(self, analysed_sha: str, current_sha: str) -> None:
+        super().__init__(f"head moved from {analysed_sha[:12]} to {current_sha[:12]}")
+        self.analysed_sha = analysed_sha
+        self.current_sha = current_sha
+
+
+class CheckError(AiGateError):
+    """A checker (ruff, mypy, …) failed to run."""

@@ -1,0 +1,111 @@
+"""The `ai-gate` check run: created in progress, completed with annotations in batches of 50."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from app.adapters.github import Installation
+from app.core.models import LEVEL_ORDER, Finding, Report
+from app.publishers.markdown import render_summary, render_title
+
+CHECK_NAME = "ai-gate"
+# GitHub accepts at most 50 annotations per create/update request; further updates append.
+# https://docs.github.com/en/rest/checks/runs#update-a-check-run
+ANNOTATION_BATCH = 50
+ErrorConclusion = Literal["failure", "timed_out", "cancelled", "skipped", "neutral"]
+
+
+def _iso(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def annotation(finding: Finding) -> dict[str, Any]:
+    """A GitHub annotation for a finding; its fingerprint rides along in raw_details."""
+    body: dict[str, Any] = {
+        "path": finding.path,
+        "start_line": finding.start_line,
+        "end_line": finding.end_line,
+        "annotation_level": finding.level,
+        "title": f"{finding.check} {finding.rule}"[:255],
+        "message": finding.message[:60_000],
+        "raw_details": f"ai-gate fingerprint: {finding.fingerprint}",
+    }
+    return body
+
+
+def batches(items: Sequence[dict[str, Any]], size: int = ANNOTATION_BATCH) -> Iterator[list[Any]]:
+    """Consecutive slices of at most `size` items."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+class CheckRunPublisher:
+    """Creates, finds and completes our check run for one head sha."""
+
+    def __init__(
+        self,
+        api: Installation,
+        repo: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._api = api
+        self._repo = repo
+        self._clock = clock
+
+    def start(self, head_sha: str, external_id: str, fresh: bool = False) -> int:
+        """Our in-progress run for the sha: the open one if any, else a new one."""
+        if not fresh:
+            listing = self._api.call(
+                "GET",
+                f"/repos/{self._repo}/commits/{head_sha}/check-runs",
+                params={"check_name": CHECK_NAME, "filter": "latest"},
+            )
+            for run in listing.get("check_runs", []):
+                if run.get("name") == CHECK_NAME and run.get("status") != "completed":
+                    return int(run["id"])
+        created = self._api.call(
+            "POST",
+            f"/repos/{self._repo}/check-runs",
+            json={
+                "name": CHECK_NAME,
+                "head_sha": head_sha,
+                "status": "in_progress",
+                "external_id": external_id,
+                "started_at": _iso(self._clock()),
+                "output": {"title": "Analysing…", "summary": "ai-gate is analysing this commit."},
+            },
+        )
+        return int(created["id"])
+
+    def complete(self, run_id: int, report: Report) -> None:
+        """Send annotations 50 at a time, the last request completing the run."""
+        title, summary = render_title(report), render_summary(report)
+        ordered = sorted(report.findings, key=lambda f: -LEVEL_ORDER[f.level])
+        notes = [annotation(f) for f in ordered if f.in_diff]
+        chunks = list(batches(notes)) or [[]]
+        for index, chunk in enumerate(chunks):
+            body: dict[str, Any] = {
+                "output": {"title": title, "summary": summary, "annotations": chunk}
+            }
+            if index == len(chunks) - 1:
+                body |= {
+                    "status": "completed",
+                    "conclusion": report.verdict.conclusion,
+                    "completed_at": _iso(self._clock()),
+                }
+            self._api.call("PATCH", f"/repos/{self._repo}/check-runs/{run_id}", json=body)
+
+    def fail(self, run_id: int, conclusion: ErrorConclusion, title: str, message: str) -> None:
+        """Complete the run with a message instead of leaving it in progress."""
+        self._api.call(
+            "PATCH",
+            f"/repos/{self._repo}/check-runs/{run_id}",
+            json={
+                "status": "completed",
+                "conclusion": conclusion,
+                "completed_at": _iso(self._clock()),
+                "output": {"title": title[:255], "summary": message[:60_000]},
+            },
+        )

@@ -1,0 +1,67 @@
+"""The Markdown a maintainer reads: the check-run summary, also `--format markdown`."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from app.core.models import Report
+
+TITLES = {
+    "success": "Passed",
+    "neutral": "Not gated",
+    "failure": "Failed",
+    "action_required": "Needs a human review",
+}
+# GitHub rejects a summary over 65,535 characters.
+MAX_SUMMARY = 65_000
+
+
+def render_title(report: Report) -> str:
+    """A one-line title: verdict, AI share and number of findings."""
+    att = report.attribution
+    ai = f"AI {att.ai_share:.0%} of added lines" if att.ai else "no AI attribution"
+    return f"{TITLES[report.verdict.conclusion]}: {ai}, {len(report.findings)} finding(s)"
+
+
+def render_summary(report: Report) -> str:
+    """Attribution, findings by check, cost and the reasons for the verdict."""
+    att = report.attribution
+    out = [f"### Verdict: {report.verdict.conclusion}", ""]
+    out += [f"- {reason}" for reason in report.verdict.reasons]
+    out += ["", "### Attribution", ""]
+    if att.ai:
+        out += [
+            "| tools | models | AI-attributed commits | AI added lines |",
+            "|---|---|---|---|",
+            f"| {', '.join(att.tools) or 'none'} | {', '.join(att.models) or 'unknown'} "
+            f"| {sum(c.ai for c in att.commits)} of {len(att.commits)} "
+            f"| {att.ai_added_lines} of {att.added_lines} ({att.ai_share:.0%}) |",
+            "",
+        ]
+        evidence = [f"- `{s.source}` ({s.kind}): `{s.evidence}`" for s in att.signals]
+        if len(evidence) > 5:
+            out += ["<details><summary>Evidence</summary>", "", *evidence, "", "</details>"]
+        else:
+            out += ["Evidence:", "", *evidence]
+    else:
+        out.append(f"No AI signal in {len(att.commits)} commit(s) or the pull request.")
+    out += ["", "### Findings", ""]
+    if report.findings:
+        by_check = Counter(f.check for f in report.findings)
+        by_level = Counter(f.level for f in report.findings)
+        out += ["| check | findings |", "|---|---|"]
+        out += [f"| {check} | {n} |" for check, n in sorted(by_check.items())]
+        levels = ", ".join(f"{n} {lvl}" for lvl, n in sorted(by_level.items()))
+        out += ["", f"On added lines: {levels}. Each is annotated on its line."]
+    else:
+        out.append("No findings on the added lines.")
+    if report.cost is not None and report.cost.usd is not None:
+        c = report.cost
+        out += ["", "### Cost", "", f"About ${c.usd:.2f} ({c.model or 'unknown model'})."]
+    if report.notes:
+        out += ["", "### Notes", "", *[f"- {note}" for note in report.notes]]
+    if report.config.errors:
+        out += ["", "### Configuration errors", "", *[f"- {e}" for e in report.config.errors]]
+    out += ["", f"<sub>ai-gate · config: {', '.join(report.config.sources) or 'defaults'}</sub>"]
+    text = "\n".join(out)
+    return text if len(text) <= MAX_SUMMARY else text[:MAX_SUMMARY] + "\n\n… (truncated)"

@@ -1,0 +1,65 @@
+"""One attempt at a job, deciding between done, retry later, and failed for good."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from app.errors import AiGateError, RateLimited, TransientError
+from app.jobs import Deps, Job, fail_job, run_job
+from app.publishers.checkrun import ErrorConclusion
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+MAX_RETRY_DELAY = 900.0
+
+
+def retry_delay(attempt: int) -> float:
+    """Exponential backoff: 2, 4, 8, … seconds, capped."""
+    return float(min(2 ** (attempt + 1), MAX_RETRY_DELAY))
+
+
+def attempt_job(job: Job, deps: Deps, attempt: int) -> float | None:
+    """Run the job once; the delay before the next attempt, or None when it is finished."""
+    try:
+        run_job(job, deps)
+        return None
+    except TransientError as exc:
+        if attempt + 1 >= MAX_ATTEMPTS:
+            give_up(
+                job,
+                deps,
+                "failure",
+                f"GitHub kept failing after {MAX_ATTEMPTS} attempts: {exc}. Re-run to retry.",
+            )
+            return None
+        delay = exc.retry_after if isinstance(exc, RateLimited) else retry_delay(attempt)
+        log.warning("job %s attempt %d: %s; retrying in %.0fs", job.key, attempt + 1, exc, delay)
+        return min(max(delay, 1.0), MAX_RETRY_DELAY)
+    except AiGateError as exc:
+        give_up(job, deps, "failure", f"{type(exc).__name__}: {exc}")
+        return None
+    except Exception as exc:  # a bug of ours must still not leave the run in progress
+        log.exception("job %s crashed", job.key)
+        give_up(job, deps, "failure", f"Internal error ({type(exc).__name__}); see the app logs.")
+        return None
+
+
+def give_up(job: Job, deps: Deps, conclusion: ErrorConclusion, message: str) -> None:
+    """Complete the check run with the reason; if even that fails, log it."""
+    log.error("job %s failed for good: %s", job.key, message)
+    try:
+        fail_job(job, deps, conclusion, message)
+    except AiGateError:
+        log.exception("could not complete the check run of job %s", job.key)
+
+
+def run_with_retries(job: Job, deps: Deps, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Embedded mode's retry loop: the same attempts and backoff as the Celery task."""
+    for attempt in range(MAX_ATTEMPTS):
+        delay = attempt_job(job, deps, attempt)
+        if delay is None:
+            return
+        sleep(delay)

@@ -1,0 +1,124 @@
+"""The one settings object: ai-gate's environment contract (see README, Environment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Self
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.errors import SettingsError
+
+DEFAULT_API_URL = "https://api.github.com"
+
+
+class Settings(BaseSettings):
+    """Environment variables; Probot's names (APP_ID, PRIVATE_KEY, …) are accepted too."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    github_app_id: int | None = Field(
+        default=None, validation_alias=AliasChoices("GITHUB_APP_ID", "APP_ID")
+    )
+    github_app_private_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("GITHUB_APP_PRIVATE_KEY", "PRIVATE_KEY")
+    )
+    github_app_private_key_path: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("GITHUB_APP_PRIVATE_KEY_PATH", "PRIVATE_KEY_PATH"),
+    )
+    github_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("GITHUB_WEBHOOK_SECRET", "WEBHOOK_SECRET")
+    )
+    github_client_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("GITHUB_CLIENT_ID", "CLIENT_ID")
+    )
+    github_api_url: str = Field(
+        default=DEFAULT_API_URL, validation_alias=AliasChoices("GITHUB_API_URL")
+    )
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL"))
+    database_url: str = Field(
+        default="sqlite:///ai-gate.db", validation_alias=AliasChoices("DATABASE_URL")
+    )
+    # How long a delivery id is remembered for deduplication (GitHub redelivers up to 3 days).
+    delivery_ttl_seconds: int = Field(
+        default=3 * 24 * 3600, validation_alias=AliasChoices("AI_GATE_DELIVERY_TTL")
+    )
+    # Embedded mode: how many jobs run at once and how many may wait.
+    embedded_workers: int = Field(default=2, validation_alias=AliasChoices("AI_GATE_WORKERS"))
+    embedded_queue_size: int = Field(
+        default=100, validation_alias=AliasChoices("AI_GATE_QUEUE_SIZE")
+    )
+    job_soft_time_limit: int = Field(
+        default=600, validation_alias=AliasChoices("AI_GATE_JOB_TIME_LIMIT")
+    )
+    github_timeout_seconds: float = Field(
+        default=30.0, validation_alias=AliasChoices("AI_GATE_GITHUB_TIMEOUT")
+    )
+
+    @model_validator(mode="after")
+    def _read_key_file(self) -> Self:
+        if self.github_app_private_key is None and self.github_app_private_key_path is not None:
+            try:
+                text = self.github_app_private_key_path.read_text()
+            except OSError as exc:
+                raise ValueError(
+                    f"GITHUB_APP_PRIVATE_KEY_PATH: cannot read {self.github_app_private_key_path}: "
+                    f"{exc.strerror}"
+                ) from exc
+            self.github_app_private_key = SecretStr(text)
+        key = self.github_app_private_key
+        if key is not None and "PRIVATE KEY-----" not in key.get_secret_value():
+            raise ValueError("GITHUB_APP_PRIVATE_KEY: not a PEM private key")
+        if not self.github_api_url.startswith(("http://", "https://")):
+            raise ValueError("GITHUB_API_URL: must start with http:// or https://")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """True when jobs run inside the web process (no REDIS_URL)."""
+        return not self.redis_url
+
+    @property
+    def has_app_credentials(self) -> bool:
+        """True when jobs can authenticate as the app."""
+        has_issuer = self.github_app_id is not None or bool(self.github_client_id)
+        return has_issuer and self.github_app_private_key is not None
+
+    @property
+    def jwt_issuer(self) -> str:
+        """The app JWT's `iss`: the client id when set (GitHub's preference), else the app id."""
+        if self.github_client_id:
+            return self.github_client_id
+        if self.github_app_id is None:
+            raise SettingsError("GITHUB_APP_ID", "is not set")
+        return str(self.github_app_id)
+
+    def require_app_credentials(self) -> tuple[str, SecretStr]:
+        """The JWT issuer and private key, or a SettingsError naming what is missing."""
+        if self.github_app_id is None and not self.github_client_id:
+            raise SettingsError("GITHUB_APP_ID", "is not set (or set GITHUB_CLIENT_ID)")
+        if self.github_app_private_key is None:
+            raise SettingsError(
+                "GITHUB_APP_PRIVATE_KEY", "is not set (or set GITHUB_APP_PRIVATE_KEY_PATH)"
+            )
+        return self.jwt_issuer, self.github_app_private_key
+
+    def require_webhook_secret(self) -> SecretStr:
+        """The webhook secret, which the server refuses to run without."""
+        if self.github_webhook_secret is None or not self.github_webhook_secret.get_secret_value():
+            raise SettingsError("GITHUB_WEBHOOK_SECRET", "is not set; the server will not start")
+        return self.github_webhook_secret
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment into Settings, turning validation errors into one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = first["loc"][0] if first["loc"] else ""
+        message = str(first["msg"]).removeprefix("Value error, ")
+        variable = str(loc).upper() if loc else message.split(":", 1)[0]
+        raise SettingsError(variable, message.split(": ", 1)[-1]) from exc

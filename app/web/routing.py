@@ -1,0 +1,61 @@
+"""Which webhook deliveries become analysis jobs. Pure: payload dict in, jobs out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.jobs import Job
+
+PULL_REQUEST_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
+
+
+def jobs_for(event: str, payload: dict[str, Any], delivery_id: str) -> list[Job]:
+    """The jobs a delivery asks for; an empty list means the event is deliberately ignored."""
+    action = payload.get("action")
+    installation = (payload.get("installation") or {}).get("id")
+    repo = (payload.get("repository") or {}).get("full_name")
+    if not isinstance(installation, int) or not isinstance(repo, str):
+        return []
+    common = {"installation_id": installation, "repository": repo, "delivery_id": delivery_id}
+    if event == "pull_request" and action in PULL_REQUEST_ACTIONS:
+        pr = payload["pull_request"]
+        if pr.get("state", "open") != "open":
+            return []
+        return [
+            Job(
+                **common,
+                pull_number=int(pr["number"]),
+                head_sha=str(pr["head"]["sha"]),
+                event=f"{event}.{action}",
+            )
+        ]
+    if event == "check_suite" and action in ("requested", "rerequested"):
+        suite = payload["check_suite"]
+        return _for_pull_requests(
+            common,
+            suite.get("pull_requests") or [],
+            str(suite["head_sha"]),
+            f"{event}.{action}",
+            rerun=action == "rerequested",
+        )
+    if event == "check_run" and action == "rerequested":
+        run = payload["check_run"]
+        return _for_pull_requests(
+            common,
+            run.get("pull_requests") or [],
+            str(run["head_sha"]),
+            f"{event}.{action}",
+            rerun=True,
+        )
+    return []
+
+
+def _for_pull_requests(
+    common: dict[str, Any], prs: list[dict[str, Any]], head_sha: str, event: str, *, rerun: bool
+) -> list[Job]:
+    # Pushes to fork branches carry no pull_requests; their pull_request events cover them.
+    return [
+        Job(**common, pull_number=int(pr["number"]), head_sha=head_sha, event=event, rerun=rerun)
+        for pr in prs
+        if (pr.get("head") or {}).get("sha", head_sha) == head_sha
+    ]

@@ -1,0 +1,72 @@
+"""Builders with a default for every field, so a test names only what it is about."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from app.core.config import RuffConfig
+from app.core.models import Commit, FileDiff, Identity, PullRequestInfo, PullRequestSnapshot
+from app.core.ports import LintDiagnostic
+
+HUMAN = Identity(name="Ada Lovelace", email="ada@example.com", login="ada")
+
+
+def make_commit(
+    sha: str = "c0ffee" * 6 + "beef",
+    message: str = "Change things",
+    *,
+    trailers: Sequence[str] = (),
+    author: Identity = HUMAN,
+) -> Commit:
+    body = message + ("\n\n" + "\n".join(trailers) if trailers else "")
+    return Commit(sha=sha, message=body, author=author, committer=author)
+
+
+def make_patch(added: Sequence[str], start: int = 1) -> str:
+    lines = [f"@@ -0,0 +{start},{len(added)} @@"] + [f"+{line}" for line in added]
+    return "\n".join(lines)
+
+
+def make_file(path: str = "pkg/mod.py", added: Sequence[str] = ("x = 1",)) -> FileDiff:
+    return FileDiff(
+        path=path, status="added", blob_sha="b" * 40, patch=make_patch(added), additions=len(added)
+    )
+
+
+def make_snapshot(
+    *,
+    commits: Sequence[Commit] = (),
+    files: Sequence[FileDiff] = (),
+    contents: Mapping[str, str] | None = None,
+    number: int | None = 7,
+) -> PullRequestSnapshot:
+    files = tuple(files) or (make_file(),)
+    if contents is None:
+        contents = {}
+        for f in files:
+            if f.patch:
+                contents[f.path] = (
+                    "\n".join(line[1:] for line in f.patch.splitlines() if line.startswith("+"))
+                    + "\n"
+                )
+    return PullRequestSnapshot(
+        repository="octo/repo",
+        base_sha="a" * 40,
+        head_sha="f" * 40,
+        pull_request=PullRequestInfo(number=number) if number is not None else None,
+        files=files,
+        commits=tuple(commits) or (make_commit(),),
+        contents=contents,
+    )
+
+
+class FakeLinters:
+    """Returns canned ruff diagnostics per path, recording what it was asked to lint."""
+
+    def __init__(self, diagnostics: Sequence[LintDiagnostic] = ()) -> None:
+        self.diagnostics = list(diagnostics)
+        self.seen: list[dict[str, str]] = []
+
+    def ruff(self, files: Mapping[str, str], config: RuffConfig) -> Sequence[LintDiagnostic]:  # noqa: ARG002
+        self.seen.append(dict(files))
+        return [d for d in self.diagnostics if d.path in files]

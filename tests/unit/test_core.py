@@ -1,0 +1,125 @@
+import ast
+from pathlib import Path
+
+import pytest
+
+from app.core.attribution import attribute
+from app.core.config import Config, GateConfig
+from app.core.pipeline import analyse
+from app.core.ports import LintDiagnostic
+from app.core.trailers import parse_trailers
+from tests.builders import FakeLinters, make_commit, make_file, make_snapshot
+
+CLAUDE = "Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"
+
+
+def diag(path: str, line: int, rule: str = "E722") -> LintDiagnostic:
+    return LintDiagnostic(path=path, line=line, end_line=line, rule=rule, message=f"{rule} here")
+
+
+def test_core_imports_no_io_frameworks() -> None:
+    forbidden = ("fastapi", "githubkit", "httpx", "redis", "celery", "app.adapters", "subprocess")
+    for path in Path("app/core").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
+            for name in names:
+                assert not name.startswith(forbidden), f"{path} imports {name}"
+
+
+@pytest.mark.parametrize(
+    "key", ["Co-authored-by", "co-authored-by", "CO-AUTHORED-BY", "Assisted-by", "Generated-by"]
+)
+def test_agent_trailer_in_any_case_attributes_the_commit(key: str) -> None:
+    commit = make_commit(trailers=[f"{key}: Claude <noreply@anthropic.com>"])
+    att = attribute(make_snapshot(commits=[commit]), added_lines=1)
+    assert att.ai
+    assert att.tools == ("claude-code",)
+    assert att.signals[0].evidence == f"{key}: Claude <noreply@anthropic.com>"
+    assert att.signals[0].source == f"commit:{commit.sha}"
+
+
+def test_human_co_author_is_not_a_signal() -> None:
+    commit = make_commit(trailers=["Co-authored-by: Grace Hopper <grace@example.com>"])
+    assert not attribute(make_snapshot(commits=[commit]), added_lines=1).ai
+
+
+def test_trailer_inside_prose_or_indented_is_not_a_trailer() -> None:
+    prose = make_commit(
+        message="Policy\n\nWe ask people to add Co-authored-by: Claude "
+        "<noreply@anthropic.com> when an agent helped."
+    )
+    indented = make_commit(message="Fix\n\n   Co-Authored-By: Claude <noreply@anthropic.com>")
+    assert not attribute(make_snapshot(commits=[prose, indented]), added_lines=1).ai
+
+
+def test_noreply_login_matches_copilot_not_by_id() -> None:
+    commit = make_commit(
+        trailers=["Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>"]
+    )
+    assert attribute(make_snapshot(commits=[commit]), 1).tools == ("copilot-agent",)
+
+
+def test_subject_only_message_has_no_trailers() -> None:
+    assert parse_trailers("Co-authored-by: Claude <noreply@anthropic.com>") == []
+
+
+def test_mixed_commits_do_not_claim_every_line() -> None:
+    ai = make_commit(sha="1" * 40, trailers=[CLAUDE])
+    human = make_commit(sha="2" * 40)
+    att = attribute(make_snapshot(commits=[ai, human]), added_lines=10)
+    assert att.ai
+    assert [c.ai for c in att.commits] == [True, False]
+    assert att.ai_added_lines == 0
+
+
+def test_findings_kept_only_on_added_lines() -> None:
+    f = make_file("pkg/a.py", ["x = 1", "try:", "    pass", "except:", "    pass"])
+    snapshot = make_snapshot(
+        commits=[make_commit(trailers=[CLAUDE])], files=[f], contents={"pkg/a.py": "old = 0\n" * 10}
+    )
+    # Patch adds lines 1-5; line 8 is outside the diff.
+    linters = FakeLinters([diag("pkg/a.py", 4), diag("pkg/a.py", 8, "F401")])
+    report = analyse(snapshot, Config(), linters)
+    assert [(x.path, x.start_line, x.rule) for x in report.findings] == [("pkg/a.py", 4, "E722")]
+    assert report.findings[0].ai_attributed
+    assert report.findings[0].fingerprint
+
+
+def test_fingerprint_survives_the_line_moving() -> None:
+    def report_for(prefix_lines: int) -> str:
+        added = ["# pad"] * prefix_lines + ["except:"]
+        f = make_file("a.py", added)
+        snapshot = make_snapshot(files=[f])
+        r = analyse(snapshot, Config(), FakeLinters([diag("a.py", prefix_lines + 1)]))
+        return r.findings[0].fingerprint
+
+    assert report_for(1) == report_for(5)
+
+
+def test_verdict_neutral_for_human_pr_failure_for_ai_pr_with_failing_finding() -> None:
+    f = make_file("a.py", ["x = y"])
+    linters = FakeLinters([diag("a.py", 1, "F821")])
+    human = analyse(make_snapshot(files=[f]), Config(), linters)
+    assert human.verdict.conclusion == "neutral"
+    ai = analyse(
+        make_snapshot(files=[f], commits=[make_commit(trailers=[CLAUDE])]), Config(), linters
+    )
+    assert ai.verdict.conclusion == "failure"
+    everyone = Config(gate=GateConfig(applies_to="all", fail_on="failure"))
+    assert analyse(make_snapshot(files=[f]), everyone, linters).verdict.conclusion == "failure"
+
+
+def test_only_python_files_are_linted_and_removed_files_skipped() -> None:
+    linters = FakeLinters()
+    files = [
+        make_file("a.py"),
+        make_file("README.md"),
+        make_file("gone.py").model_copy(update={"status": "removed"}),
+    ]
+    analyse(make_snapshot(files=files), Config(), linters)
+    assert list(linters.seen[0]) == ["a.py"]

@@ -1,0 +1,40 @@
+"""Celery tasks: thin wrappers that hand a job to the shared runner."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from app.jobs import Deps, Job
+from app.runner import MAX_ATTEMPTS, attempt_job, give_up
+from app.settings import load_settings
+from app.wiring import build_deps
+from workers.celery_app import TASK_NAME, celery
+
+log = logging.getLogger(__name__)
+_deps: Deps | None = None
+
+
+def deps() -> Deps:
+    """This worker process's collaborators, built on first use (after the fork)."""
+    global _deps
+    if _deps is None:
+        _deps = build_deps(load_settings())
+    return _deps
+
+
+@celery.task(  # type: ignore[untyped-decorator]
+    bind=True, name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_ATTEMPTS
+)
+def analyse_pull_request(self: Task, job: dict[str, Any]) -> None:
+    parsed = Job.model_validate(job)
+    try:
+        delay = attempt_job(parsed, deps(), self.request.retries)
+    except SoftTimeLimitExceeded:
+        give_up(parsed, deps(), "timed_out", "The analysis took longer than its time limit.")
+        return
+    if delay is not None:
+        raise self.retry(countdown=delay)
