@@ -43,7 +43,7 @@ class _BearerAuth(httpx.Auth):
 
 
 @dataclass
-class BearerAuthStrategy(BaseAuthStrategy):
+class BearerAuthStrategy(BaseAuthStrategy):  # type: ignore[misc]
     """githubkit auth that sends a token as `Bearer` (GitHub requires it for app JWTs)."""
 
     token: str

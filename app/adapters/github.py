@@ -77,7 +77,7 @@ def _message(exc: RequestFailed) -> str:
     try:
         body = exc.response.json()
     except ValueError:
-        return exc.response.text[:200]
+        return str(exc.response.text)[:200]
     return str(body.get("message", "")) if isinstance(body, dict) else ""
 
 

@@ -1,0 +1,197 @@
+"""Real parts: Redis, `ai-gate serve` and `ai-gate worker` processes, and our fake GitHub."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from app.web.signature import sign
+from tests.fakes.github_server import FakeGitHub, FakeGitHubServer
+from tests.fakes.keys import private_key_pem, public_key_pem
+
+APP_ID = 4242
+INSTALLATION_ID = 1
+SECRET = "integration-secret"
+BIN = Path(sys.executable).parent / "ai-gate"
+# A database of its own so the tests never touch another user's keys.
+REDIS_DB = 13
+
+
+def redis_url() -> str:
+    base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
+    return f"{base}/{REDIS_DB}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def redis_client() -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url())
+    try:
+        client.ping()
+    except redis.RedisError as exc:  # CI starts one; say so rather than skip silently
+        pytest.fail(f"integration tests need Redis at {redis_url()}: {exc}")
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture(scope="session")
+def github() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub(app_id=APP_ID, public_key_pem=public_key_pem())
+    fake.add_installation(INSTALLATION_ID)
+    with FakeGitHubServer(fake) as server:
+        fake.base_url = server.url  # type: ignore[attr-defined]
+        yield fake
+
+
+class Process:
+    """A child process whose output goes to a log file we can read on failure."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self._file = log.open("wb")
+        self.proc = subprocess.Popen(
+            args, env=env, stdout=self._file, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, ready: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{what} exited early:\n{self.output()}")
+            if ready():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"{what} not ready after {timeout}s:\n{self.output()}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        self._file.close()
+
+
+def app_env(github: FakeGitHub, *, redis: bool) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "REDIS_"))}
+    env |= {
+        "GITHUB_APP_ID": str(APP_ID),
+        "GITHUB_APP_PRIVATE_KEY": private_key_pem(),
+        "GITHUB_WEBHOOK_SECRET": SECRET,
+        "GITHUB_API_URL": github.base_url,  # type: ignore[attr-defined]
+        "PYTHONUNBUFFERED": "1",
+    }
+    if redis:
+        env["REDIS_URL"] = redis_url()
+    return env
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def start_server(github: FakeGitHub, tmp: Path, *, redis: bool) -> tuple[Process, str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = Process(
+        [str(BIN), "serve", "--port", str(port)],
+        app_env(github, redis=redis),
+        tmp / f"serve-{port}.log",
+    )
+    proc.wait_for(lambda: _healthy(url), "ai-gate serve")
+    return proc, url
+
+
+@pytest.fixture(scope="session")
+def worker(
+    github: FakeGitHub, redis_client: redis.Redis, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Process]:
+    assert redis_client.ping()  # the broker answers before the worker starts
+    log_dir = tmp_path_factory.mktemp("worker")
+    proc = Process(
+        [str(BIN), "worker", "--concurrency", "2"],
+        app_env(github, redis=True),
+        log_dir / "worker.log",
+    )
+    proc.wait_for(lambda: "ready." in proc.output(), "ai-gate worker", timeout=60)
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(
+    github: FakeGitHub, worker: Process, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    assert worker.proc.poll() is None, worker.output()  # jobs need a live worker
+    proc, url = start_server(github, tmp_path_factory.mktemp("serve"), redis=True)
+    yield url
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def embedded_server(github: FakeGitHub, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    proc, url = start_server(github, tmp_path_factory.mktemp("embedded"), redis=False)
+    yield url
+    proc.stop()
+
+
+def deliver(
+    url: str,
+    event: str,
+    payload: dict[str, Any],
+    *,
+    delivery: str | None = None,
+    secret: str | None = SECRET,
+    signature: str | None = None,
+) -> httpx.Response:
+    """POST a webhook delivery the way GitHub does."""
+    body = json.dumps(payload).encode()
+    headers = {
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
+        "Content-Type": "application/json",
+        "User-Agent": "GitHub-Hookshot/abc123",
+        "X-GitHub-Hook-Installation-Target-Type": "integration",
+        "X-GitHub-Hook-Installation-Target-ID": str(APP_ID),
+    }
+    if signature is not None:
+        headers["X-Hub-Signature-256"] = signature
+    elif secret is not None:
+        headers["X-Hub-Signature-256"] = sign(secret, body)
+    return httpx.post(f"{url}/api/github/webhooks", content=body, headers=headers, timeout=10)
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -1,0 +1,135 @@
+"""Pull requests staged in the fake GitHub, with the webhook payloads that announce them."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fakes.github_server import FakeGitHub, make_commit, make_file
+
+OWNER, REPO = "octo-org", "hello-world"
+CLAUDE_TRAILER = "Co-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>"
+_numbers = itertools.count(100)
+
+
+def sha(seed: str) -> str:
+    return hashlib.sha1(seed.encode()).hexdigest()
+
+
+@dataclass
+class StagedPR:
+    number: int
+    head_sha: str
+    base_sha: str
+    # (path, line, rule) of every finding expected on added lines
+    expected: set[tuple[str, int, str]]
+
+
+def _patch_for_new_file(text: str) -> str:
+    lines = text.splitlines()
+    return "\n".join([f"@@ -0,0 +1,{len(lines)} @@", *[f"+{line}" for line in lines]])
+
+
+def stage_ruff_pr(github: FakeGitHub, *, blocks: int = 30, trailer: bool = True) -> StagedPR:
+    """A PR adding `blocks` bare try/except/pass blocks (two findings each) and editing a file
+    whose untouched first line has a pre-existing finding that must not be reported."""
+    number = next(_numbers)
+    head, base = sha(f"head{number}"), sha(f"base{number}")
+    new_text = "".join("try:\n    x = 1\nexcept:\n    pass\n" for _ in range(blocks))
+    old_text = (
+        "import json\n\n\ndef f():\n    return 1\n\n\ndef g():\n    try:\n"
+        "        return 2\n    except:\n        return 3\n"
+    )
+    old_patch = "\n".join(
+        [
+            "@@ -1,5 +1,12 @@",
+            " import json",
+            " ",
+            " ",
+            " def f():",
+            "     return 1",
+            "+",
+            "+",
+            "+def g():",
+            "+    try:",
+            "+        return 2",
+            "+    except:",
+            "+        return 3",
+        ]
+    )
+    new_blob, old_blob = sha(f"blob-new{number}"), sha(f"blob-old{number}")
+    message = "Add retry helpers" + (f"\n\n{CLAUDE_TRAILER}" if trailer else "")
+    github.add_pull_request(
+        OWNER,
+        REPO,
+        number,
+        head_sha=head,
+        base_sha=base,
+        files=[
+            make_file(
+                "pkg/new.py", status="added", patch=_patch_for_new_file(new_text), sha=new_blob
+            ),
+            make_file("pkg/old.py", status="modified", patch=old_patch, sha=old_blob),
+            make_file("docs/logo.png", status="added", sha=sha(f"png{number}")),
+        ],
+        commits=[make_commit(head, message, parents=[base])],
+        blobs={new_blob: new_text.encode(), old_blob: old_text.encode()},
+    )
+    expected = {("pkg/new.py", 4 * i + 3, rule) for i in range(blocks) for rule in ("E722", "S110")}
+    expected.add(("pkg/old.py", 11, "E722"))
+    return StagedPR(number, head, base, expected)
+
+
+def pull_request_payload(pr: StagedPR, action: str = "opened") -> dict[str, Any]:
+    """A `pull_request` webhook body shaped like GitHub's (trimmed to what matters)."""
+    repo = {
+        "id": 186853002,
+        "node_id": "MDEwOlJlcG9zaXRvcnkxODY4NTMwMDI=",
+        "name": REPO,
+        "full_name": f"{OWNER}/{REPO}",
+        "private": False,
+        "owner": {"login": OWNER, "id": 21031067, "type": "Organization"},
+        "default_branch": "main",
+    }
+    return {
+        "action": action,
+        "number": pr.number,
+        "pull_request": {
+            "url": f"https://api.github.com/repos/{OWNER}/{REPO}/pulls/{pr.number}",
+            "id": 279147437 + pr.number,
+            "number": pr.number,
+            "state": "open",
+            "locked": False,
+            "title": "Add retry helpers",
+            "draft": False,
+            "user": {"login": "octocat", "id": 1, "type": "User"},
+            "body": "",
+            "labels": [],
+            "head": {
+                "label": f"{OWNER}:feature",
+                "ref": "feature",
+                "sha": pr.head_sha,
+                "repo": repo,
+            },
+            "base": {"label": f"{OWNER}:main", "ref": "main", "sha": pr.base_sha, "repo": repo},
+        },
+        "repository": repo,
+        "organization": {"login": OWNER, "id": 21031067},
+        "sender": {"login": "octocat", "id": 1, "type": "User"},
+        "installation": {"id": 1, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ=="},
+    }
+
+
+def our_runs(github: FakeGitHub, head_sha: str) -> list[dict[str, Any]]:
+    with github.lock:
+        return [r for r in github.check_runs.values() if r["head_sha"] == head_sha]
+
+
+def annotations_of(github: FakeGitHub, run_id: int) -> set[tuple[str, int, str]]:
+    with github.lock:
+        return {
+            (a["path"], a["start_line"], a["title"].split()[-1])
+            for a in github.annotations.get(run_id, [])
+        }

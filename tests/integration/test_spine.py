@@ -1,0 +1,175 @@
+"""End to end: signed delivery → queue → worker → fake GitHub check run with annotations."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from tests.fakes.github_server import FakeGitHub
+from tests.integration.conftest import deliver, wait_until
+from tests.integration.scenarios import (
+    annotations_of,
+    our_runs,
+    pull_request_payload,
+    stage_ruff_pr,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def _completed(github: FakeGitHub, head_sha: str) -> dict[str, Any]:
+    wait_until(
+        lambda: any(r["status"] == "completed" for r in our_runs(github, head_sha)),
+        f"a completed check run on {head_sha[:8]}",
+    )
+    runs = our_runs(github, head_sha)
+    assert len(runs) == 1, runs
+    return runs[0]
+
+
+@pytest.mark.parametrize("mode", ["redis", "embedded"])
+def test_opened_pr_gets_a_completed_run_with_annotations_on_added_lines(
+    mode: str, github: FakeGitHub, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue(f"{mode}_server")
+    pr = stage_ruff_pr(github, blocks=30)
+
+    answer = deliver(url, "pull_request", pull_request_payload(pr))
+
+    assert answer.status_code == 202, answer.text
+    run = _completed(github, pr.head_sha)
+    assert run["name"] == "ai-gate"
+    assert run["conclusion"] == "success"  # warnings only; the gate fails on `failure`
+    assert annotations_of(github, int(run["id"])) == pr.expected  # old.py:1 F401 is not there
+    updates = github.requests_matching("PATCH", rf"/check-runs/{run['id']}$")
+    batches = [len(r.json["output"]["annotations"]) for r in updates if r.json]
+    assert batches == [50, 11]
+    output = run["output"]
+    assert isinstance(output, dict)
+    assert output["title"].startswith("Passed: AI 100% of added lines, 61 finding(s)")
+    assert "| ruff | 61 |" in output["summary"]
+
+
+def test_wrong_or_missing_signature_is_401_and_calls_no_github(
+    github: FakeGitHub, redis_server: str
+) -> None:
+    pr = stage_ruff_pr(github, blocks=1)
+    github.clear_requests()
+
+    wrong = deliver(redis_server, "pull_request", pull_request_payload(pr), secret="not-it")
+    missing = deliver(redis_server, "pull_request", pull_request_payload(pr), secret=None)
+    malformed = deliver(
+        redis_server, "pull_request", pull_request_payload(pr), signature="sha256=zz"
+    )
+
+    assert [wrong.status_code, missing.status_code, malformed.status_code] == [401, 401, 401]
+    time.sleep(1.0)  # give a wrongly queued job the time to show up
+    assert github.requests == []
+    assert our_runs(github, pr.head_sha) == []
+
+
+def test_same_delivery_twice_makes_one_check_run(github: FakeGitHub, redis_server: str) -> None:
+    pr = stage_ruff_pr(github, blocks=1)
+
+    first = deliver(redis_server, "pull_request", pull_request_payload(pr), delivery="dup-1")
+    second = deliver(redis_server, "pull_request", pull_request_payload(pr), delivery="dup-1")
+
+    assert (first.status_code, second.status_code) == (202, 200)
+    _completed(github, pr.head_sha)
+    time.sleep(1.0)
+    assert len(our_runs(github, pr.head_sha)) == 1
+
+
+def test_github_502_then_200_still_completes(github: FakeGitHub, redis_server: str) -> None:
+    pr = stage_ruff_pr(github, blocks=2)
+    github.fail_next("GET", rf"/pulls/{pr.number}/files$", 502, times=1)
+
+    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
+
+    run = _completed(github, pr.head_sha)
+    assert run["conclusion"] == "success"
+    statuses = [r.status for r in github.requests_matching("GET", rf"/pulls/{pr.number}/files$")]
+    assert statuses[:2] == [502, 200]
+
+
+def test_ping_is_200_and_unrouted_events_are_ignored(redis_server: str) -> None:
+    ping = deliver(redis_server, "ping", {"zen": "Keep it logically awesome.", "hook_id": 1})
+    labeled = deliver(redis_server, "pull_request", {"action": "labeled", "label": {"name": "x"}})
+    assert (ping.status_code, labeled.status_code) == (200, 200)
+
+
+def test_malformed_json_is_400(redis_server: str) -> None:
+    import httpx
+
+    from app.web.signature import sign
+    from tests.integration.conftest import SECRET
+
+    body = b"{not json"
+    answer = httpx.post(
+        f"{redis_server}/api/github/webhooks",
+        content=body,
+        headers={
+            "X-GitHub-Event": "pull_request",
+            "X-GitHub-Delivery": "bad-json",
+            "X-Hub-Signature-256": sign(SECRET, body),
+        },
+    )
+    assert answer.status_code == 400
+
+
+def test_burst_of_pushes_analyses_only_the_newest_head(
+    github: FakeGitHub, redis_server: str
+) -> None:
+    pr = stage_ruff_pr(github, blocks=1)
+    old_head = pr.head_sha
+    new_head = "9" * 40
+    github.set_head("octo-org", "hello-world", pr.number, new_head)
+    newer = pull_request_payload(pr, "synchronize")
+    newer["pull_request"]["head"]["sha"] = new_head
+
+    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
+    assert deliver(redis_server, "pull_request", newer).status_code == 202
+
+    run = _completed(github, new_head)
+    assert run["conclusion"] == "success"
+    time.sleep(1.0)
+    stale = our_runs(github, old_head)
+    # The old head is either never started or closed as superseded, never left in progress.
+    assert all(r["status"] == "completed" and r["conclusion"] == "cancelled" for r in stale)
+
+
+def test_check_suite_and_pull_request_for_one_push_make_one_job(
+    github: FakeGitHub, redis_server: str
+) -> None:
+    pr = stage_ruff_pr(github, blocks=1)
+    suite = {
+        "action": "requested",
+        "check_suite": {
+            "id": 5,
+            "head_sha": pr.head_sha,
+            "head_branch": "feature",
+            "status": "queued",
+            "pull_requests": [{"number": pr.number, "head": {"sha": pr.head_sha}}],
+        },
+        "repository": pull_request_payload(pr)["repository"],
+        "installation": {"id": 1},
+    }
+
+    first = deliver(redis_server, "pull_request", pull_request_payload(pr, "synchronize"))
+    second = deliver(redis_server, "check_suite", suite)
+
+    assert (first.status_code, second.status_code) == (202, 200)
+    _completed(github, pr.head_sha)
+
+
+def test_health_ready_and_metrics(redis_server: str) -> None:
+    import httpx
+
+    assert httpx.get(f"{redis_server}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{redis_server}/readyz")
+    assert (ready.status_code, ready.json()["mode"]) == (200, "redis")
+    deliver(redis_server, "ping", {"zen": "x"})
+    metrics = httpx.get(f"{redis_server}/metrics").text
+    assert 'ai_gate_webhook_deliveries_total{event="ping",result="200"}' in metrics

@@ -1,0 +1,68 @@
+from typing import Any
+
+import pytest
+
+from app.web.routing import jobs_for
+
+REPO = {"full_name": "octo/repo"}
+INSTALLATION = {"id": 9}
+
+
+def pr_payload(action: str, state: str = "open") -> dict[str, Any]:
+    return {
+        "action": action,
+        "repository": REPO,
+        "installation": INSTALLATION,
+        "pull_request": {"number": 3, "state": state, "head": {"sha": "abc"}},
+    }
+
+
+@pytest.mark.parametrize("action", ["opened", "synchronize", "reopened", "ready_for_review"])
+def test_pull_request_actions_make_one_job(action: str) -> None:
+    [job] = jobs_for("pull_request", pr_payload(action), "d1")
+    assert (job.installation_id, job.repository, job.pull_number, job.head_sha) == (
+        9,
+        "octo/repo",
+        3,
+        "abc",
+    )
+    assert job.key == "9:octo/repo:3:abc"
+    assert not job.rerun
+
+
+@pytest.mark.parametrize("action", ["closed", "labeled", "edited", "converted_to_draft"])
+def test_other_pull_request_actions_are_ignored(action: str) -> None:
+    assert jobs_for("pull_request", pr_payload(action), "d1") == []
+
+
+def test_check_run_rerequested_is_a_rerun_per_pull_request() -> None:
+    payload = {
+        "action": "rerequested",
+        "repository": REPO,
+        "installation": INSTALLATION,
+        "check_run": {
+            "head_sha": "abc",
+            "pull_requests": [
+                {"number": 3, "head": {"sha": "abc"}},
+                {"number": 4, "head": {"sha": "abc"}},
+            ],
+        },
+    }
+    jobs = jobs_for("check_run", payload, "d2")
+    assert [(j.pull_number, j.rerun) for j in jobs] == [(3, True), (4, True)]
+
+
+def test_check_suite_from_a_fork_push_without_pull_requests_is_ignored() -> None:
+    payload = {
+        "action": "requested",
+        "repository": REPO,
+        "installation": INSTALLATION,
+        "check_suite": {"head_sha": "abc", "pull_requests": []},
+    }
+    assert jobs_for("check_suite", payload, "d3") == []
+
+
+def test_events_without_installation_are_ignored() -> None:
+    payload = pr_payload("opened")
+    del payload["installation"]
+    assert jobs_for("pull_request", payload, "d4") == []
