@@ -45,7 +45,8 @@ class LocalGit:
 
     def rev(self, ref: str) -> str:
         """The commit sha a ref names."""
-        return self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
+        out = self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok_codes=(0, 1))
+        return out.decode().strip()
 
     def default_base(self, head: str) -> str:
         """The merge base of head with the default branch (origin/HEAD, main or master)."""
@@ -144,11 +145,11 @@ def local_snapshot(
         raise UsageError(f"{repo} is not a git repository")
     head_sha = git.rev(head or "HEAD")
     if not head_sha:
-        raise UsageError(f"unknown --head {head!r}")
+        raise UsageError(f"unknown --head {head!r}: no such branch, tag or commit")
     if base:
         base_ref = git.rev(base)
         if not base_ref:
-            raise UsageError(f"unknown --base {base!r}")
+            raise UsageError(f"unknown --base {base!r}: no such branch, tag or commit")
         base_sha = git.git("merge-base", base_ref, head_sha).decode().strip() or base_ref
     else:
         base_sha = git.default_base(head_sha)

@@ -173,3 +173,18 @@ def test_health_ready_and_metrics(redis_server: str) -> None:
     deliver(redis_server, "ping", {"zen": "x"})
     metrics = httpx.get(f"{redis_server}/metrics").text
     assert 'ai_gate_webhook_deliveries_total{event="ping",result="200"}' in metrics
+
+
+def test_permanent_github_error_completes_the_run_with_a_message(
+    github: FakeGitHub, embedded_server: str
+) -> None:
+    pr = stage_ruff_pr(github, blocks=1)
+    github.fail_next(
+        "GET", rf"/pulls/{pr.number}/commits$", 404, times=10, body={"message": "Not Found"}
+    )
+
+    assert deliver(embedded_server, "pull_request", pull_request_payload(pr)).status_code == 202
+
+    run = _completed(github, pr.head_sha)
+    assert run["conclusion"] == "failure"
+    assert "answered 404" in run["output"]["summary"]

@@ -1,0 +1,124 @@
+"""`ai-gate check` on real local git histories."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent / "ai-gate"
+CLAUDE = "Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            "GIT_AUTHOR_NAME": "Ada",
+            "GIT_AUTHOR_EMAIL": "ada@example.com",
+            "GIT_COMMITTER_NAME": "Ada",
+            "GIT_COMMITTER_EMAIL": "ada@example.com",
+            "HOME": str(repo),
+            "PATH": "/usr/bin:/bin",
+        },
+    )
+    return done.stdout
+
+
+def commit(repo: Path, files: dict[str, str], message: str) -> str:
+    for path, text in files.items():
+        target = repo / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    git(tmp_path, "init", "-q", "-b", "main")
+    commit(tmp_path, {"pkg/old.py": "import json\n\n\ndef f():\n    return 1\n"}, "Initial")
+    git(tmp_path, "checkout", "-q", "-b", "feature")
+    return tmp_path
+
+
+def run_check(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN), "check", "--repo", str(repo), *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_json_report_has_attribution_and_findings_on_added_lines_only(repo: Path) -> None:
+    head = commit(
+        repo,
+        {
+            "pkg/old.py": "import json\n\n\ndef f():\n    return 1\n\n\n"
+            "def g():\n    try:\n        return 2\n    except:\n        return 3\n"
+        },
+        f"Add g\n\n{CLAUDE}",
+    )
+
+    done = run_check(repo, "--format", "json")
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["head_sha"] == head
+    assert report["attribution"]["ai"] is True
+    assert report["attribution"]["tools"] == ["claude-code"]
+    assert report["attribution"]["signals"][0]["evidence"] == CLAUDE
+    # line 1's unused import predates the branch: not reported
+    assert [(f["path"], f["start_line"], f["rule"]) for f in report["findings"]] == [
+        ("pkg/old.py", 11, "E722")
+    ]
+    assert report["verdict"]["conclusion"] == "success"
+
+
+def test_failing_finding_exits_1_and_text_names_the_line(repo: Path) -> None:
+    commit(repo, {"pkg/new.py": "def h():\n    return undefined_name\n"}, f"Add h\n\n{CLAUDE}")
+
+    done = run_check(repo)
+
+    assert done.returncode == 1
+    assert "pkg/new.py:2: failure: [ruff F821]" in done.stdout
+
+
+def test_human_branch_is_neutral_and_exits_0(repo: Path) -> None:
+    commit(repo, {"pkg/new.py": "def h():\n    return undefined_name\n"}, "Add h")
+    done = run_check(repo, "--format", "json")
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["verdict"]["conclusion"] == "neutral"
+
+
+def test_unknown_base_is_a_usage_error(repo: Path) -> None:
+    done = run_check(repo, "--base", "no-such-branch")
+    assert done.returncode == 2
+    assert "no-such-branch" in done.stderr
+
+
+def test_broken_config_is_exit_2_with_line(repo: Path) -> None:
+    bad = repo / "bad.yml"
+    bad.write_text("gate:\n  fail_onn: warning\n")
+    done = run_check(repo, "--config", str(bad))
+    assert done.returncode == 2
+    assert f"{bad}:2:3" in done.stderr
+
+
+def test_config_validate_and_schema(tmp_path: Path) -> None:
+    good = tmp_path / "good.yml"
+    good.write_text("gate:\n  applies_to: all\n")
+    ok = subprocess.run(
+        [str(BIN), "config", "validate", str(good)], capture_output=True, text=True, check=False
+    )
+    assert (ok.returncode, ok.stdout.strip()) == (0, f"{good}: valid")
+    schema = subprocess.run(
+        [str(BIN), "config", "schema"], capture_output=True, text=True, check=True
+    )
+    assert "applies_to" in json.loads(schema.stdout)["$defs"]["GateConfig"]["properties"]
