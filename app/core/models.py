@@ -89,6 +89,7 @@ class CommitAttribution(Frozen):
     sha: str
     ai: bool
     tools: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
 
 
 class Attribution(Frozen):
