@@ -18,7 +18,8 @@ _STATUS: dict[str, FileStatus] = {
     "C": "copied",
     "T": "changed",
 }
-_RECORD, _FIELD = "\x1e", "\x00"
+# git's well-known id of the empty tree: the "parent" of a root commit.
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
 class LocalGit:
@@ -61,12 +62,13 @@ class LocalGit:
     def commits(self, base: str, head: str) -> tuple[Commit, ...]:
         """Commits in base..head, oldest first."""
         fmt = "%x00".join(["%H", "%an", "%ae", "%cn", "%ce", "%P", "%B"]) + "%x1e"
-        out = self.git("log", "--reverse", f"--format={fmt}", f"{base}..{head}").decode(
-            errors="replace"
-        )
+        # Topological order, oldest first: the order in which patches can be replayed.
+        out = self.git(
+            "log", "--topo-order", "--reverse", f"--format={fmt}", f"{base}..{head}"
+        ).decode(errors="replace")
         commits = []
-        for record in out.split(_RECORD):
-            fields = record.strip("\n").split(_FIELD)
+        for record in out.split("\x1e"):
+            fields = record.strip("\n").split("\x00")
             if len(fields) != 7:
                 continue
             sha, an, ae, cn, ce, parents, message = fields
@@ -124,6 +126,21 @@ class LocalGit:
         if "\n@@" not in out and not out.startswith("@@"):
             return None  # binary, or a pure rename
         return out[out.index("@@") :].rstrip("\n")
+
+    def blame(self, head: str, path: str) -> dict[int, str]:
+        """Head line number -> sha of the commit that last introduced the line."""
+        out = self.git("blame", "--porcelain", head, "--", path).decode(errors="replace")
+        owners: dict[int, str] = {}
+        for line in out.splitlines():
+            parts = line.split(" ")
+            if len(parts) >= 3 and len(parts[0]) == 40 and parts[2].isdigit():
+                owners[int(parts[2])] = parts[0]
+        return owners
+
+    def commit_files(self, commit: Commit) -> tuple[FileDiff, ...]:
+        """A commit's own patches (against its first parent), as GitHub's commit API gives them."""
+        parent = commit.parents[0] if commit.parents else EMPTY_TREE
+        return self.files(parent, commit.sha)
 
     def blob_text(self, sha: str) -> str | None:
         """A blob's text, or None for binary or oversized content."""

@@ -49,6 +49,9 @@ class FileDiff(Frozen):
 
 class PullRequestInfo(Frozen):
     number: int
+    # GitHub's own totals; more than the lists hold means GitHub truncated them.
+    commits_total: int | None = None
+    files_total: int | None = None
     title: str = ""
     body: str = ""
     author_login: str = ""
@@ -57,6 +60,16 @@ class PullRequestInfo(Frozen):
     base_ref: str = ""
     labels: tuple[str, ...] = ()
     draft: bool = False
+
+
+class LineRecord(Frozen):
+    """Lines of a head file that an authorship record says an agent wrote."""
+
+    path: str
+    lines: frozenset[int]
+    tool: str
+    model: str | None = None
+    source: str  # e.g. `.agent-trace/traces.jsonl:12` or `refs/notes/ai:<sha>`
 
 
 class PullRequestSnapshot(Frozen):
@@ -72,6 +85,12 @@ class PullRequestSnapshot(Frozen):
     contents: Mapping[str, str] = Field(default_factory=dict)
     # Notes from the adapter about what it could not fetch (shown in the summary).
     notes: tuple[str, ...] = ()
+    # Per-commit file patches (sha -> files), fetched only when line attribution needs them.
+    commit_files: Mapping[str, tuple[FileDiff, ...]] | None = None
+    # Head line -> commit sha per path, from `git blame` in a local checkout.
+    blame: Mapping[str, Mapping[int, str]] | None = None
+    # Line-level authorship records kept in the repository (Agent Trace, git-ai notes).
+    records: tuple[LineRecord, ...] = ()
 
 
 class Signal(Frozen):
@@ -92,6 +111,13 @@ class CommitAttribution(Frozen):
     models: tuple[str, ...] = ()
 
 
+class FileAttribution(Frozen):
+    path: str
+    added_lines: int
+    ai_added_lines: int
+    ai_share: float
+
+
 class Attribution(Frozen):
     ai: bool = False
     confidence: float = 0.0
@@ -102,6 +128,9 @@ class Attribution(Frozen):
     added_lines: int = 0
     ai_added_lines: int = 0
     ai_share: float = 0.0
+    files: tuple[FileAttribution, ...] = ()
+    # How added lines were attributed: per line (blame, patches, records) or per commit.
+    line_method: Literal["lines", "commits", "none"] = "none"
 
 
 class Finding(Frozen):

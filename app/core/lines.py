@@ -1,0 +1,109 @@
+"""Line attribution: which commit last introduced each added line of the PR's final diff.
+
+On GitHub the per-commit patches are replayed in order, carrying an owner for every line;
+locally `git blame` answers directly. Lines of merge commits (the base branch merged into the
+PR) get no PR owner, so they never count as the PR's AI lines. Authorship records kept in the
+repository (Agent Trace, git-ai notes) take precedence over both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from app.core.diff import PatchLines
+from app.core.models import Commit, FileAttribution, FileDiff, LineRecord
+
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+Owners = list[str | None]
+
+
+def apply_patch(owners: Owners, patch: str, owner: str | None) -> Owners:
+    """The owners of a file's lines after a patch; added lines belong to `owner`.
+
+    Lines the history never showed (the unchanged base) are None; the list is padded on demand.
+    """
+    result: Owners = []
+    cursor = 0  # index into `owners` (old side)
+
+    def take(count: int) -> None:
+        nonlocal cursor
+        for _ in range(count):
+            result.append(owners[cursor] if cursor < len(owners) else None)
+            cursor += 1
+
+    for raw in patch.removesuffix("\n").split("\n"):
+        match = _HUNK.match(raw)
+        if match:
+            old_start, old_len = int(match.group(1)), int(match.group(2) or "1")
+            # A pure insertion (`-N,0`) goes after old line N; otherwise the hunk starts at N.
+            take(max((old_start if old_len == 0 else old_start - 1) - cursor, 0))
+        elif raw.startswith("+"):
+            result.append(owner)
+        elif raw.startswith("-"):
+            cursor += 1
+        elif not raw.startswith("\\"):
+            take(1)
+    result.extend(owners[cursor:])
+    return result
+
+
+def replay(commits: Sequence[Commit], files: Mapping[str, Sequence[FileDiff]]) -> dict[str, Owners]:
+    """Owners of every touched path at the head, replaying each commit's patches in order."""
+    owners: dict[str, Owners] = {}
+    for commit in commits:
+        # A merge brings in the base branch: its lines are not the PR's.
+        owner = None if len(commit.parents) > 1 else commit.sha
+        for f in files.get(commit.sha, ()):
+            if f.status == "removed":
+                owners.pop(f.path, None)
+                continue
+            current = owners.pop(f.previous_path, []) if f.previous_path else owners.get(f.path, [])
+            if f.patch is None:
+                # No patch (binary or too large): nothing is known of this file's lines.
+                owners[f.path] = []
+                continue
+            owners[f.path] = apply_patch(current, f.patch, owner)
+    return owners
+
+
+@dataclass(frozen=True)
+class LineAttribution:
+    files: tuple[FileAttribution, ...]
+    ai_added_lines: int
+    added_lines: int
+
+
+def attribute_lines(
+    lines: Mapping[str, PatchLines],
+    owner_of: Mapping[str, Mapping[int, str | None]],
+    ai_commits: frozenset[str],
+    records: Iterable[LineRecord] = (),
+) -> LineAttribution:
+    """Count AI lines per file among the final diff's added lines."""
+    recorded: dict[str, set[int]] = {}
+    for record in records:
+        recorded.setdefault(record.path, set()).update(record.lines)
+    per_file: list[FileAttribution] = []
+    for path, patch_lines in sorted(lines.items()):
+        added = patch_lines.added
+        if not added:
+            continue
+        owners = owner_of.get(path, {})
+        ai = {n for n in added if owners.get(n) in ai_commits} | (recorded.get(path, set()) & added)
+        per_file.append(
+            FileAttribution(
+                path=path,
+                added_lines=len(added),
+                ai_added_lines=len(ai),
+                ai_share=round(len(ai) / len(added), 4),
+            )
+        )
+    total = sum(f.added_lines for f in per_file)
+    return LineAttribution(tuple(per_file), sum(f.ai_added_lines for f in per_file), total)
+
+
+def owners_by_line(owners: Mapping[str, Owners]) -> dict[str, dict[int, str | None]]:
+    """Replayed owner lists as path -> {head line number: sha}."""
+    return {path: dict(enumerate(values, start=1)) for path, values in owners.items()}
