@@ -143,6 +143,15 @@ class Installation:
             raise translate(exc, f"{method} {url}") from exc
         return resp.json() if resp.content else None
 
+    def call_with_next(self, method: str, url: str, **kwargs: Any) -> tuple[Any, str | None]:
+        """One request, with the `rel="next"` link of its answer."""
+        self.requests += 1
+        try:
+            resp = self._gh.request(method, url, **kwargs)
+        except GitHubException as exc:
+            raise translate(exc, f"{method} {url}") from exc
+        return resp.json(), _next_link(resp.headers.get("link", ""))
+
     def get_or_none(self, url: str, **kwargs: Any) -> Any:
         """GET that answers None for a 404."""
         try:
@@ -157,13 +166,8 @@ class Installation:
         next_url: str | None = url
         query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
         while next_url:
-            self.requests += 1
-            try:
-                resp = self._gh.request("GET", next_url, params=query)
-            except GitHubException as exc:
-                raise translate(exc, f"GET {url}") from exc
-            yield from resp.json()
-            next_url = _next_link(resp.headers.get("link", ""))
+            items, next_url = self.call_with_next("GET", next_url, params=query)
+            yield from items
             query = None  # the next link carries its own query
 
 
@@ -220,6 +224,8 @@ def _pull_request(data: dict[str, Any]) -> PullRequestInfo:
         base_ref=str((data.get("base") or {}).get("ref") or ""),
         labels=tuple(str(label["name"]) for label in data.get("labels") or ()),
         draft=bool(data.get("draft")),
+        commits_total=data.get("commits"),
+        files_total=data.get("changed_files"),
     )
 
 
@@ -275,6 +281,17 @@ class PullRequestSource:
             data = decode_blob(self._api.call("GET", f"/repos/{repo}/git/blobs/{sha}"))
             self._blobs.put(sha, data)
         return as_text(data)
+
+    def commit_files(self, repo: str, sha: str) -> tuple[FileDiff, ...]:
+        """One commit's own file patches; GitHub pages them past 300 files (`Link` header)."""
+        files: list[FileDiff] = []
+        next_url: str | None = f"/repos/{repo}/commits/{sha}"
+        query: dict[str, Any] | None = {"per_page": 100}
+        while next_url:
+            body, next_url = self._api.call_with_next("GET", next_url, params=query)
+            files.extend(_file(f) for f in body.get("files") or ())
+            query = None
+        return tuple(files)
 
     def snapshot(
         self, repo: str, number: int, wanted: Callable[[FileDiff], bool]
