@@ -11,7 +11,7 @@ from typing import Any
 
 from app.adapters.workspace import materialise
 from app.core.config import RuffConfig
-from app.core.ports import LintDiagnostic
+from app.core.ports import FixEdit, LintDiagnostic
 from app.errors import CheckError
 
 
@@ -73,4 +73,21 @@ def _diagnostic(item: dict[str, Any], root: Path, written: Mapping[str, str]) ->
         rule=str(item.get("code") or "syntax-error"),
         message=str(item["message"]),
         url=item.get("url"),
+        fix=_fix_edits(item.get("fix")),
+    )
+
+
+def _fix_edits(fix: dict[str, Any] | None) -> tuple[FixEdit, ...]:
+    # "display-only" fixes are not meant to be applied, even by a human clicking.
+    if not fix or fix.get("applicability") not in ("safe", "unsafe"):
+        return ()
+    return tuple(
+        FixEdit(
+            row=int(e["location"]["row"]),
+            column=int(e["location"]["column"]),
+            end_row=int(e["end_location"]["row"]),
+            end_column=int(e["end_location"]["column"]),
+            content=str(e["content"]),
+        )
+        for e in fix.get("edits") or ()
     )

@@ -133,6 +133,14 @@ class Attribution(Frozen):
     line_method: Literal["lines", "commits", "none"] = "none"
 
 
+class Suggestion(Frozen):
+    """Text that replaces head lines start_line..end_line (a ```suggestion block)."""
+
+    start_line: int
+    end_line: int
+    text: str
+
+
 class Finding(Frozen):
     check: str
     rule: str
@@ -145,6 +153,7 @@ class Finding(Frozen):
     ai_attributed: bool = False
     fingerprint: str = ""
     url: str | None = None
+    suggestion: Suggestion | None = None
 
 
 class Cost(Frozen):

@@ -9,6 +9,16 @@ from app.core.config import RuffConfig
 from app.core.models import Frozen
 
 
+class FixEdit(Frozen):
+    """Replace the text from (row, column) up to (end_row, end_column) with `content` (1-based)."""
+
+    row: int
+    column: int
+    end_row: int
+    end_column: int
+    content: str
+
+
 class LintDiagnostic(Frozen):
     """One diagnostic a linter reported, in the linter's own terms."""
 
@@ -19,8 +29,8 @@ class LintDiagnostic(Frozen):
     rule: str
     message: str
     url: str | None = None
-    # The replacement text for lines line..end_line when the linter can fix it.
-    fix: str | None = None
+    # The linter's own fix, when it has one.
+    fix: tuple[FixEdit, ...] = ()
 
 
 class Linters(Protocol):

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from app.core.config import RuffConfig
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
-from app.core.models import Finding, Level, PullRequestSnapshot
-from app.core.ports import Linters
+from app.core.models import Finding, Level, PullRequestSnapshot, Suggestion
+from app.core.ports import LintDiagnostic, Linters
+from app.core.suggestions import suggestion_for
 
 # Rule prefixes whose findings are likely real bugs rather than style: they fail by default.
 _FAILURE_PREFIXES = ("E9", "F63", "F7", "F82", "S3", "S5", "S6")
@@ -33,6 +34,16 @@ def python_files(snapshot: PullRequestSnapshot) -> dict[str, str]:
         and f.path.endswith((".py", ".pyi"))
         and f.path in snapshot.contents
     }
+
+
+def _suggestion(text: str, diag: LintDiagnostic, added: frozenset[int]) -> Suggestion | None:
+    # A suggestion may only replace lines the PR added (a review comment needs them in one hunk).
+    suggestion = suggestion_for(text, diag.fix)
+    if suggestion is None:
+        return None
+    if not all(n in added for n in range(suggestion.start_line, suggestion.end_line + 1)):
+        return None
+    return suggestion
 
 
 def ruff_findings(
@@ -62,6 +73,7 @@ def ruff_findings(
                 in_diff=diag.line in added,
                 fingerprint=fingerprint("ruff", diag.rule, diag.path, line_text),
                 url=diag.url,
+                suggestion=_suggestion(files.get(diag.path, ""), diag, added),
             )
         )
     return findings

@@ -1,0 +1,40 @@
+from app.adapters.linters import SubprocessLinters
+from app.core.config import RuffConfig
+from app.core.ports import FixEdit
+from app.core.suggestions import suggestion_for
+
+TEXT = (
+    "import os\nimport sys\n\n\ndef f(x):\n    if x == None:\n        return 1\n"
+    "    return sys.argv\n"
+)
+
+
+def test_removing_an_import_suggests_an_empty_line_block() -> None:
+    edit = FixEdit(row=1, column=1, end_row=2, end_column=1, content="")
+    s = suggestion_for(TEXT, [edit])
+    assert s is not None
+    assert (s.start_line, s.end_line, s.text) == (1, 1, "")
+
+
+def test_in_line_edit_rewrites_the_whole_line() -> None:
+    edit = FixEdit(row=6, column=8, end_row=6, end_column=17, content="x is None")
+    s = suggestion_for(TEXT, [edit])
+    assert s is not None
+    assert (s.start_line, s.end_line, s.text) == (6, 6, "    if x is None:")
+
+
+def test_edits_outside_the_text_give_no_suggestion() -> None:
+    assert (
+        suggestion_for(TEXT, [FixEdit(row=99, column=1, end_row=99, end_column=2, content="")])
+        is None
+    )
+    assert suggestion_for(TEXT, []) is None
+
+
+def test_real_ruff_fixes_become_suggestions() -> None:
+    diags = SubprocessLinters().ruff({"a.py": TEXT}, RuffConfig(select=("F401", "E711")))
+    by_rule = {d.rule: suggestion_for(TEXT, d.fix) for d in diags}
+    assert by_rule["F401"] is not None
+    assert by_rule["F401"].text == ""
+    assert by_rule["E711"] is not None
+    assert by_rule["E711"].text == "    if x is None:"
