@@ -14,11 +14,13 @@ from app.adapters.state import JobState
 from app.core.checks.ruff import python_files
 from app.core.config import Config
 from app.core.configfile import CONFIG_PATH, parse_config
+from app.core.diff import parse_patch
 from app.core.models import ConfigInfo
 from app.core.pipeline import analyse, needs_contents
 from app.core.ports import Linters
 from app.errors import ConfigError, Superseded
 from app.publishers.checkrun import CheckRunPublisher, ErrorConclusion
+from app.publishers.review import ReviewPublisher
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,10 @@ def run_job(job: Job, deps: Deps) -> Outcome:
         if current != job.head_sha:
             raise Superseded(job.head_sha, current)
         publisher.complete(run_id, report)
+        lines = {f.path: parse_patch(f.patch) for f in snapshot.files if f.status != "removed"}
+        ReviewPublisher(api, job.repository, job.pull_number).publish(
+            report, lines, config.comments
+        )
     except Superseded as exc:
         publisher.fail(
             run_id,

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     job_soft_time_limit: int = Field(
         default=600, validation_alias=AliasChoices("AI_GATE_JOB_TIME_LIMIT")
     )
+    github_write_interval: float = Field(
+        default=1.0, ge=0, validation_alias=AliasChoices("AI_GATE_WRITE_INTERVAL")
+    )
     github_timeout_seconds: float = Field(
         default=30.0, validation_alias=AliasChoices("AI_GATE_GITHUB_TIMEOUT")
     )

@@ -33,6 +33,7 @@ def build_deps(settings: Settings, state: JobState | None = None) -> Deps:
             private_key_pem=key.get_secret_value(),
             api_url=settings.github_api_url,
             timeout=settings.github_timeout_seconds,
+            write_interval=settings.github_write_interval,
         ),
         blobs=blobs,
         linters=SubprocessLinters(),

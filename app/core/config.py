@@ -38,6 +38,17 @@ class ChecksConfig(Section):
     ruff: RuffConfig = RuffConfig()
 
 
+class CommentsConfig(Section):
+    enabled: bool = Field(default=True, description="post a review with inline comments")
+    max_comments: int = Field(
+        default=10, ge=0, le=50, description="inline comments per review, most severe first"
+    )
+    min_level: Level = Field(default="warning", description="the lowest level worth a comment")
+    event: Literal["COMMENT", "REQUEST_CHANGES"] = Field(
+        default="COMMENT", description="the review's event"
+    )
+
+
 class GateConfig(Section):
     applies_to: Literal["ai", "all"] = Field(
         default="ai", description="judge only AI-attributed PRs (ai) or every PR (all)"
@@ -49,4 +60,5 @@ class GateConfig(Section):
 
 class Config(Section):
     checks: ChecksConfig = ChecksConfig()
+    comments: CommentsConfig = CommentsConfig()
     gate: GateConfig = GateConfig()

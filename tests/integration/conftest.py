@@ -104,6 +104,7 @@ def app_env(github: FakeGitHub, *, redis: bool) -> dict[str, str]:
         "GITHUB_WEBHOOK_SECRET": SECRET,
         "GITHUB_API_URL": github.base_url,  # type: ignore[attr-defined]
         "PYTHONUNBUFFERED": "1",
+        "AI_GATE_WRITE_INTERVAL": "0.02",
     }
     if redis:
         env["REDIS_URL"] = redis_url()

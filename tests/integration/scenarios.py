@@ -133,3 +133,42 @@ def annotations_of(github: FakeGitHub, run_id: int) -> set[tuple[str, int, str]]
             (a["path"], a["start_line"], a["title"].split()[-1])
             for a in github.annotations.get(run_id, [])
         }
+
+
+REVIEW_V1 = (
+    "def a():\n    try:\n        return 1\n    except:  # a\n        return 2\n\n\n"
+    "def b(x=[]):\n    return x\n"
+)
+REVIEW_V2 = (
+    "def a():\n    try:\n        return 1\n    except ValueError:  # a\n        return 2\n\n\n"
+    "# moved down\n\n"
+    "def b(x=[]):\n    return x\n"
+)
+
+
+def stage_file_pr(
+    github: FakeGitHub, text: str, *, number: int | None = None, trailer: bool = True
+) -> StagedPR:
+    """A PR (new, or a new push to `number`) whose only change adds `text` as pkg/review.py."""
+    is_new = number is None
+    number = next(_numbers) if number is None else number
+    head, base = sha(f"head{number}{text}"), sha(f"base{number}")
+    blob = sha(f"blob{text}")
+    files = [make_file("pkg/review.py", status="added", patch=_patch_for_new_file(text), sha=blob)]
+    message = "Add review helpers" + (f"\n\n{CLAUDE_TRAILER}" if trailer else "")
+    commits = [make_commit(head, message, parents=[base])]
+    if is_new:
+        github.add_pull_request(
+            OWNER,
+            REPO,
+            number,
+            head_sha=head,
+            base_sha=base,
+            files=files,
+            commits=commits,
+            blobs={blob: text.encode()},
+        )
+    else:
+        github.add_blob(OWNER, REPO, blob, text.encode())
+        github.set_head(OWNER, REPO, number, head, files=files, commits=commits)
+    return StagedPR(number, head, base, set())
