@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from app.core.config import RuffConfig
 from app.core.models import Commit, FileDiff, Identity, PullRequestInfo, PullRequestSnapshot
-from app.core.ports import LintDiagnostic
+from app.core.ports import LintDiagnostic, LintResult
 
 HUMAN = Identity(name="Ada Lovelace", email="ada@example.com", login="ada")
 
@@ -66,7 +66,14 @@ class FakeLinters:
     def __init__(self, diagnostics: Sequence[LintDiagnostic] = ()) -> None:
         self.diagnostics = list(diagnostics)
         self.seen: list[dict[str, str]] = []
+        self.base_configs: list[tuple[str, str] | None] = []
 
-    def ruff(self, files: Mapping[str, str], config: RuffConfig) -> Sequence[LintDiagnostic]:  # noqa: ARG002
+    def ruff(
+        self,
+        files: Mapping[str, str],
+        config: RuffConfig,  # noqa: ARG002
+        base_config: tuple[str, str] | None = None,
+    ) -> LintResult:
+        self.base_configs.append(base_config)
         self.seen.append(dict(files))
-        return [d for d in self.diagnostics if d.path in files]
+        return LintResult(diagnostics=tuple(d for d in self.diagnostics if d.path in files))

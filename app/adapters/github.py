@@ -27,6 +27,7 @@ from app.adapters.ghauth import (
     InstallationTokens,
     make_app_jwt,
 )
+from app.core.checks.ruff import RUFF_CONFIG_FILES
 from app.core.models import (
     Commit,
     FileDiff,
@@ -328,9 +329,19 @@ class PullRequestSource:
                 notes.append(f"`{f.path}` skipped: binary or larger than {MAX_BLOB_BYTES} bytes.")
             else:
                 contents[f.path] = text
+        base_sha = str(data["base"]["sha"])
+        base_configs: dict[str, str] = {}
+        if contents:
+            # ruff's precedence: the first config file found is the one it would use.
+            for name in RUFF_CONFIG_FILES:
+                text = self.config_text(repo, base_sha, name)
+                if text is not None:
+                    base_configs[name] = text
+                    break
         return PullRequestSnapshot(
             repository=repo,
-            base_sha=str(data["base"]["sha"]),
+            base_sha=base_sha,
+            base_configs=base_configs,
             head_sha=str(data["head"]["sha"]),
             pull_request=_pull_request(data),
             files=files,

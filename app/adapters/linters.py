@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from app.adapters.workspace import materialise
 from app.core.config import RuffConfig
-from app.core.ports import FixEdit, LintDiagnostic
+from app.core.ports import FixEdit, LintDiagnostic, LintResult
 from app.errors import CheckError
 
 
@@ -28,37 +28,68 @@ class SubprocessLinters:
     def __init__(self, timeout_seconds: float = 300.0) -> None:
         self._timeout = timeout_seconds
 
-    def ruff(self, files: Mapping[str, str], config: RuffConfig) -> Sequence[LintDiagnostic]:
+    def ruff(
+        self,
+        files: Mapping[str, str],
+        config: RuffConfig,
+        base_config: tuple[str, str] | None = None,
+    ) -> LintResult:
         with materialise(files) as (root, written):
             if not written:
-                return []
-            cmd = [
-                ruff_binary(),
-                "check",
-                "--isolated",
-                "--no-cache",
-                "--exit-zero",
-                "--output-format=json",
-                f"--select={','.join(config.select)}",
+                return LintResult()
+            notes: tuple[str, ...] = ()
+            if base_config is not None:
+                name, text = base_config
+                # At the workspace root, so the config's relative paths (per-file-ignores,
+                # exclude) mean what they mean in the repository. Only .py files are written
+                # there, so no file of the PR can take this name.
+                (root / name).write_text(text, encoding="utf-8")
+                try:
+                    return self._run_ruff(root, written, config, root / name)
+                except CheckError as exc:
+                    notes = (
+                        f"The base branch's `{name}` could not be used by ruff ({exc}); "
+                        "ai-gate's rule set ran on its own.",
+                    )
+            result = self._run_ruff(root, written, config, None)
+            return result.model_copy(update={"notes": notes})
+
+    def _run_ruff(
+        self, root: Path, written: Mapping[str, str], config: RuffConfig, config_file: Path | None
+    ) -> LintResult:
+        cmd = [ruff_binary(), "check", "--no-cache", "--exit-zero", "--output-format=json"]
+        if config_file is None:
+            cmd += ["--isolated", f"--select={','.join(config.select)}"]
+        else:
+            # The repository's rules plus ours; its excludes still apply to files we name.
+            cmd += [
+                f"--config={config_file}",
+                "--force-exclude",
+                f"--extend-select={','.join(config.select)}",
             ]
-            if config.ignore:
-                cmd.append(f"--ignore={','.join(config.ignore)}")
-            cmd += ["--", *sorted(written)]
-            try:
-                done = subprocess.run(
-                    cmd,
-                    cwd=root,
-                    capture_output=True,
-                    text=True,
-                    timeout=self._timeout,
-                    check=False,
-                    env={"PATH": os.environ.get("PATH", ""), "NO_COLOR": "1"},
-                )
-            except subprocess.TimeoutExpired as exc:
-                raise CheckError(f"ruff took longer than {self._timeout:.0f}s") from exc
-            if done.returncode != 0:
-                raise CheckError(f"ruff failed: {done.stderr.strip()[:500]}")
-            return [_diagnostic(item, root, written) for item in json.loads(done.stdout or "[]")]
+        if config.ignore:
+            cmd.append(f"--extend-ignore={','.join(config.ignore)}")
+        cmd += ["--", *sorted(written)]
+        try:
+            done = subprocess.run(
+                cmd,
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=self._timeout,
+                check=False,
+                env={"PATH": os.environ.get("PATH", ""), "NO_COLOR": "1"},
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise CheckError(f"ruff took longer than {self._timeout:.0f}s") from exc
+        if done.returncode != 0:
+            raise CheckError(
+                done.stderr.strip().splitlines()[0][:300]
+                if done.stderr.strip()
+                else f"exit {done.returncode}"
+            )
+        items = json.loads(done.stdout or "[]")
+        return LintResult(diagnostics=tuple(_diagnostic(i, root, written) for i in items))
 
 
 def _diagnostic(item: dict[str, Any], root: Path, written: Mapping[str, str]) -> LintDiagnostic:

@@ -6,6 +6,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from app.core.checks.ruff import RUFF_CONFIG_FILES
 from app.core.models import Commit, FileDiff, FileStatus, Identity, PullRequestSnapshot
 from app.errors import SourceError, UsageError
 
@@ -181,6 +182,19 @@ def local_snapshot(
             notes.append(f"`{f.path}` skipped: binary or larger than {MAX_TEXT_BYTES} bytes.")
         else:
             contents[f.path] = text
+    base_configs: dict[str, str] = {}
+    if contents:
+        for config_name in RUFF_CONFIG_FILES:  # ruff's precedence: the first one found is used
+            data = git.git("show", f"{base_sha}:{config_name}", ok_codes=(0, 128))
+            if data:
+                base_configs[config_name] = data.decode("utf-8", errors="replace")
+                break
+    # Who last introduced each line of the files with added lines.
+    blame = {
+        f.path: git.blame(head_sha, f.path)
+        for f in files
+        if f.status != "removed" and f.patch and f.additions
+    }
     name = repo.resolve().name
     try:
         return PullRequestSnapshot(
@@ -191,6 +205,8 @@ def local_snapshot(
             commits=git.commits(base_sha, head_sha),
             contents=contents,
             notes=tuple(notes),
+            blame=blame,
+            base_configs=base_configs,
         )
     except ValueError as exc:
         raise SourceError(str(exc)) from exc

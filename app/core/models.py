@@ -85,6 +85,8 @@ class PullRequestSnapshot(Frozen):
     contents: Mapping[str, str] = Field(default_factory=dict)
     # Notes from the adapter about what it could not fetch (shown in the summary).
     notes: tuple[str, ...] = ()
+    # The repository's own tool configuration files read from the base (name -> text).
+    base_configs: Mapping[str, str] = Field(default_factory=dict)
     # Per-commit file patches (sha -> files), fetched only when line attribution needs them.
     commit_files: Mapping[str, tuple[FileDiff, ...]] | None = None
     # Head line -> commit sha per path, from `git blame` in a local checkout.

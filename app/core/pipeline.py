@@ -26,7 +26,8 @@ def analyse(
     lines = {f.path: parse_patch(f.patch) for f in snapshot.files if f.status != "removed"}
     added_lines = sum(len(pl.added) for pl in lines.values())
     attribution = attribute(snapshot, added_lines)
-    findings = [f for f in ruff_findings(snapshot, config.checks.ruff, linters, lines) if f.in_diff]
+    ruff_found, ruff_notes = ruff_findings(snapshot, config.checks.ruff, linters, lines)
+    findings = [f for f in ruff_found if f.in_diff]
     ai_lines_known = attribution.ai_added_lines == added_lines and attribution.ai
     if ai_lines_known:
         findings = [f.model_copy(update={"ai_attributed": True}) for f in findings]
@@ -40,5 +41,5 @@ def analyse(
         findings=tuple(findings),
         verdict=decide(config.gate, attribution, findings),
         config=config_info or ConfigInfo(sources=("defaults",)),
-        notes=snapshot.notes,
+        notes=(*snapshot.notes, *ruff_notes),
     )

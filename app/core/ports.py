@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Protocol
 
 from app.core.config import RuffConfig
@@ -33,9 +33,22 @@ class LintDiagnostic(Frozen):
     fix: tuple[FixEdit, ...] = ()
 
 
+class LintResult(Frozen):
+    """What a linter run found, and what the maintainer should know about the run itself."""
+
+    diagnostics: tuple[LintDiagnostic, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
 class Linters(Protocol):
     """Runs linters over file contents without executing them."""
 
-    def ruff(self, files: Mapping[str, str], config: RuffConfig) -> Sequence[LintDiagnostic]:
-        """Lint these files (path → text) with ruff."""
+    def ruff(
+        self,
+        files: Mapping[str, str],
+        config: RuffConfig,
+        base_config: tuple[str, str] | None = None,
+    ) -> LintResult:
+        """Lint these files (path → text) with ruff, under the repository's own config file
+        (name, text) from the base branch when there is one."""
         ...

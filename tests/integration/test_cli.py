@@ -95,3 +95,33 @@ def test_config_validate_and_schema(tmp_path: Path) -> None:
         [str(BIN), "config", "schema"], capture_output=True, text=True, check=True
     )
     assert "applies_to" in json.loads(schema.stdout)["$defs"]["GateConfig"]["properties"]
+
+
+def test_base_ruff_config_applies_and_the_branch_cannot_switch_it_off(repo: Path) -> None:
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"ruff.toml": '[lint]\nextend-select = ["T20"]\n'}, "Lint prints")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "--ff-only", "main")
+    commit(
+        repo,
+        {"ruff.toml": '[lint]\nignore = ["T20", "E722"]\n', "pkg/p.py": "print('hi')\n"},
+        f"Quiet the linter\n\n{CLAUDE}",
+    )
+
+    done = run_check(repo, "--format", "json")
+
+    rules = {(f["path"], f["rule"]) for f in json.loads(done.stdout)["findings"]}
+    assert ("pkg/p.py", "T201") in rules  # from the base's ruff.toml, despite the branch's edit
+
+
+def test_broken_base_ruff_config_falls_back_with_a_note(repo: Path) -> None:
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"ruff.toml": "[lint\nselect = \n"}, "Broken config")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "--ff-only", "main")
+    commit(repo, {"pkg/q.py": "try:\n    x = 1\nexcept:\n    pass\n"}, f"Add q\n\n{CLAUDE}")
+
+    report = json.loads(run_check(repo, "--format", "json").stdout)
+
+    assert any("ruff.toml" in note for note in report["notes"])
+    assert ("pkg/q.py", "E722") in {(f["path"], f["rule"]) for f in report["findings"]}

@@ -32,7 +32,9 @@ def test_edits_outside_the_text_give_no_suggestion() -> None:
 
 
 def test_real_ruff_fixes_become_suggestions() -> None:
-    diags = SubprocessLinters().ruff({"a.py": TEXT}, RuffConfig(select=("F401", "E711")))
+    diags = (
+        SubprocessLinters().ruff({"a.py": TEXT}, RuffConfig(select=("F401", "E711"))).diagnostics
+    )
     by_rule = {d.rule: suggestion_for(TEXT, d.fix) for d in diags}
     assert by_rule["F401"] is not None
     assert by_rule["F401"].text == ""

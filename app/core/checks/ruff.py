@@ -25,6 +25,19 @@ def level_for(rule: str) -> Level:
     return "warning"
 
 
+# ruff's own precedence when one directory holds several config files.
+RUFF_CONFIG_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")
+
+
+def repository_ruff_config(snapshot: PullRequestSnapshot) -> tuple[str, str] | None:
+    """The base branch's ruff config file (name, text); a pyproject without [tool.ruff] is none."""
+    for name in RUFF_CONFIG_FILES:
+        text = snapshot.base_configs.get(name)
+        if text is not None and (name != "pyproject.toml" or "[tool.ruff" in text):
+            return name, text
+    return None
+
+
 def python_files(snapshot: PullRequestSnapshot) -> dict[str, str]:
     """Head contents of the changed, still-present Python files the adapter fetched."""
     return {
@@ -51,13 +64,15 @@ def ruff_findings(
     config: RuffConfig,
     linters: Linters,
     lines: Mapping[str, PatchLines],
-) -> list[Finding]:
-    """Run ruff on the changed Python files; mark each finding in or out of the added lines."""
+) -> tuple[list[Finding], tuple[str, ...]]:
+    """Run ruff on the changed Python files; findings marked in or out of the added lines,
+    and notes about the run."""
     files = python_files(snapshot)
     if not config.enabled or not files:
-        return []
+        return [], ()
     findings: list[Finding] = []
-    for diag in linters.ruff(files, config):
+    result = linters.ruff(files, config, repository_ruff_config(snapshot))
+    for diag in result.diagnostics:
         added = lines.get(diag.path, PatchLines()).added
         text = files.get(diag.path, "").splitlines()
         line_text = text[diag.line - 1] if 0 < diag.line <= len(text) else diag.message
@@ -76,4 +91,4 @@ def ruff_findings(
                 suggestion=_suggestion(files.get(diag.path, ""), diag, added),
             )
         )
-    return findings
+    return findings, result.notes
