@@ -12,8 +12,20 @@ from app.core.ports import Linters
 
 
 def needs_contents(f: FileDiff) -> bool:
-    """Whether a check reads this file's head contents (so an adapter must fetch them)."""
-    return f.path.endswith((".py", ".pyi"))
+    """Whether a check reads this file's head contents (so an adapter must fetch them).
+
+    Without a patch (binary, or too large for GitHub to diff) no added line is known, so
+    nothing in the file could be reported.
+    """
+    return f.patch is not None and f.path.endswith((".py", ".pyi"))
+
+
+def _unchecked(snapshot: PullRequestSnapshot) -> list[str]:
+    return [
+        f"`{f.path}`: GitHub sent no diff (binary or too large); its lines were not checked."
+        for f in snapshot.files
+        if f.patch is None and f.status not in ("removed", "renamed") and f.path.endswith(".py")
+    ]
 
 
 def analyse(
@@ -41,5 +53,5 @@ def analyse(
         findings=tuple(findings),
         verdict=decide(config.gate, attribution, findings),
         config=config_info or ConfigInfo(sources=("defaults",)),
-        notes=(*snapshot.notes, *ruff_notes),
+        notes=(*snapshot.notes, *_unchecked(snapshot), *ruff_notes),
     )

@@ -37,7 +37,8 @@ def stage_ruff_pr(github: FakeGitHub, *, blocks: int = 30, trailer: bool = True)
     whose untouched first line has a pre-existing finding that must not be reported."""
     number = next(_numbers)
     head, base = sha(f"head{number}"), sha(f"base{number}")
-    new_text = "".join("try:\n    x = 1\nexcept:\n    pass\n" for _ in range(blocks))
+    # Distinct lines, so every finding has its own fingerprint.
+    new_text = "".join(f"try:\n    x = {i}\nexcept:  # {i}\n    pass\n" for i in range(blocks))
     old_text = (
         "import json\n\n\ndef f():\n    return 1\n\n\ndef g():\n    try:\n"
         "        return 2\n    except:\n        return 3\n"

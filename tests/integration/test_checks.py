@@ -34,3 +34,60 @@ def test_base_ruff_config_applies_even_when_the_pr_edits_it(
     assert "ruff T201" in titles
     contents = github.requests_matching("GET", r"/contents/")
     assert all(r.query.get("ref") == pr.base_sha for r in contents)  # never the head
+
+
+def test_deleted_binary_renamed_and_too_large_files(github: FakeGitHub, redis_server: str) -> None:
+    from tests.fakes.github_server import make_commit, make_file
+    from tests.integration.scenarios import CLAUDE_TRAILER, sha
+
+    number, head, base = 900, sha("edge-head"), sha("edge-base")
+    renamed_text = "def f():\n    try:\n        return 1\n    except:\n        return 2\n"
+    renamed_patch = "@@ -1,3 +1,5 @@\n def f():\n-    return 1\n+    try:\n+        return 1\n"
+    renamed_patch += "+    except:\n+        return 2"
+    blobs = {sha("renamed"): renamed_text.encode(), sha("huge"): b"x = 1\n" * 10}
+    github.add_pull_request(
+        OWNER,
+        REPO,
+        number,
+        head_sha=head,
+        base_sha=base,
+        files=[
+            make_file(
+                "pkg/gone.py", status="removed", patch="@@ -1 +0,0 @@\n-x = 1", sha=sha("gone")
+            ),
+            make_file("docs/logo.png", status="added", sha=sha("png")),
+            make_file(
+                "pkg/renamed.py",
+                status="renamed",
+                previous_filename="pkg/original.py",
+                patch=renamed_patch,
+                sha=sha("renamed"),
+            ),
+            make_file("pkg/huge.py", status="modified", sha=sha("huge"), additions=5000),
+        ],
+        commits=[make_commit(head, f"Move things\n\n{CLAUDE_TRAILER}", parents=[base])],
+        blobs=blobs,
+    )
+    pr_payload = pull_request_payload(stage_file_pr(github, "x = 1\n"))
+    pr_payload["number"] = pr_payload["pull_request"]["number"] = number
+    pr_payload["pull_request"]["head"]["sha"] = head
+
+    assert deliver(redis_server, "pull_request", pr_payload).status_code == 202
+
+    def done() -> bool:
+        with github.lock:
+            return any(
+                r["head_sha"] == head and r["status"] == "completed"
+                for r in github.check_runs.values()
+            )
+
+    wait_until(done, "the check run")
+    with github.lock:
+        [run] = [r for r in github.check_runs.values() if r["head_sha"] == head]
+        found = {(a["path"], a["start_line"], a["title"]) for a in github.annotations[run["id"]]}
+    assert found == {("pkg/renamed.py", 4, "ruff E722")}
+    assert "`pkg/huge.py`: GitHub sent no diff" in run["output"]["summary"]
+    fetched = {r.path.rsplit("/", 1)[-1] for r in github.requests_matching("GET", r"/git/blobs/")}
+    assert sha("renamed") in fetched
+    # nothing is fetched for deleted, binary or unpatched files
+    assert not fetched & {sha("gone"), sha("png"), sha("huge")}

@@ -189,3 +189,20 @@ def test_permanent_github_error_completes_the_run_with_a_message(
     run = _completed(github, pr.head_sha)
     assert run["conclusion"] == "failure"
     assert "answered 404" in run["output"]["summary"]
+
+
+def test_120_findings_arrive_in_three_batches_and_comments_are_capped(
+    github: FakeGitHub, redis_server: str
+) -> None:
+    pr = stage_ruff_pr(github, blocks=60)  # 120 findings in new.py, 1 in old.py
+
+    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
+
+    run = _completed(github, pr.head_sha)
+    assert annotations_of(github, int(run["id"])) == pr.expected
+    updates = github.requests_matching("PATCH", rf"/check-runs/{run['id']}$")
+    assert [len(r.json["output"]["annotations"]) for r in updates if r.json] == [50, 50, 21]
+    wait_until(
+        lambda: len(github.reviews_for("octo-org", "hello-world", pr.number)) == 1, "the review"
+    )
+    assert len(github.comments_for("octo-org", "hello-world", pr.number)) == 10  # the default cap
