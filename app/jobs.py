@@ -14,9 +14,8 @@ from app.adapters.state import JobState
 from app.core.checks.ruff import python_files
 from app.core.config import Config
 from app.core.configfile import CONFIG_PATH, parse_config
-from app.core.diff import parse_patch
 from app.core.models import ConfigInfo
-from app.core.pipeline import analyse, needs_contents
+from app.core.pipeline import analyse, needs_contents, needs_line_history, patch_lines
 from app.core.ports import Linters
 from app.errors import ConfigError, Superseded
 from app.publishers.checkrun import CheckRunPublisher, ErrorConclusion
@@ -79,14 +78,22 @@ def run_job(job: Job, deps: Deps) -> Outcome:
         except ConfigError as exc:
             publisher.fail(run_id, "failure", f"Invalid {exc.path}", _config_message(exc))
             return "config-error"
+        if needs_line_history(snapshot, config):
+            # Mixed AI and human commits: each line's commit of origin needs every commit's patch.
+            snapshot = snapshot.model_copy(
+                update={
+                    "commit_files": {
+                        c.sha: source.commit_files(job.repository, c.sha) for c in snapshot.commits
+                    }
+                }
+            )
         report = analyse(snapshot, config, deps.linters, info)
         current = source.head_sha(job.repository, job.pull_number)
         if current != job.head_sha:
             raise Superseded(job.head_sha, current)
         publisher.complete(run_id, report)
-        lines = {f.path: parse_patch(f.patch) for f in snapshot.files if f.status != "removed"}
         ReviewPublisher(api, job.repository, job.pull_number).publish(
-            report, lines, config.comments
+            report, patch_lines(snapshot), config.comments
         )
     except Superseded as exc:
         publisher.fail(

@@ -38,6 +38,15 @@ class ChecksConfig(Section):
     ruff: RuffConfig = RuffConfig()
 
 
+class FiltersConfig(Section):
+    mode: Literal["added", "diff_context", "file", "nofilter"] = Field(
+        default="added",
+        description="which findings are kept: on added lines (added), on any line of the diff's "
+        "hunks (diff_context), anywhere in a changed file (file), or all (nofilter)",
+    )
+    ai_only: bool = Field(default=False, description="keep only findings on AI-attributed lines")
+
+
 class CommentsConfig(Section):
     enabled: bool = Field(default=True, description="post a review with inline comments")
     max_comments: int = Field(
@@ -60,5 +69,6 @@ class GateConfig(Section):
 
 class Config(Section):
     checks: ChecksConfig = ChecksConfig()
+    filters: FiltersConfig = FiltersConfig()
     comments: CommentsConfig = CommentsConfig()
     gate: GateConfig = GateConfig()

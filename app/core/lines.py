@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from app.core.diff import PatchLines
 from app.core.models import Commit, FileAttribution, FileDiff, LineRecord
@@ -73,6 +74,7 @@ class LineAttribution:
     files: tuple[FileAttribution, ...]
     ai_added_lines: int
     added_lines: int
+    ai_lines: Mapping[str, frozenset[int]]
 
 
 def attribute_lines(
@@ -86,12 +88,14 @@ def attribute_lines(
     for record in records:
         recorded.setdefault(record.path, set()).update(record.lines)
     per_file: list[FileAttribution] = []
+    ai_lines: dict[str, frozenset[int]] = {}
     for path, patch_lines in sorted(lines.items()):
         added = patch_lines.added
         if not added:
             continue
         owners = owner_of.get(path, {})
         ai = {n for n in added if owners.get(n) in ai_commits} | (recorded.get(path, set()) & added)
+        ai_lines[path] = frozenset(ai)
         per_file.append(
             FileAttribution(
                 path=path,
@@ -101,9 +105,72 @@ def attribute_lines(
             )
         )
     total = sum(f.added_lines for f in per_file)
-    return LineAttribution(tuple(per_file), sum(f.ai_added_lines for f in per_file), total)
+    ai_total = sum(f.ai_added_lines for f in per_file)
+    return LineAttribution(tuple(per_file), ai_total, total, ai_lines)
 
 
 def owners_by_line(owners: Mapping[str, Owners]) -> dict[str, dict[int, str | None]]:
     """Replayed owner lists as path -> {head line number: sha}."""
     return {path: dict(enumerate(values, start=1)) for path, values in owners.items()}
+
+
+@dataclass(frozen=True)
+class LineOutcome:
+    """Line attribution of a whole PR: counts with the AI line sets, and how they were found."""
+
+    counts: LineAttribution
+    method: Literal["lines", "commits", "none"]
+    notes: tuple[str, ...] = ()
+
+
+def _is_merge(commit: Commit) -> bool:
+    return len(commit.parents) > 1
+
+
+def needs_history(commits: Sequence[Commit], ai_commits: frozenset[str]) -> bool:
+    """True when some of the PR's own commits are AI and some are not: only then do lines need
+    their commit of origin."""
+    own = [c for c in commits if not _is_merge(c)]
+    ai = sum(c.sha in ai_commits for c in own)
+    return 0 < ai < len(own)
+
+
+def attribute_pr_lines(
+    lines: Mapping[str, PatchLines],
+    commits: Sequence[Commit],
+    ai_commits: frozenset[str],
+    *,
+    blame: Mapping[str, Mapping[int, str]] | None,
+    commit_files: Mapping[str, Sequence[FileDiff]] | None,
+    records: Sequence[LineRecord] = (),
+    truncated: bool = False,
+) -> LineOutcome:
+    """Attribute every added line: records first, then blame or replayed patches, else commits."""
+    notes: list[str] = []
+    owner_of: Mapping[str, Mapping[int, str | None]]
+    method: Literal["lines", "commits", "none"] = "lines"
+    if blame is not None:
+        owner_of = blame
+    elif commit_files is not None and not truncated:
+        owner_of = owners_by_line(replay(commits, commit_files))
+    else:
+        own = [c for c in commits if not _is_merge(c)]
+        everything_ai = bool(own) and all(c.sha in ai_commits for c in own)
+        owner = next(iter(ai_commits)) if everything_ai and ai_commits else None
+        owner_of = {path: dict.fromkeys(pl.added, owner) for path, pl in lines.items()}
+        method = "commits"
+        if truncated:
+            notes.append(
+                "The PR is over GitHub's 250-commit / 3,000-file limits: line attribution fell "
+                "back to commit level for the commits GitHub lists."
+            )
+        elif needs_history(commits, ai_commits):
+            notes.append(
+                "Per-commit history was unavailable: mixed-authorship lines are not counted as AI."
+            )
+    if records:
+        method = "lines"
+        covered = {r.path for r in records}
+        owner_of = {p: o for p, o in owner_of.items() if p not in covered}
+    counts = attribute_lines(lines, owner_of, ai_commits, records)
+    return LineOutcome(counts, method if counts.added_lines else "none", tuple(notes))

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from app.core.attribution import attribute
 from app.core.checks.ruff import ruff_findings
-from app.core.config import Config
-from app.core.diff import parse_patch
+from app.core.config import Config, FiltersConfig
+from app.core.diff import PatchLines, parse_patch
 from app.core.gate import decide
-from app.core.models import ConfigInfo, FileDiff, PullRequestSnapshot, Report
+from app.core.lines import LineOutcome, attribute_pr_lines, needs_history
+from app.core.models import (
+    Attribution,
+    ConfigInfo,
+    FileDiff,
+    Finding,
+    PullRequestSnapshot,
+    Report,
+)
 from app.core.ports import Linters
 
 
@@ -20,12 +30,92 @@ def needs_contents(f: FileDiff) -> bool:
     return f.patch is not None and f.path.endswith((".py", ".pyi"))
 
 
+def patch_lines(snapshot: PullRequestSnapshot) -> dict[str, PatchLines]:
+    """Added and commentable head lines of every file still present at the head."""
+    return {f.path: parse_patch(f.patch) for f in snapshot.files if f.status != "removed"}
+
+
+def _truncated(snapshot: PullRequestSnapshot) -> bool:
+    pr = snapshot.pull_request
+    if pr is None:
+        return False
+    return (pr.commits_total or 0) > len(snapshot.commits) or (pr.files_total or 0) > len(
+        snapshot.files
+    )
+
+
+def needs_line_history(snapshot: PullRequestSnapshot, config: Config) -> bool:
+    """Whether the adapter should fetch per-commit patches: only for mixed AI/human PRs."""
+    del config  # detection settings will decide which commits are AI
+    if snapshot.blame is not None or snapshot.commit_files is not None or _truncated(snapshot):
+        return False
+    commit_level = attribute(snapshot, 0)
+    return needs_history(snapshot.commits, frozenset(c.sha for c in commit_level.commits if c.ai))
+
+
+def attribute_snapshot(
+    snapshot: PullRequestSnapshot, lines: Mapping[str, PatchLines]
+) -> tuple[Attribution, LineOutcome]:
+    """Commit-level verdicts, then the commit of origin of every added line."""
+    commit_level = attribute(snapshot, 0)
+    ai_commits = frozenset(c.sha for c in commit_level.commits if c.ai)
+    outcome = attribute_pr_lines(
+        lines,
+        snapshot.commits,
+        ai_commits,
+        blame=snapshot.blame,
+        commit_files=snapshot.commit_files,
+        records=snapshot.records,
+        truncated=_truncated(snapshot),
+    )
+    counts = outcome.counts
+    attribution = commit_level.model_copy(
+        update={
+            "added_lines": counts.added_lines,
+            "ai_added_lines": counts.ai_added_lines,
+            "ai_share": round(counts.ai_added_lines / counts.added_lines, 4)
+            if counts.added_lines
+            else 0.0,
+            "files": counts.files,
+            "line_method": outcome.method,
+        }
+    )
+    return attribution, outcome
+
+
+def in_scope(
+    finding: Finding, lines: PatchLines, filters: FiltersConfig, ai_lines: frozenset[int]
+) -> bool:
+    """Whether the finding survives the diff filter (and the AI-lines-only filter)."""
+    if filters.ai_only and finding.start_line not in ai_lines:
+        return False
+    if filters.mode == "added":
+        return finding.start_line in lines.added
+    if filters.mode == "diff_context":
+        return finding.start_line in lines.commentable
+    return True
+
+
 def _unchecked(snapshot: PullRequestSnapshot) -> list[str]:
     return [
         f"`{f.path}`: GitHub sent no diff (binary or too large); its lines were not checked."
         for f in snapshot.files
         if f.patch is None and f.status not in ("removed", "renamed") and f.path.endswith(".py")
     ]
+
+
+def _scoped(
+    findings: Sequence[Finding],
+    lines: Mapping[str, PatchLines],
+    config: Config,
+    ai_lines: Mapping[str, frozenset[int]],
+) -> list[Finding]:
+    kept = []
+    for f in findings:
+        ai = ai_lines.get(f.path, frozenset())
+        if in_scope(f, lines.get(f.path, PatchLines()), config.filters, ai):
+            kept.append(f.model_copy(update={"ai_attributed": f.start_line in ai}))
+    return sorted(kept, key=lambda f: (f.path, f.start_line, f.check, f.rule))
 
 
 def analyse(
@@ -35,15 +125,10 @@ def analyse(
     config_info: ConfigInfo | None = None,
 ) -> Report:
     """Attribute, check and judge one head sha of a pull request."""
-    lines = {f.path: parse_patch(f.patch) for f in snapshot.files if f.status != "removed"}
-    added_lines = sum(len(pl.added) for pl in lines.values())
-    attribution = attribute(snapshot, added_lines)
+    lines = patch_lines(snapshot)
+    attribution, outcome = attribute_snapshot(snapshot, lines)
     ruff_found, ruff_notes = ruff_findings(snapshot, config.checks.ruff, linters, lines)
-    findings = [f for f in ruff_found if f.in_diff]
-    ai_lines_known = attribution.ai_added_lines == added_lines and attribution.ai
-    if ai_lines_known:
-        findings = [f.model_copy(update={"ai_attributed": True}) for f in findings]
-    findings.sort(key=lambda f: (f.path, f.start_line, f.rule))
+    findings = _scoped(ruff_found, lines, config, outcome.counts.ai_lines)
     return Report(
         repository=snapshot.repository,
         base_sha=snapshot.base_sha,
@@ -53,5 +138,5 @@ def analyse(
         findings=tuple(findings),
         verdict=decide(config.gate, attribution, findings),
         config=config_info or ConfigInfo(sources=("defaults",)),
-        notes=(*snapshot.notes, *_unchecked(snapshot), *ruff_notes),
+        notes=(*snapshot.notes, *_unchecked(snapshot), *outcome.notes, *ruff_notes),
     )

@@ -91,3 +91,75 @@ def test_deleted_binary_renamed_and_too_large_files(github: FakeGitHub, redis_se
     assert sha("renamed") in fetched
     # nothing is fetched for deleted, binary or unpatched files
     assert not fetched & {sha("gone"), sha("png"), sha("huge")}
+
+
+def test_mixed_pr_attributes_lines_through_per_commit_patches(
+    github: FakeGitHub, redis_server: str
+) -> None:
+    from tests.fakes.github_server import make_commit, make_file
+    from tests.integration.scenarios import CLAUDE_TRAILER, sha
+
+    number, base = 901, sha("mixed-base")
+    c1, c2 = sha("mixed-ai"), sha("mixed-human")
+    final = "a = 1\nB = 2\nc = 3\nd = 4\n"
+    github.add_pull_request(
+        OWNER,
+        REPO,
+        number,
+        head_sha=c2,
+        base_sha=base,
+        files=[
+            make_file(
+                "pkg/mixed.py",
+                status="added",
+                sha=sha("mixed-blob"),
+                patch="@@ -0,0 +1,4 @@\n+a = 1\n+B = 2\n+c = 3\n+d = 4",
+            )
+        ],
+        commits=[
+            make_commit(c1, f"AI part\n\n{CLAUDE_TRAILER}", parents=[base]),
+            make_commit(c2, "Human part", parents=[c1]),
+        ],
+        blobs={sha("mixed-blob"): final.encode()},
+    )
+    github.add_commit_detail(
+        OWNER,
+        REPO,
+        c1,
+        [
+            make_file(
+                "pkg/mixed.py", status="added", patch="@@ -0,0 +1,3 @@\n+a = 1\n+b = 2\n+c = 3"
+            )
+        ],
+    )
+    github.add_commit_detail(
+        OWNER,
+        REPO,
+        c2,
+        [
+            make_file(
+                "pkg/mixed.py",
+                status="modified",
+                patch="@@ -1,3 +1,4 @@\n a = 1\n-b = 2\n+B = 2\n c = 3\n+d = 4",
+            )
+        ],
+    )
+    payload = pull_request_payload(stage_file_pr(github, "y = 2\n"))
+    payload["number"] = payload["pull_request"]["number"] = number
+    payload["pull_request"]["head"]["sha"] = c2
+
+    assert deliver(redis_server, "pull_request", payload).status_code == 202
+
+    def done() -> bool:
+        with github.lock:
+            return any(
+                r["head_sha"] == c2 and r["status"] == "completed"
+                for r in github.check_runs.values()
+            )
+
+    wait_until(done, "the check run")
+    with github.lock:
+        [run] = [r for r in github.check_runs.values() if r["head_sha"] == c2]
+    assert "| 2 of 4 (50%) |" in run["output"]["summary"]  # a and c are the agent's
+    details = {r.path for r in github.requests_matching("GET", r"/commits/[0-9a-f]{40}$")}
+    assert details == {f"/repos/{OWNER}/{REPO}/commits/{c1}", f"/repos/{OWNER}/{REPO}/commits/{c2}"}
