@@ -60,6 +60,10 @@ class UsageError(AiGateError):
 class SourceError(AiGateError):
     """The pull request or repository could not be read."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # GitHub's HTTP status, when GitHub answered
+
 
 class TransientError(SourceError):
     """A failure worth retrying: GitHub 5xx, a timeout, a rate limit."""

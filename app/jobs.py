@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict
 from app.adapters.blobs import BlobCache
 from app.adapters.github import GitHubApp, PullRequestSource
 from app.adapters.state import JobState
+from app.configload import load_config
 from app.core.checks.ruff import python_files
 from app.core.config import Config
-from app.core.configfile import CONFIG_PATH, parse_config
+from app.core.configmerge import config_info
 from app.core.models import ConfigInfo
 from app.core.pipeline import analyse, needs_contents, needs_line_history, patch_lines
 from app.core.ports import Linters
@@ -108,11 +109,8 @@ def run_job(job: Job, deps: Deps) -> Outcome:
 
 
 def _load_config(source: PullRequestSource, repo: str, base_sha: str) -> tuple[Config, ConfigInfo]:
-    # Read from the base, never the head: a PR must not be able to loosen its own gate.
-    text = source.config_text(repo, base_sha, CONFIG_PATH)
-    if text is None:
-        return Config(), ConfigInfo(sources=("defaults",))
-    return parse_config(text, CONFIG_PATH), ConfigInfo(sources=(f"{repo}/{CONFIG_PATH}@base",))
+    effective = load_config(lambda r, path, ref: source.config_text(r, ref, path), repo, base_sha)
+    return effective.config, config_info(effective)
 
 
 def _config_message(exc: ConfigError) -> str:

@@ -69,7 +69,7 @@ def translate(exc: GitHubException, what: str) -> SourceError:
         status = exc.response.status_code
         if status >= 500 or status == 429:
             return TransientError(f"{what}: GitHub answered {status}")
-        return SourceError(f"{what}: GitHub answered {status}: {_message(exc)}")
+        return SourceError(f"{what}: GitHub answered {status}: {_message(exc)}", status=status)
     if isinstance(exc, RequestTimeout | RequestError):
         return TransientError(f"{what}: {exc!r}")
     return SourceError(f"{what}: {exc!r}")
@@ -169,12 +169,12 @@ class Installation:
             raise translate(exc, f"{method} {url}") from exc
         return resp.json(), _next_link(resp.headers.get("link", ""))
 
-    def get_or_none(self, url: str, **kwargs: Any) -> Any:
-        """GET that answers None for a 404."""
+    def get_or_none(self, url: str, absent: tuple[int, ...] = (404,), **kwargs: Any) -> Any:
+        """GET that answers None for the `absent` statuses (404 by default)."""
         try:
             return self.call("GET", url, **kwargs)
         except SourceError as exc:
-            if "answered 404" in str(exc):
+            if exc.status in absent:
                 return None
             raise
 
@@ -284,9 +284,13 @@ class PullRequestSource:
         """The PR's current head sha."""
         return str(self.pull_request(repo, number)["head"]["sha"])
 
-    def config_text(self, repo: str, ref: str, path: str) -> str | None:
-        """A file at a ref (e.g. `.ai-gate.yml` on the base branch), or None when absent."""
-        body = self._api.get_or_none(f"/repos/{repo}/contents/{path}", params={"ref": ref})
+    def config_text(self, repo: str, ref: str | None, path: str) -> str | None:
+        """A file at a ref (None: the default branch), or None when absent or not readable
+        (another repository the app is not installed on answers 403 or 404)."""
+        params = {"ref": ref} if ref else None
+        body = self._api.get_or_none(
+            f"/repos/{repo}/contents/{path}", params=params, absent=(403, 404)
+        )
         if not isinstance(body, dict) or body.get("type") != "file":
             return None
         return as_text(decode_blob(body))

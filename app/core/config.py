@@ -27,7 +27,9 @@ class Section(BaseModel):
 
 
 class RuffConfig(Section):
-    enabled: bool = True
+    enabled: bool = Field(
+        default=True, description="run ruff", json_schema_extra={"stricter": "true"}
+    )
     select: tuple[str, ...] = Field(
         default=RECOMMENDED_RUFF_RULES, description="ruff rule codes or prefixes to run"
     )
@@ -43,8 +45,13 @@ class FiltersConfig(Section):
         default="added",
         description="which findings are kept: on added lines (added), on any line of the diff's "
         "hunks (diff_context), anywhere in a changed file (file), or all (nofilter)",
+        json_schema_extra={"stricter": ["added", "diff_context", "file", "nofilter"]},
     )
-    ai_only: bool = Field(default=False, description="keep only findings on AI-attributed lines")
+    ai_only: bool = Field(
+        default=False,
+        description="keep only findings on AI-attributed lines",
+        json_schema_extra={"stricter": "false"},
+    )
 
 
 class CommentsConfig(Section):
@@ -60,10 +67,14 @@ class CommentsConfig(Section):
 
 class GateConfig(Section):
     applies_to: Literal["ai", "all"] = Field(
-        default="ai", description="judge only AI-attributed PRs (ai) or every PR (all)"
+        default="ai",
+        description="judge only AI-attributed PRs (ai) or every PR (all)",
+        json_schema_extra={"stricter": ["ai", "all"]},
     )
     fail_on: Level = Field(
-        default="failure", description="the lowest finding level that fails the gate"
+        default="failure",
+        description="the lowest finding level that fails the gate",
+        json_schema_extra={"stricter": ["failure", "warning", "notice"]},
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import yaml
 from pydantic import ValidationError
@@ -11,10 +11,21 @@ from app.core.config import Config
 from app.errors import ConfigError
 
 CONFIG_PATH = ".ai-gate.yml"
+# Keys that steer loading and are not settings themselves.
+META_KEYS = frozenset({"_extends", "_floor"})
 
 
-def parse_config(text: str, path: str = CONFIG_PATH) -> Config:
-    """A validated Config; raises ConfigError naming the file, line, column and a hint."""
+@dataclass(frozen=True)
+class ConfigDocument:
+    """One config file: its mapping, its YAML node (for line numbers) and where it came from."""
+
+    data: dict[str, object]
+    node: yaml.Node | None
+    path: str
+
+
+def read_document(text: str, path: str = CONFIG_PATH) -> ConfigDocument:
+    """The file's top-level mapping; a ConfigError for YAML errors or a non-mapping."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -29,7 +40,7 @@ def parse_config(text: str, path: str = CONFIG_PATH) -> Config:
             hint="check indentation and quoting near this line",
         ) from exc
     if data is None:
-        return Config()
+        return ConfigDocument({}, node, path)
     if not isinstance(data, dict):
         raise ConfigError(
             "the file must be a mapping of settings",
@@ -37,12 +48,17 @@ def parse_config(text: str, path: str = CONFIG_PATH) -> Config:
             line=1,
             hint="start with a key such as `gate:`",
         )
+    return ConfigDocument({str(k): v for k, v in data.items()}, node, path)
+
+
+def validate(data: dict[str, object], node: yaml.Node | None, path: str) -> Config:
+    """A Config from a mapping; errors point at the offending key's line and column."""
     try:
-        return Config.model_validate(data)
+        return Config.model_validate({k: v for k, v in data.items() if k not in META_KEYS})
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
-        line, column = _locate(node, loc)
+        line, column = locate(node, loc)
         dotted = ".".join(str(p) for p in loc)
         hint = (
             "remove it or check its spelling"
@@ -54,7 +70,13 @@ def parse_config(text: str, path: str = CONFIG_PATH) -> Config:
         ) from exc
 
 
-def _locate(node: Any, loc: tuple[Any, ...]) -> tuple[int | None, int | None]:
+def parse_config(text: str, path: str = CONFIG_PATH) -> Config:
+    """A validated Config; raises ConfigError naming the file, line, column and a hint."""
+    doc = read_document(text, path)
+    return validate(doc.data, doc.node, path)
+
+
+def locate(node: yaml.Node | None, loc: tuple[int | str, ...]) -> tuple[int | None, int | None]:
     """The line and column (1-based) of the YAML node at `loc`, or of its nearest parent."""
     best: tuple[int | None, int | None] = (None, None)
     for part in loc:

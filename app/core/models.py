@@ -180,6 +180,9 @@ class ConfigInfo(Frozen):
 
     sources: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
+    # dotted setting -> the file that set it (settings left at their default are absent)
+    settings: Mapping[str, str] = Field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 class Report(Frozen):

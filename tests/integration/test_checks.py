@@ -32,7 +32,8 @@ def test_base_ruff_config_applies_even_when_the_pr_edits_it(
         [run] = [r for r in github.check_runs.values() if r["head_sha"] == pr.head_sha]
         titles = {a["title"] for a in github.annotations[run["id"]]}
     assert "ruff T201" in titles
-    contents = github.requests_matching("GET", r"/contents/")
+    contents = github.requests_matching("GET", rf"/repos/{OWNER}/{REPO}/contents/")
+    assert contents
     assert all(r.query.get("ref") == pr.base_sha for r in contents)  # never the head
 
 

@@ -1,0 +1,133 @@
+"""Combining config documents: org defaults, `_extends` chains, the repository file, and org
+floors that a repository may tighten but not loosen. Pure: documents in, config out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from app.core.config import Config
+from app.core.configfile import META_KEYS, ConfigDocument, validate
+from app.core.models import ConfigInfo
+
+Leaf = object
+
+
+@dataclass(frozen=True)
+class Effective:
+    config: Config
+    # dotted setting -> the file it came from (settings left at their default are absent)
+    sources: Mapping[str, str]
+    notes: tuple[str, ...]
+
+
+def _leaves(
+    data: Mapping[str, object], prefix: tuple[str, ...] = ()
+) -> dict[tuple[str, ...], Leaf]:
+    out: dict[tuple[str, ...], Leaf] = {}
+    for key, value in data.items():
+        if not prefix and key in META_KEYS:
+            continue
+        if isinstance(value, Mapping):
+            out |= _leaves({str(k): v for k, v in value.items()}, (*prefix, key))
+        else:
+            out[(*prefix, key)] = value
+    return out
+
+
+def _set(data: dict[str, object], path: tuple[str, ...], value: Leaf) -> None:
+    node = data
+    for key in path[:-1]:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            node[key] = child
+        node = child
+    node[path[-1]] = value
+
+
+def _field(path: tuple[str, ...]) -> FieldInfo | None:
+    model: type[BaseModel] = Config
+    info: FieldInfo | None = None
+    for key in path:
+        info = model.model_fields.get(key)
+        if info is None:
+            return None
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    return info
+
+
+def _strictness(path: tuple[str, ...]) -> object:
+    info = _field(path)
+    extra = info.json_schema_extra if info is not None else None
+    return extra.get("stricter") if isinstance(extra, dict) else None
+
+
+def is_looser(path: tuple[str, ...], value: Leaf, floor: Leaf) -> bool:
+    """Whether `value` loosens the floor; settings without an order are locked to the floor."""
+    rule = _strictness(path)
+    if value == floor:
+        return False
+    if rule == "true":
+        return floor is True and value is not True
+    if rule == "false":
+        return floor is False and value is not False
+    if (
+        rule in ("lower", "higher")
+        and isinstance(value, int | float)
+        and isinstance(floor, int | float)
+    ):
+        return value > floor if rule == "lower" else value < floor
+    if rule == "lower" and value is None:
+        return floor is not None  # no limit is looser than any limit
+    if isinstance(rule, list) and value in rule and floor in rule:
+        return rule.index(value) < rule.index(floor)  # ordered lenient -> strict
+    return True
+
+
+def combine(documents: Sequence[ConfigDocument], floor: ConfigDocument | None) -> Effective:
+    """Later documents override earlier ones; then the floor is enforced."""
+    merged: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    for doc in documents:
+        validate(doc.data, doc.node, doc.path)  # each file's own errors, with its own lines
+        for path, value in _leaves(doc.data).items():
+            _set(merged, path, value)
+            sources[".".join(path)] = doc.path
+    notes: list[str] = []
+    if floor is not None:
+        validate(floor.data, floor.node, floor.path)
+        current = _leaves(merged)
+        for path, minimum in _leaves(floor.data).items():
+            dotted = ".".join(path)
+            value = current.get(path, _default(path))
+            if is_looser(path, value, minimum):
+                if path in current:
+                    notes.append(
+                        f"`{dotted}: {value}` from {sources[dotted]} would loosen the "
+                        f"organisation's floor; `{minimum}` applies."
+                    )
+                _set(merged, path, minimum)
+                sources[dotted] = f"{floor.path} (floor)"
+    config = validate(merged, None, documents[-1].path if documents else "config")
+    return Effective(config, sources, tuple(notes))
+
+
+def config_info(effective: Effective) -> ConfigInfo:
+    """What the report says about where its configuration came from."""
+    files = tuple(dict.fromkeys(s.removesuffix(" (floor)") for s in effective.sources.values()))
+    return ConfigInfo(
+        sources=files or ("defaults",), settings=dict(effective.sources), notes=effective.notes
+    )
+
+
+def _default(path: tuple[str, ...]) -> Leaf:
+    value: object = Config()
+    for key in path:
+        value = getattr(value, key, None)
+    return value

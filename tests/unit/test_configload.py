@@ -1,0 +1,98 @@
+from collections.abc import Mapping
+
+import pytest
+
+from app.configload import Reader, load_config
+from app.errors import ConfigError
+
+REPO = "octo/app"
+Files = dict[tuple[str, str, str | None], str]
+
+
+def reader(files: Mapping[tuple[str, str, str | None], str]) -> Reader:
+    def read(repo: str, path: str, ref: str | None) -> str | None:
+        return files.get((repo, path, ref))
+
+    return read
+
+
+def test_no_files_gives_defaults() -> None:
+    effective = load_config(reader({}), REPO, "base")
+    assert effective.config.gate.fail_on == "failure"
+    assert effective.sources == {}
+
+
+def test_repository_file_is_read_at_the_base_ref_only() -> None:
+    files: Files = {
+        (REPO, ".ai-gate.yml", "base"): "gate:\n  fail_on: warning\n",
+        (REPO, ".ai-gate.yml", "head"): "gate:\n  fail_on: failure\n",
+    }
+    effective = load_config(reader(files), REPO, "base")
+    assert effective.config.gate.fail_on == "warning"
+    assert effective.sources == {"gate.fail_on": "octo/app/.ai-gate.yml"}
+
+
+def test_repository_overrides_org_defaults_and_sources_say_who_set_what() -> None:
+    files: Files = {
+        ("octo/.github", ".ai-gate.yml", None): "gate:\n  applies_to: all\n  fail_on: warning\n",
+        (REPO, ".ai-gate.yml", "base"): "gate:\n  fail_on: notice\n",
+    }
+    effective = load_config(reader(files), REPO, "base")
+    assert (effective.config.gate.applies_to, effective.config.gate.fail_on) == ("all", "notice")
+    assert effective.sources == {
+        "gate.applies_to": "octo/.github/.ai-gate.yml",
+        "gate.fail_on": "octo/app/.ai-gate.yml",
+    }
+
+
+def test_org_floor_can_be_tightened_but_not_loosened() -> None:
+    org = "_floor:\n  gate:\n    fail_on: warning\n    applies_to: all\n"
+    loosen = {
+        ("octo/.github", ".ai-gate.yml", None): org,
+        (REPO, ".ai-gate.yml", "base"): "gate:\n  fail_on: failure\n  applies_to: ai\n",
+    }
+    effective = load_config(reader(loosen), REPO, "base")
+    assert (effective.config.gate.fail_on, effective.config.gate.applies_to) == ("warning", "all")
+    assert effective.sources["gate.fail_on"] == "octo/.github/.ai-gate.yml _floor (floor)"
+    assert any("would loosen" in note for note in effective.notes)
+    tighten = {
+        ("octo/.github", ".ai-gate.yml", None): org,
+        (REPO, ".ai-gate.yml", "base"): "gate:\n  fail_on: notice\n",
+    }
+    assert load_config(reader(tighten), REPO, "base").config.gate.fail_on == "notice"
+
+
+def test_extends_follows_another_repository() -> None:
+    files: Files = {
+        (REPO, ".ai-gate.yml", "base"): "_extends: policies:ai/gate.yml\n",
+        ("octo/policies", "ai/gate.yml", None): "gate:\n  applies_to: all\n",
+    }
+    effective = load_config(reader(files), REPO, "base")
+    assert effective.config.gate.applies_to == "all"
+    assert effective.sources == {"gate.applies_to": "octo/policies/ai/gate.yml"}
+
+
+def test_extends_cycle_is_an_error() -> None:
+    files: Files = {
+        (REPO, ".ai-gate.yml", "base"): "_extends: a\n",
+        ("octo/a", ".ai-gate.yml", None): "_extends: b\n",
+        ("octo/b", ".ai-gate.yml", None): "_extends: a\n",
+    }
+    with pytest.raises(ConfigError, match="cycle"):
+        load_config(reader(files), REPO, "base")
+
+
+def test_missing_extends_target_is_an_error_naming_it() -> None:
+    files: Files = {(REPO, ".ai-gate.yml", "base"): "_extends: other-org/nope\n"}
+    with pytest.raises(ConfigError, match=r"other-org/nope/\.ai-gate\.yml"):
+        load_config(reader(files), REPO, "base")
+
+
+def test_error_in_an_extended_file_names_that_file_and_line() -> None:
+    files: Files = {
+        (REPO, ".ai-gate.yml", "base"): "_extends: policies\n",
+        ("octo/policies", ".ai-gate.yml", None): "gate:\n  fail_onn: notice\n",
+    }
+    with pytest.raises(ConfigError) as info:
+        load_config(reader(files), REPO, "base")
+    assert (info.value.path, info.value.line) == ("octo/policies/.ai-gate.yml", 2)
