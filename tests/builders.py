@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from app.core.checks.mypy import MypyConfig, MypyResult
 from app.core.config import RuffConfig
 from app.core.models import Commit, FileDiff, Identity, PullRequestInfo, PullRequestSnapshot
 from app.core.ports import LintDiagnostic, LintResult
@@ -61,10 +62,16 @@ def make_snapshot(
 
 
 class FakeLinters:
-    """Returns canned ruff diagnostics per path, recording what it was asked to lint."""
+    """Returns canned ruff and mypy diagnostics per path, recording what it was asked to lint."""
 
-    def __init__(self, diagnostics: Sequence[LintDiagnostic] = ()) -> None:
+    def __init__(
+        self,
+        diagnostics: Sequence[LintDiagnostic] = (),
+        mypy_diagnostics: Sequence[LintDiagnostic] = (),
+    ) -> None:
         self.diagnostics = list(diagnostics)
+        self.mypy_diagnostics = list(mypy_diagnostics)
+        self.mypy_seen: list[dict[str, str]] = []
         self.seen: list[dict[str, str]] = []
         self.base_configs: list[tuple[str, str] | None] = []
 
@@ -77,3 +84,7 @@ class FakeLinters:
         self.base_configs.append(base_config)
         self.seen.append(dict(files))
         return LintResult(diagnostics=tuple(d for d in self.diagnostics if d.path in files))
+
+    def mypy(self, files: Mapping[str, str], config: MypyConfig) -> MypyResult:  # noqa: ARG002
+        self.mypy_seen.append(dict(files))
+        return MypyResult(diagnostics=tuple(d for d in self.mypy_diagnostics if d.path in files))

@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from app.adapters.mypy_runner import MypyRunner
 from app.adapters.workspace import materialise
+from app.core.checks.mypy import MypyConfig, MypyResult
 from app.core.config import RuffConfig
 from app.core.ports import FixEdit, LintDiagnostic, LintResult
 from app.errors import CheckError
@@ -53,6 +55,9 @@ class SubprocessLinters:
                     )
             result = self._run_ruff(root, written, config, None)
             return result.model_copy(update={"notes": notes})
+
+    def mypy(self, files: Mapping[str, str], config: MypyConfig) -> MypyResult:
+        return MypyRunner().run(files, config)
 
     def _run_ruff(
         self, root: Path, written: Mapping[str, str], config: RuffConfig, config_file: Path | None

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from app.core.checks.mypy import MypyConfig
+from app.core.checks.secrets import SecretsConfig
 from app.core.models import Level
+from app.core.section import Section
 
 # Rules aimed at the faults generated code is known for; see README "Curated ruff rules".
 RECOMMENDED_RUFF_RULES: tuple[str, ...] = (
@@ -22,10 +25,6 @@ RECOMMENDED_RUFF_RULES: tuple[str, ...] = (
 RECOMMENDED_RUFF_IGNORES: tuple[str, ...] = ("S101",)  # assert is fine in tests
 
 
-class Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
 class RuffConfig(Section):
     enabled: bool = Field(
         default=True, description="run ruff", json_schema_extra={"stricter": "true"}
@@ -38,6 +37,8 @@ class RuffConfig(Section):
 
 class ChecksConfig(Section):
     ruff: RuffConfig = RuffConfig()
+    mypy: MypyConfig = MypyConfig()
+    secrets: SecretsConfig = SecretsConfig()
 
 
 class FiltersConfig(Section):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from app.core.attribution import attribute
-from app.core.checks.ruff import ruff_findings
+from app.core.checks.mypy import mypy_findings
+from app.core.checks.ruff import python_files, ruff_findings
+from app.core.checks.secrets import secret_findings
 from app.core.config import Config, FiltersConfig
 from app.core.diff import PatchLines, parse_patch
 from app.core.gate import decide
@@ -118,6 +120,28 @@ def _scoped(
     return sorted(kept, key=lambda f: (f.path, f.start_line, f.check, f.rule))
 
 
+def run_checks(
+    snapshot: PullRequestSnapshot,
+    config: Config,
+    linters: Linters,
+    lines: Mapping[str, PatchLines],
+) -> tuple[list[Finding], list[str]]:
+    """Every enabled check's findings (in or out of the diff) and notes about the runs."""
+    checks = config.checks
+    found, ruff_notes = ruff_findings(snapshot, checks.ruff, linters, lines)
+    notes = list(ruff_notes)
+    files = python_files(snapshot)
+    if checks.mypy.enabled and files:
+        mypy_found, mypy_notes = mypy_findings(
+            snapshot, checks.mypy, linters.mypy(files, checks.mypy), lines
+        )
+        found += mypy_found
+        notes += mypy_notes
+    if checks.secrets.enabled:
+        found += secret_findings(snapshot, checks.secrets, lines)
+    return found, notes
+
+
 def analyse(
     snapshot: PullRequestSnapshot,
     config: Config,
@@ -127,8 +151,8 @@ def analyse(
     """Attribute, check and judge one head sha of a pull request."""
     lines = patch_lines(snapshot)
     attribution, outcome = attribute_snapshot(snapshot, lines)
-    ruff_found, ruff_notes = ruff_findings(snapshot, config.checks.ruff, linters, lines)
-    findings = _scoped(ruff_found, lines, config, outcome.counts.ai_lines)
+    found, notes = run_checks(snapshot, config, linters, lines)
+    findings = _scoped(found, lines, config, outcome.counts.ai_lines)
     return Report(
         repository=snapshot.repository,
         base_sha=snapshot.base_sha,
@@ -138,5 +162,5 @@ def analyse(
         findings=tuple(findings),
         verdict=decide(config.gate, attribution, findings),
         config=config_info or ConfigInfo(sources=("defaults",)),
-        notes=(*snapshot.notes, *_unchecked(snapshot), *outcome.notes, *ruff_notes),
+        notes=(*snapshot.notes, *_unchecked(snapshot), *outcome.notes, *notes),
     )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from app.core.config import RuffConfig
 from app.core.models import Frozen
+
+if TYPE_CHECKING:  # annotations only: the check modules import this one
+    from app.core.checks.mypy import MypyConfig, MypyResult
+    from app.core.config import RuffConfig
 
 
 class FixEdit(Frozen):
@@ -51,4 +54,8 @@ class Linters(Protocol):
     ) -> LintResult:
         """Lint these files (path → text) with ruff, under the repository's own config file
         (name, text) from the base branch when there is one."""
+        ...
+
+    def mypy(self, files: Mapping[str, str], config: MypyConfig) -> MypyResult:
+        """Type-check these files with mypy, without plugins, network or the PR's packages."""
         ...

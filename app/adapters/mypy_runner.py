@@ -1,0 +1,215 @@
+"""Runs mypy as a subprocess on PR files written to a temp dir; the code is never executed.
+
+Isolation, and why:
+- `python -I`: the interpreter neither puts the working directory (the PR's files) on
+  `sys.path` nor reads PYTHON* variables, so no PR file can shadow a module mypy imports.
+- `--config-file` pointing at an empty config of ours in a separate directory: the PR's
+  mypy.ini / setup.cfg / pyproject.toml are never read, so no plugin of theirs is imported;
+  only `.py`/`.pyi` files are written to the workspace anyway.
+- `--no-site-packages`: mypy neither runs a Python executable to find site-packages nor reads
+  installed packages; the PR's dependencies are not installed. Imports mypy cannot find are
+  reported as `unresolved_imports` instead of errors.
+- `--cache-dir` set to the null device: nothing is written or read between runs.
+- A minimal environment (no proxies, no MYPYPATH) and a time limit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from app.adapters.workspace import materialise
+from app.core.checks.mypy import MypyConfig, MypyResult
+from app.core.ports import LintDiagnostic
+
+_IMPORT_CODES = ("import-not-found", "import-untyped")
+_QUOTED = re.compile(r'"([\w.]+)"')
+# `from pkg import name` where `pkg` is only partly in the workspace.
+_MISSING_ATTR = re.compile(r'^Module "([\w.]+)" has no attribute "(\w+)"')
+# A blocking error mypy prints as plain text even with `-O json` (syntax error, module clash).
+_BLOCKING = re.compile(r"^(?P<path>[^:\n]+?):(?:\d+:)*\s*error:")
+# Each blocking error costs one more run without the file it names.
+_MAX_RUNS = 4
+_MAX_HINT_LINES = 3
+_DOCS = "https://mypy.readthedocs.io/en/stable/_refs.html#code-"
+
+
+class MypyRunner:
+    """mypy in a subprocess, isolated from any configuration or plugin in the PR."""
+
+    def run(self, files: Mapping[str, str], config: MypyConfig) -> MypyResult:
+        """Type-check these files (path → text); paths that are unsafe or not Python are skipped."""
+        python = {p: t for p, t in files.items() if p.endswith((".py", ".pyi"))}
+        deadline = time.monotonic() + config.time_limit_seconds
+        with (
+            materialise(python) as (root, written),
+            tempfile.TemporaryDirectory(prefix="ai-gate-mypy-") as scratch,
+        ):
+            config_file = Path(scratch) / "mypy.ini"
+            config_file.write_text("[mypy]\n", encoding="utf-8")
+            pending = sorted(written)
+            skipped: list[str] = []
+            for _ in range(_MAX_RUNS):
+                if not pending:
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return MypyResult(timed_out=True, skipped=_given(skipped, written))
+                try:
+                    done = subprocess.run(
+                        _command(config, config_file, pending),
+                        cwd=root,
+                        capture_output=True,
+                        text=True,
+                        timeout=remaining,
+                        check=False,
+                        env=_environment(scratch),
+                    )
+                except subprocess.TimeoutExpired:
+                    return MypyResult(timed_out=True, skipped=_given(skipped, written))
+                if done.returncode in (0, 1):
+                    result = _parse(done.stdout, root, written)
+                    return result.model_copy(update={"skipped": _given(skipped, written)})
+                blocked = _blocking_files(done.stdout + "\n" + done.stderr, root, pending)
+                if not blocked:
+                    return MypyResult(
+                        error=_first_line(done.stderr or done.stdout, done.returncode),
+                        skipped=_given(skipped, written),
+                    )
+                skipped += blocked
+                pending = [p for p in pending if p not in blocked]
+            if pending:
+                return MypyResult(
+                    error=f"more than {_MAX_RUNS - 1} files could not be parsed",
+                    skipped=_given(skipped, written),
+                )
+            return MypyResult(skipped=_given(skipped, written))
+
+
+def _command(config: MypyConfig, config_file: Path, targets: list[str]) -> list[str]:
+    cmd = [
+        sys.executable,
+        "-I",
+        "-m",
+        "mypy",
+        f"--config-file={config_file}",
+        f"--cache-dir={os.devnull}",
+        "--no-incremental",
+        "--no-site-packages",
+        "--explicit-package-bases",
+        "--follow-imports=silent",
+        "--output=json",
+        "--show-error-codes",
+        "--no-error-summary",
+        "--hide-error-context",
+        "--no-color-output",
+        "--no-pretty",
+    ]
+    if config.strict:
+        cmd.append("--strict")
+    if config.python_version:
+        cmd.append(f"--python-version={config.python_version}")
+    return [*cmd, "--", *targets]
+
+
+def _environment(scratch: str) -> dict[str, str]:
+    # Nothing from ours: no proxies, tokens, MYPYPATH; HOME points at the scratch dir.
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": scratch,
+        "LANG": "C.UTF-8",
+        "NO_COLOR": "1",
+        "MYPY_FORCE_COLOR": "0",
+        "TERM": "dumb",
+    }
+
+
+def _given(paths: list[str], written: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(sorted(written.get(p, p) for p in paths))
+
+
+def _first_line(text: str, returncode: int) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:300]
+    return f"exit {returncode}"
+
+
+def _relative(path: str, root: Path) -> str | None:
+    try:
+        return str((root / path).resolve().relative_to(root))
+    except (ValueError, OSError):
+        return None
+
+
+def _blocking_files(output: str, root: Path, pending: list[str]) -> list[str]:
+    """The workspace files a blocking (non-JSON) mypy error names."""
+    found: list[str] = []
+    for line in output.splitlines():
+        match = _BLOCKING.match(line)
+        if not match:
+            continue
+        rel = _relative(match.group("path").strip(), root)
+        if rel in pending and rel not in found:
+            found.append(rel)
+    return found
+
+
+def _parse(stdout: str, root: Path, written: Mapping[str, str]) -> MypyResult:
+    diagnostics: list[LintDiagnostic] = []
+    unresolved: set[str] = set()
+    for raw in stdout.splitlines():
+        try:
+            item = json.loads(raw)
+        except ValueError:
+            continue
+        if not isinstance(item, dict) or item.get("severity") != "error":
+            continue  # a note with no error of its own (reveal_type and the like)
+        rel = _relative(str(item.get("file", "")), root)
+        if rel is None or rel not in written:
+            continue
+        code = str(item.get("code") or "misc")
+        message = str(item.get("message", ""))
+        module = _unresolved_module(code, message, root)
+        if module is not None:
+            unresolved.add(module)
+            continue
+        line = int(item.get("line") or 1)
+        end_line = int(item.get("end_line") or line)
+        hint = item.get("hint")
+        if isinstance(hint, str) and hint.strip():
+            message += "\n" + "\n".join(hint.strip().splitlines()[:_MAX_HINT_LINES])
+        diagnostics.append(
+            LintDiagnostic(
+                path=written[rel],
+                line=max(line, 1),
+                end_line=max(end_line, line, 1),
+                column=max(int(item.get("column") or 0), 0) + 1,  # mypy's JSON is 0-based
+                rule=code,
+                message=message,
+                url=_DOCS + code,
+            )
+        )
+    diagnostics.sort(key=lambda d: (d.path, d.line, d.column, d.rule))
+    return MypyResult(diagnostics=tuple(diagnostics), unresolved_imports=tuple(sorted(unresolved)))
+
+
+def _unresolved_module(code: str, message: str, root: Path) -> str | None:
+    """The module an import error is about, or None when the error is not about an import."""
+    if code in _IMPORT_CODES:
+        match = _QUOTED.search(message)
+        return match.group(1) if match else "?"
+    if code == "attr-defined":
+        # `from pkg import mod` where pkg is a package of the repository we only have the
+        # changed files of: `mod` may well exist in the repository, so it is unresolved.
+        match = _MISSING_ATTR.match(message)
+        if match and (root / match.group(1).replace(".", "/")).is_dir():
+            return f"{match.group(1)}.{match.group(2)}"
+    return None

@@ -1,0 +1,205 @@
+"""mypy on the changed files: real runs (shared, mypy is slow) plus the pure mapping."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.adapters.mypy_runner import MypyRunner
+from app.core.checks.mypy import MypyConfig, MypyResult, mypy_findings, mypy_notes
+from app.core.diff import parse_patch
+from app.core.models import FileDiff
+from app.core.ports import LintDiagnostic
+from tests.builders import make_snapshot
+
+MODULE = "\n".join(
+    [
+        "import requests",
+        "import numpy",
+        "",
+        "",
+        "def old(a: int) -> str:",
+        "    return a",
+        "",
+        "",
+        "def new(b: str) -> int:",
+        "    return b",
+        "",
+    ]
+)
+# Lines 1-2 and 9-10 added; `old` (its error on line 6) was already there.
+PATCH = "\n".join(
+    [
+        "@@ -1,6 +1,10 @@",
+        "+import requests",
+        "+import numpy",
+        " ",
+        " ",
+        " def old(a: int) -> str:",
+        "     return a",
+        " ",
+        " ",
+        "+def new(b: str) -> int:",
+        "+    return b",
+    ]
+)
+
+
+def evil_plugin(marker: Path) -> str:
+    # What a malicious repository would ship: importing it writes the marker.
+    return "\n".join(
+        [
+            "from pathlib import Path",
+            f"Path({str(marker)!r}).write_text('imported')",
+            "",
+            "",
+            "def plugin(version: str) -> object:",
+            "    raise SystemExit(1)",
+            "",
+        ]
+    )
+
+
+class Run:
+    def __init__(self, result: MypyResult, marker: Path) -> None:
+        self.result = result
+        self.marker = marker
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """One workspace for every real-mypy test: two runs (the second without the file whose
+    syntax error stops mypy)."""
+    marker = tmp_path_factory.mktemp("mypy") / "plugin-was-imported"
+    files = {
+        "pkg/mod.py": MODULE,
+        "pkg/broken.py": "def g(:\n",
+        "../escape.py": "x: int = 'not an int'\n",
+        "evil_plugin.py": evil_plugin(marker),
+        "mypy.ini": "[mypy]\nplugins = evil_plugin\n",
+        "setup.cfg": "[mypy]\nplugins = evil_plugin\n",
+        "pyproject.toml": '[tool.mypy]\nplugins = ["evil_plugin"]\n',
+    }
+    return Run(MypyRunner().run(files, MypyConfig()), marker)
+
+
+def test_type_errors_are_mapped_with_codes_and_paths(run: Run) -> None:
+    result = run.result
+    assert not result.timed_out
+    assert result.error is None
+    got = [(d.path, d.line, d.rule) for d in result.diagnostics]
+    assert got == [("pkg/mod.py", 6, "return-value"), ("pkg/mod.py", 10, "return-value")]
+    first = result.diagnostics[0]
+    assert first.column == 12  # 1-based, like ruff's
+    assert "Incompatible return value type" in first.message
+    assert first.url is not None
+    assert first.url.endswith("#code-return-value")
+
+
+def test_only_the_error_on_an_added_line_is_in_the_diff(run: Run) -> None:
+    f = FileDiff(path="pkg/mod.py", status="modified", patch=PATCH, additions=4)
+    snapshot = make_snapshot(files=[f], contents={f.path: MODULE})
+    findings, notes = mypy_findings(
+        snapshot, MypyConfig(), run.result, {f.path: parse_patch(PATCH)}
+    )
+    assert [(x.start_line, x.in_diff) for x in findings] == [(6, False), (10, True)]
+    assert all(x.check == "mypy" and x.level == "warning" for x in findings)
+    assert findings[1].fingerprint != findings[0].fingerprint
+    # Unresolved third-party imports are said in a note, not reported as the PR's errors.
+    assert not any("requests" in x.message or "numpy" in x.message for x in findings)
+    assert any("could not resolve 2 imports (numpy, requests)" in n for n in notes)
+
+
+def test_unresolved_imports_are_collected(run: Run) -> None:
+    assert run.result.unresolved_imports == ("numpy", "requests")
+
+
+def test_repository_mypy_config_and_plugins_are_ignored(run: Run) -> None:
+    assert not run.marker.exists()
+    # The plugin file is checked as data like any other file; no error comes from configs.
+    assert all(d.path.endswith(".py") for d in run.result.diagnostics)
+
+
+def test_paths_that_climb_out_are_skipped(run: Run) -> None:
+    paths = {d.path for d in run.result.diagnostics} | set(run.result.skipped)
+    assert "../escape.py" not in paths
+
+
+def test_a_file_mypy_cannot_parse_is_skipped_and_the_rest_still_checked(run: Run) -> None:
+    assert run.result.skipped == ("pkg/broken.py",)
+    assert run.result.diagnostics  # the second run checked pkg/mod.py
+    assert any(
+        "could not check 1 file (pkg/broken.py)" in n for n in mypy_notes(MypyConfig(), run.result)
+    )
+
+
+def test_time_limit_gives_timed_out_and_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[Sequence[str]] = []
+
+    def too_slow(cmd: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        seen.append(cmd)
+        assert kwargs["timeout"] <= 30
+        assert "PYTHONPATH" not in kwargs["env"]
+        raise subprocess.TimeoutExpired(cmd, kwargs["timeout"])
+
+    monkeypatch.setattr(subprocess, "run", too_slow)
+    config = MypyConfig(time_limit_seconds=30)
+    result = MypyRunner().run({"a.py": "x = 1\n"}, config)
+    assert result.timed_out
+    assert mypy_notes(config, result) == ["mypy timed out after 30 s; its findings are incomplete."]
+    cmd = list(seen[0])
+    # Isolated interpreter, our own empty config, no site-packages.
+    assert cmd[1:4] == ["-I", "-m", "mypy"]
+    assert "--no-site-packages" in cmd
+    config_flag = next(c for c in cmd if c.startswith("--config-file="))
+    assert not config_flag.endswith(("a.py", "setup.cfg", "pyproject.toml"))
+    assert cmd[-2:] == ["--", "a.py"]
+
+
+def test_strict_and_python_version_are_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[Sequence[str]] = []
+
+    def fake(cmd: Sequence[str], **_: Any) -> subprocess.CompletedProcess[str]:
+        seen.append(cmd)
+        return subprocess.CompletedProcess(cmd, 0, stdout="", stderr="")
+
+    monkeypatch.setattr(subprocess, "run", fake)
+    result = MypyRunner().run(
+        {"a.py": "", "README.md": "# x"}, MypyConfig(strict=True, python_version="3.12")
+    )
+    assert result == MypyResult()
+    assert "--strict" in seen[0]
+    assert "--python-version=3.12" in seen[0]
+    assert "README.md" not in seen[0]
+
+
+def test_nothing_to_check_runs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("mypy should not run")
+
+    monkeypatch.setattr(subprocess, "run", never)
+    assert MypyRunner().run({"../x.py": "x = 1\n", "notes.txt": ""}, MypyConfig()) == MypyResult()
+
+
+def test_python_version_is_validated() -> None:
+    with pytest.raises(ValueError, match="not a Python 3 version"):
+        MypyConfig(python_version="2.7")
+
+
+def test_disabled_and_error_notes() -> None:
+    diag = LintDiagnostic(path="a.py", line=1, end_line=1, rule="misc", message="m")
+    result = MypyResult(diagnostics=(diag,), error="usage: mypy …")
+    snapshot = make_snapshot()
+    assert mypy_findings(snapshot, MypyConfig(enabled=False), result, {}) == ([], [])
+    findings, notes = mypy_findings(snapshot, MypyConfig(level="failure"), result, {})
+    assert [(f.level, f.in_diff) for f in findings] == [("failure", False)]
+    assert notes == ["mypy could not run: usage: mypy …"]
+    many = MypyResult(unresolved_imports=tuple(f"m{i}" for i in range(7)))
+    assert mypy_notes(MypyConfig(), many) == [
+        "mypy could not resolve 7 imports (m0, m1, m2, m3, m4, …): install-free analysis of "
+        "the changed files alone treats them as Any."
+    ]
