@@ -77,6 +77,36 @@ class GateConfig(Section):
         description="the lowest finding level that fails the gate",
         json_schema_extra={"stricter": ["failure", "warning", "notice"]},
     )
+    licence_denials: bool = Field(
+        default=True,
+        description="fail on a denied licence whatever `fail_on` says",
+        json_schema_extra={"stricter": "true"},
+    )
+    max_ai_lines: int | None = Field(
+        default=None,
+        ge=0,
+        description="fail when more added lines than this are AI-attributed",
+        json_schema_extra={"stricter": "lower"},
+    )
+    max_ai_share: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="fail when the AI share of added lines is above this (0 to 1)",
+        json_schema_extra={"stricter": "lower"},
+    )
+    require_human_review: bool = Field(
+        default=False,
+        description="action_required until a human (not a bot, not the author) approves, or a "
+        "maintainer with write access presses Acknowledge",
+        json_schema_extra={"stricter": "true"},
+    )
+    drafts: Literal["report", "gate", "skip"] = Field(
+        default="report",
+        description="draft PRs: analyse but never fail (report), judge like any PR (gate), or "
+        "skip the analysis until ready for review (skip)",
+        json_schema_extra={"stricter": ["skip", "report", "gate"]},
+    )
 
 
 class Config(Section):

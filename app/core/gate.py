@@ -3,25 +3,119 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from app.core.config import GateConfig
-from app.core.models import LEVEL_ORDER, Attribution, Finding, Verdict
+from app.core.models import (
+    LEVEL_ORDER,
+    Acknowledgement,
+    Attribution,
+    Conclusion,
+    Finding,
+    Review,
+    Verdict,
+)
+
+NOT_GATED = "Not AI-attributed; the gate applies to AI-attributed pull requests only."
 
 
-def decide(gate: GateConfig, attribution: Attribution, findings: Sequence[Finding]) -> Verdict:
-    """Fail on in-diff findings at or above `fail_on`; judge only PRs the gate applies to."""
-    if gate.applies_to == "ai" and not attribution.ai:
-        return Verdict(
-            conclusion="neutral",
-            reasons=("Not AI-attributed; the gate applies to AI-attributed pull requests only.",),
-        )
+@dataclass(frozen=True)
+class GateInput:
+    """Everything the verdict depends on besides the policy itself."""
+
+    attribution: Attribution
+    findings: Sequence[Finding]
+    pr_author: str = ""
+    draft: bool = False
+    reviews: Sequence[Review] = ()
+    acknowledgements: Sequence[Acknowledgement] = ()
+    # Reasons the cost budget gives for failing (empty when within budget or set to warn).
+    budget_failures: Sequence[str] = field(default_factory=tuple)
+
+
+def is_bot(login: str, user_type: str = "User") -> bool:
+    """GitHub Apps review as `name[bot]` with type Bot."""
+    return user_type == "Bot" or login.endswith("[bot]")
+
+
+def human_approvers(reviews: Sequence[Review], author: str) -> list[str]:
+    """Humans (not bots, not the author) whose latest review approves."""
+    latest: dict[str, Review] = {}
+    for review in reviews:
+        if review.state.upper() == "COMMENTED":
+            continue  # a comment does not withdraw an approval
+        latest[review.login] = review
+    return sorted(
+        login
+        for login, r in latest.items()
+        if r.state.upper() == "APPROVED"
+        and not is_bot(login, r.user_type)
+        and login.lower() != author.lower()
+    )
+
+
+def _failures(gate: GateConfig, data: GateInput) -> list[str]:
     threshold = LEVEL_ORDER[gate.fail_on]
-    failing = [f for f in findings if f.in_diff and LEVEL_ORDER[f.level] >= threshold]
+    failing = [f for f in data.findings if f.in_diff and LEVEL_ORDER[f.level] >= threshold]
+    reasons = []
     if failing:
-        return Verdict(
-            conclusion="failure",
-            reasons=(
-                f"{len(failing)} finding(s) at level {gate.fail_on} or above on added lines.",
-            ),
+        reasons.append(
+            f"{len(failing)} finding(s) at level {gate.fail_on} or above on added lines."
         )
-    return Verdict(conclusion="success", reasons=("No finding reaches the failing level.",))
+    denied = [f for f in data.findings if f.check == "licence" and f.rule.endswith("-denied")]
+    if gate.licence_denials and denied and not failing:
+        reasons.append(f"{len(denied)} denied licence(s).")
+    return reasons
+
+
+def _size_failures(gate: GateConfig, att: Attribution) -> list[str]:
+    reasons = []
+    if gate.max_ai_lines is not None and att.ai_added_lines > gate.max_ai_lines:
+        reasons.append(
+            f"{att.ai_added_lines} AI-attributed added lines, over the limit of "
+            f"{gate.max_ai_lines}."
+        )
+    if gate.max_ai_share is not None and att.ai_share > gate.max_ai_share:
+        reasons.append(f"AI share {att.ai_share:.0%} is over the limit of {gate.max_ai_share:.0%}.")
+    return reasons
+
+
+def decide(gate: GateConfig, data: GateInput) -> Verdict:
+    """Failures first; then the human review requirement; drafts per `gate.drafts`."""
+    if data.draft and gate.drafts == "skip":
+        return Verdict(
+            conclusion="neutral", reasons=("Draft: not analysed until it is ready for review.",)
+        )
+    if gate.applies_to == "ai" and not data.attribution.ai:
+        return Verdict(conclusion="neutral", reasons=(NOT_GATED,))
+    acks = [f"@{a.login}" for a in data.acknowledgements]
+    failures = _failures(gate, data) + list(data.budget_failures)
+    size = _size_failures(gate, data.attribution)
+    if not acks:  # an acknowledgement accepts the size of the AI part
+        failures += size
+    reasons: list[str] = []
+    conclusion: Conclusion
+    if failures:
+        conclusion = "failure"
+        reasons += failures
+    elif gate.require_human_review:
+        approvers = human_approvers(data.reviews, data.pr_author)
+        if approvers or acks:
+            conclusion = "success"
+            who = ", ".join([*(f"@{a}" for a in approvers), *acks])
+            reasons.append(f"Human review requirement met by {who}.")
+        else:
+            conclusion = "action_required"
+            reasons.append(
+                "Waiting for an approving review from a human other than the author "
+                "(or a maintainer's Acknowledge)."
+            )
+    else:
+        conclusion = "success"
+        reasons.append("No finding reaches the failing level.")
+    if size and acks:
+        reasons.append(f"AI size limits accepted by {', '.join(acks)}: " + " ".join(size))
+    if data.draft and gate.drafts == "report" and conclusion != "success":
+        reasons.append(f"Draft: would be `{conclusion}`; drafts are reported, not gated.")
+        conclusion = "neutral"
+    return Verdict(conclusion=conclusion, reasons=tuple(reasons))

@@ -62,6 +62,23 @@ class PullRequestInfo(Frozen):
     draft: bool = False
 
 
+class Review(Frozen):
+    """A submitted pull request review (the latest per reviewer is what counts)."""
+
+    login: str
+    user_type: str = "User"
+    state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED
+    commit_id: str | None = None
+
+
+class Acknowledgement(Frozen):
+    """A maintainer accepting the AI part of a head sha from the check run's button."""
+
+    login: str
+    permission: str
+    at: str
+
+
 class LineRecord(Frozen):
     """Lines of a head file that an authorship record says an agent wrote."""
 
@@ -85,6 +102,9 @@ class PullRequestSnapshot(Frozen):
     contents: Mapping[str, str] = Field(default_factory=dict)
     # Notes from the adapter about what it could not fetch (shown in the summary).
     notes: tuple[str, ...] = ()
+    # Reviews and acknowledgements, fetched only when the gate asks for a human review.
+    reviews: tuple[Review, ...] = ()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
     # The repository's own tool configuration files read from the base (name -> text).
     base_configs: Mapping[str, str] = Field(default_factory=dict)
     # Per-commit file patches (sha -> files), fetched only when line attribution needs them.

@@ -10,7 +10,7 @@ from app.core.checks.ruff import python_files, ruff_findings
 from app.core.checks.secrets import secret_findings
 from app.core.config import Config, FiltersConfig
 from app.core.diff import PatchLines, parse_patch
-from app.core.gate import decide
+from app.core.gate import GateInput, decide
 from app.core.lines import LineOutcome, attribute_pr_lines, needs_history
 from app.core.models import (
     Attribution,
@@ -142,6 +142,21 @@ def run_checks(
     return found, notes
 
 
+def gate_input(
+    snapshot: PullRequestSnapshot, attribution: Attribution, findings: Sequence[Finding]
+) -> GateInput:
+    """What the gate needs from the snapshot and the analysis."""
+    pr = snapshot.pull_request
+    return GateInput(
+        attribution=attribution,
+        findings=findings,
+        pr_author=pr.author_login if pr else "",
+        draft=pr.draft if pr else False,
+        reviews=snapshot.reviews,
+        acknowledgements=snapshot.acknowledgements,
+    )
+
+
 def analyse(
     snapshot: PullRequestSnapshot,
     config: Config,
@@ -160,7 +175,7 @@ def analyse(
         pull_request=snapshot.pull_request.number if snapshot.pull_request else None,
         attribution=attribution,
         findings=tuple(findings),
-        verdict=decide(config.gate, attribution, findings),
+        verdict=decide(config.gate, gate_input(snapshot, attribution, findings)),
         config=config_info or ConfigInfo(sources=("defaults",)),
         notes=(*snapshot.notes, *_unchecked(snapshot), *outcome.notes, *notes),
     )
