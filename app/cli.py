@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = config_sub.add_parser("validate")
     validate.add_argument("file", nargs="?", type=Path, default=Path(".ai-gate.yml"))
     config_sub.add_parser("schema")
+    config_sub.add_parser("docs", help="regenerate README's reference and schema/ (developers)")
     return parser
 
 
@@ -132,11 +133,17 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> int:
-    from app.core.config import Config
+    from app.configdocs import SCHEMA_PATH, render_readme, schema_text
     from app.core.configfile import parse_config
 
     if args.config_command == "schema":
-        print(json.dumps(Config.model_json_schema(), indent=2))
+        sys.stdout.write(schema_text())
+        return EXIT_OK
+    if args.config_command == "docs":
+        readme = Path("README.md")
+        readme.write_text(render_readme(readme.read_text()))
+        SCHEMA_PATH.parent.mkdir(exist_ok=True)
+        SCHEMA_PATH.write_text(schema_text())
         return EXIT_OK
     path: Path = args.file
     try:

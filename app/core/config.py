@@ -32,7 +32,9 @@ class RuffConfig(Section):
     select: tuple[str, ...] = Field(
         default=RECOMMENDED_RUFF_RULES, description="ruff rule codes or prefixes to run"
     )
-    ignore: tuple[str, ...] = Field(default=RECOMMENDED_RUFF_IGNORES)
+    ignore: tuple[str, ...] = Field(
+        default=RECOMMENDED_RUFF_IGNORES, description="ruff rule codes or prefixes to skip"
+    )
 
 
 class ChecksConfig(Section):
