@@ -4,27 +4,38 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from app.adapters.blobs import BlobCache
 from app.adapters.github import GitHubApp, PullRequestSource
+from app.adapters.reports import ReportStore
 from app.adapters.state import JobState
 from app.configload import load_config
-from app.core.checks.ruff import python_files
 from app.core.config import Config
 from app.core.configmerge import config_info
-from app.core.models import ConfigInfo
+from app.core.gate import GateInput, decide
+from app.core.models import (
+    Acknowledgement,
+    ConfigInfo,
+    PullRequestSnapshot,
+    Report,
+    Verdict,
+)
 from app.core.pipeline import analyse, needs_contents, needs_line_history, patch_lines
 from app.core.ports import Linters
 from app.errors import ConfigError, Superseded
-from app.publishers.checkrun import CheckRunPublisher, ErrorConclusion
+from app.publishers.checkrun import ACKNOWLEDGE, CheckRunPublisher, ErrorConclusion
 from app.publishers.review import ReviewPublisher
 
 log = logging.getLogger(__name__)
 
 Outcome = Literal["published", "superseded", "config-error"]
+# The head recorded for a closed PR: queued jobs for it stop.
+CLOSED = "closed"
+WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 
 
 class Job(BaseModel):
@@ -40,6 +51,10 @@ class Job(BaseModel):
     event: str = ""
     # A re-run request asks for a fresh check run even when one exists for the sha.
     rerun: bool = False
+    # analyse: run the checks; review / action: re-judge from the stored report.
+    kind: Literal["analyse", "review", "action"] = "analyse"
+    actor: str = ""  # who submitted the review or pressed the button
+    action: str = ""  # the button's identifier
 
     @property
     def pr_key(self) -> str:
@@ -58,54 +73,151 @@ class Deps:
     blobs: BlobCache
     linters: Linters
     state: JobState
+    reports: ReportStore
 
 
 def run_job(job: Job, deps: Deps) -> Outcome:
-    """Analyse one head sha and publish it, unless a newer head has superseded it."""
+    """Do what the job asks: analyse a head sha, or re-judge it after a review or a button."""
+    if job.kind == "analyse":
+        return analyse_job(job, deps)
+    return reevaluate_job(job, deps)
+
+
+def _stale(job: Job, deps: Deps) -> str | None:
+    """The newer head (or `closed`) that makes this job pointless, if any."""
     latest = deps.state.head(job.pr_key)
-    if latest is not None and latest != job.head_sha:
-        log.info("job %s superseded by %s before start", job.key, latest[:12])
+    return latest if latest is not None and latest != job.head_sha else None
+
+
+def analyse_job(job: Job, deps: Deps) -> Outcome:
+    """Analyse one head sha and publish it, unless a newer head has superseded it."""
+    if (newer := _stale(job, deps)) is not None:
+        log.info("job %s superseded by %s before start", job.key, newer[:12])
         return "superseded"
     api = deps.github.installation(job.installation_id)
     source = PullRequestSource(api, deps.blobs)
     publisher = CheckRunPublisher(api, job.repository)
     run_id = publisher.start(job.head_sha, external_id=job.key, fresh=job.rerun)
     try:
-        snapshot = source.snapshot(job.repository, job.pull_number, needs_contents)
-        if snapshot.head_sha != job.head_sha:
-            raise Superseded(job.head_sha, snapshot.head_sha)
+        pr = source.pull_request(job.repository, job.pull_number)
+        _ensure_head(job, str(pr["head"]["sha"]))
         try:
-            config, info = _load_config(source, job.repository, snapshot.base_sha)
+            config, info = _load_config(source, job.repository, str(pr["base"]["sha"]))
         except ConfigError as exc:
             publisher.fail(run_id, "failure", f"Invalid {exc.path}", _config_message(exc))
             return "config-error"
-        if needs_line_history(snapshot, config):
-            # Mixed AI and human commits: each line's commit of origin needs every commit's patch.
-            snapshot = snapshot.model_copy(
-                update={
-                    "commit_files": {
-                        c.sha: source.commit_files(job.repository, c.sha) for c in snapshot.commits
-                    }
-                }
-            )
+        if pr.get("draft") and config.gate.drafts == "skip":
+            publisher.complete(run_id, _draft_report(job, pr, info))
+            return "published"
+        snapshot = _snapshot(job, source, config, pr)
         report = analyse(snapshot, config, deps.linters, info)
-        current = source.head_sha(job.repository, job.pull_number)
-        if current != job.head_sha:
-            raise Superseded(job.head_sha, current)
+        _ensure_head(job, source.head_sha(job.repository, job.pull_number))
+        if (newer := _stale(job, deps)) is not None:
+            raise Superseded(job.head_sha, newer)
         publisher.complete(run_id, report)
+        deps.reports.save_report(report)
         ReviewPublisher(api, job.repository, job.pull_number).publish(
             report, patch_lines(snapshot), config.comments
         )
     except Superseded as exc:
-        publisher.fail(
-            run_id,
-            "cancelled",
-            "Superseded by a newer push",
-            f"The head moved to `{exc.current_sha}`; that commit is analysed instead.",
-        )
+        _cancel(publisher, run_id, exc)
         return "superseded"
-    log.info("job %s published (%d python files)", job.key, len(python_files(snapshot)))
+    log.info("job %s published: %s", job.key, report.verdict.conclusion)
     return "published"
+
+
+def _snapshot(
+    job: Job, source: PullRequestSource, config: Config, pr: dict[str, Any]
+) -> PullRequestSnapshot:
+    """The snapshot, plus per-commit patches and reviews when the analysis needs them."""
+    snapshot = source.snapshot(job.repository, job.pull_number, needs_contents, pr)
+    if needs_line_history(snapshot, config):
+        # Mixed AI and human commits: each line's commit of origin needs every commit's patch.
+        history = {c.sha: source.commit_files(job.repository, c.sha) for c in snapshot.commits}
+        snapshot = snapshot.model_copy(update={"commit_files": history})
+    if config.gate.require_human_review:
+        snapshot = snapshot.model_copy(
+            update={"reviews": source.reviews(job.repository, job.pull_number)}
+        )
+    return snapshot
+
+
+def _ensure_head(job: Job, current: str) -> None:
+    if current != job.head_sha:
+        raise Superseded(job.head_sha, current)
+
+
+def _cancel(publisher: CheckRunPublisher, run_id: int, exc: Superseded) -> None:
+    if exc.current_sha == CLOSED:
+        title, text = "Pull request closed", "The pull request was closed before the analysis."
+    else:
+        title = "Superseded by a newer push"
+        text = f"The head moved to `{exc.current_sha}`; that commit is analysed instead."
+    publisher.fail(run_id, "cancelled", title, text)
+
+
+def _draft_report(job: Job, pr: dict[str, Any], info: ConfigInfo) -> Report:
+    return Report(
+        repository=job.repository,
+        base_sha=str(pr["base"]["sha"]),
+        head_sha=job.head_sha,
+        pull_request=job.pull_number,
+        verdict=Verdict(
+            conclusion="neutral",
+            reasons=("Draft: not analysed until it is ready for review (`gate.drafts: skip`).",),
+        ),
+        config=info,
+    )
+
+
+def reevaluate_job(job: Job, deps: Deps) -> Outcome:
+    """Re-judge a head sha after a review or an Acknowledge, from its stored report."""
+    api = deps.github.installation(job.installation_id)
+    source = PullRequestSource(api, deps.blobs)
+    publisher = CheckRunPublisher(api, job.repository)
+    stored = deps.reports.load_report(job.repository, job.head_sha)
+    run = publisher.latest(job.head_sha)
+    if stored is None or run is None or run.get("status") != "completed":
+        # Nothing to re-judge yet (or the store lost it): the full analysis does it all.
+        return analyse_job(job.model_copy(update={"kind": "analyse"}), deps)
+    pr = source.pull_request(job.repository, job.pull_number)
+    if str(pr["head"]["sha"]) != job.head_sha:
+        return "superseded"
+    try:
+        config, _ = _load_config(source, job.repository, stored.base_sha)
+    except ConfigError:
+        return "config-error"  # the analysis job reports it
+    notes = list(stored.notes)
+    if job.kind == "action" and job.action == ACKNOWLEDGE["identifier"]:
+        notes.append(_acknowledge(job, deps, source))
+    gate_data = GateInput(
+        attribution=stored.attribution,
+        findings=stored.findings,
+        pr_author=str((pr.get("user") or {}).get("login") or ""),
+        draft=bool(pr.get("draft")),
+        reviews=source.reviews(job.repository, job.pull_number),
+        acknowledgements=deps.reports.acknowledgements(job.repository, job.head_sha),
+    )
+    report = stored.model_copy(
+        update={"verdict": decide(config.gate, gate_data), "notes": tuple(notes)}
+    )
+    publisher.update_verdict(int(run["id"]), report)
+    deps.reports.save_report(report)
+    return "published"
+
+
+def _acknowledge(job: Job, deps: Deps, source: PullRequestSource) -> str:
+    """Record the button press if the user may merge; the note says what happened."""
+    permission = source.permission(job.repository, job.actor)
+    if permission not in WRITE_PERMISSIONS:
+        return (
+            f"@{job.actor} pressed Acknowledge: refused, it needs write access "
+            f"(they have `{permission}`)."
+        )
+    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ack = Acknowledgement(login=job.actor, permission=permission, at=when)
+    deps.reports.add_acknowledgement(job.repository, job.head_sha, ack)
+    return f"@{job.actor} ({permission}) acknowledged the AI part at {when}."
 
 
 def _load_config(source: PullRequestSource, repo: str, base_sha: str) -> tuple[Config, ConfigInfo]:

@@ -35,6 +35,7 @@ from app.core.models import (
     Identity,
     PullRequestInfo,
     PullRequestSnapshot,
+    Review,
 )
 from app.errors import RateLimited, SourceError, TransientError
 
@@ -229,7 +230,7 @@ def _file(item: dict[str, Any]) -> FileDiff:
     )
 
 
-def _pull_request(data: dict[str, Any]) -> PullRequestInfo:
+def pull_request_info(data: dict[str, Any]) -> PullRequestInfo:
     user = data.get("user") or {}
     return PullRequestInfo(
         number=int(data["number"]),
@@ -314,11 +315,34 @@ class PullRequestSource:
             query = None
         return tuple(files)
 
+    def reviews(self, repo: str, number: int) -> tuple[Review, ...]:
+        """Submitted reviews, oldest first (pending ones are not listed to others)."""
+        return tuple(
+            Review(
+                login=str((r.get("user") or {}).get("login") or ""),
+                user_type=str((r.get("user") or {}).get("type") or "User"),
+                state=str(r.get("state") or ""),
+                commit_id=r.get("commit_id"),
+            )
+            for r in self._api.paginate(f"/repos/{repo}/pulls/{number}/reviews")
+        )
+
+    def permission(self, repo: str, username: str) -> str:
+        """A user's permission on the repository: admin, maintain, write, triage, read or none."""
+        body = self._api.get_or_none(f"/repos/{repo}/collaborators/{username}/permission")
+        if not isinstance(body, dict):
+            return "none"
+        return str(body.get("role_name") or body.get("permission") or "none")
+
     def snapshot(
-        self, repo: str, number: int, wanted: Callable[[FileDiff], bool]
+        self,
+        repo: str,
+        number: int,
+        wanted: Callable[[FileDiff], bool],
+        pull_request: dict[str, Any] | None = None,
     ) -> PullRequestSnapshot:
         """PR, files with patches, commits, and head contents of the files `wanted` selects."""
-        data = self.pull_request(repo, number)
+        data = pull_request or self.pull_request(repo, number)
         files = tuple(_file(f) for f in self._api.paginate(f"/repos/{repo}/pulls/{number}/files"))
         commits = tuple(
             _commit(c) for c in self._api.paginate(f"/repos/{repo}/pulls/{number}/commits")
@@ -347,7 +371,7 @@ class PullRequestSource:
             base_sha=base_sha,
             base_configs=base_configs,
             head_sha=str(data["head"]["sha"]),
-            pull_request=_pull_request(data),
+            pull_request=pull_request_info(data),
             files=files,
             commits=commits,
             contents=contents,

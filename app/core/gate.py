@@ -91,6 +91,7 @@ def decide(gate: GateConfig, data: GateInput) -> Verdict:
     acks = [f"@{a.login}" for a in data.acknowledgements]
     failures = _failures(gate, data) + list(data.budget_failures)
     size = _size_failures(gate, data.attribution)
+    other_failures = bool(failures)
     if not acks:  # an acknowledgement accepts the size of the AI part
         failures += size
     reasons: list[str] = []
@@ -115,7 +116,11 @@ def decide(gate: GateConfig, data: GateInput) -> Verdict:
         reasons.append("No finding reaches the failing level.")
     if size and acks:
         reasons.append(f"AI size limits accepted by {', '.join(acks)}: " + " ".join(size))
+    acknowledgeable = conclusion == "action_required" or (
+        conclusion == "failure" and bool(size) and not other_failures and not acks
+    )
     if data.draft and gate.drafts == "report" and conclusion != "success":
         reasons.append(f"Draft: would be `{conclusion}`; drafts are reported, not gated.")
         conclusion = "neutral"
-    return Verdict(conclusion=conclusion, reasons=tuple(reasons))
+        acknowledgeable = False
+    return Verdict(conclusion=conclusion, reasons=tuple(reasons), acknowledgeable=acknowledgeable)

@@ -193,6 +193,8 @@ class Cost(Frozen):
 class Verdict(Frozen):
     conclusion: Conclusion
     reasons: tuple[str, ...] = ()
+    # Whether a maintainer's Acknowledge would change the outcome (human review or AI size).
+    acknowledgeable: bool = False
 
 
 class ConfigInfo(Frozen):

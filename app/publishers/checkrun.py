@@ -14,6 +14,11 @@ CHECK_NAME = "ai-gate"
 # GitHub accepts at most 50 annotations per create/update request; further updates append.
 # https://docs.github.com/en/rest/checks/runs#update-a-check-run
 ANNOTATION_BATCH = 50
+ACKNOWLEDGE = {
+    "label": "Acknowledge",
+    "description": "Accept the AI part (needs write access)",
+    "identifier": "acknowledge",
+}
 ErrorConclusion = Literal["failure", "timed_out", "cancelled", "skipped", "neutral"]
 
 
@@ -54,17 +59,22 @@ class CheckRunPublisher:
         self._repo = repo
         self._clock = clock
 
+    def latest(self, head_sha: str) -> dict[str, Any] | None:
+        """Our newest run for the sha, whatever its status."""
+        listing = self._api.call(
+            "GET",
+            f"/repos/{self._repo}/commits/{head_sha}/check-runs",
+            params={"check_name": CHECK_NAME, "filter": "latest"},
+        )
+        runs = [r for r in listing.get("check_runs", []) if r.get("name") == CHECK_NAME]
+        return max(runs, key=lambda r: int(r["id"]), default=None)
+
     def start(self, head_sha: str, external_id: str, fresh: bool = False) -> int:
         """Our in-progress run for the sha: the open one if any, else a new one."""
         if not fresh:
-            listing = self._api.call(
-                "GET",
-                f"/repos/{self._repo}/commits/{head_sha}/check-runs",
-                params={"check_name": CHECK_NAME, "filter": "latest"},
-            )
-            for run in listing.get("check_runs", []):
-                if run.get("name") == CHECK_NAME and run.get("status") != "completed":
-                    return int(run["id"])
+            run = self.latest(head_sha)
+            if run is not None and run.get("status") != "completed":
+                return int(run["id"])
         created = self._api.call(
             "POST",
             f"/repos/{self._repo}/check-runs",
@@ -90,12 +100,25 @@ class CheckRunPublisher:
                 "output": {"title": title, "summary": summary, "annotations": chunk}
             }
             if index == len(chunks) - 1:
-                body |= {
-                    "status": "completed",
-                    "conclusion": report.verdict.conclusion,
-                    "completed_at": _iso(self._clock()),
-                }
+                body |= self._completion(report)
             self._api.call("PATCH", f"/repos/{self._repo}/check-runs/{run_id}", json=body)
+
+    def update_verdict(self, run_id: int, report: Report) -> None:
+        """A new conclusion and summary for a completed run; its annotations stay."""
+        body = {"output": {"title": render_title(report), "summary": render_summary(report)}}
+        body |= self._completion(report)
+        self._api.call("PATCH", f"/repos/{self._repo}/check-runs/{run_id}", json=body)
+
+    def _completion(self, report: Report) -> dict[str, Any]:
+        done: dict[str, Any] = {
+            "status": "completed",
+            "conclusion": report.verdict.conclusion,
+            "completed_at": _iso(self._clock()),
+        }
+        if report.verdict.acknowledgeable:
+            # GitHub shows at most 3 buttons; label ≤ 20, description ≤ 40, identifier ≤ 20.
+            done["actions"] = [ACKNOWLEDGE]
+        return done
 
     def fail(self, run_id: int, conclusion: ErrorConclusion, title: str, message: str) -> None:
         """Complete the run with a message instead of leaving it in progress."""

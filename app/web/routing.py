@@ -5,8 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from app.jobs import Job
+from app.publishers.checkrun import CHECK_NAME
 
 PULL_REQUEST_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
+
+
+def closed_pull_request(event: str, payload: dict[str, Any]) -> str | None:
+    """The PR key of a `pull_request.closed` delivery, whose pending work should stop."""
+    if event != "pull_request" or payload.get("action") != "closed":
+        return None
+    installation = (payload.get("installation") or {}).get("id")
+    repo = (payload.get("repository") or {}).get("full_name")
+    number = (payload.get("pull_request") or {}).get("number")
+    if not isinstance(installation, int) or not isinstance(repo, str) or number is None:
+        return None
+    return f"{installation}:{repo}:{number}"
 
 
 def jobs_for(event: str, payload: dict[str, Any], delivery_id: str) -> list[Job]:
@@ -28,6 +41,39 @@ def jobs_for(event: str, payload: dict[str, Any], delivery_id: str) -> list[Job]
                 head_sha=str(pr["head"]["sha"]),
                 event=f"{event}.{action}",
             )
+        ]
+    if event == "pull_request_review" and action in ("submitted", "dismissed"):
+        pr = payload["pull_request"]
+        if pr.get("state", "open") != "open":
+            return []
+        actor = str(((payload.get("review") or {}).get("user") or {}).get("login") or "")
+        return [
+            Job(
+                **common,
+                pull_number=int(pr["number"]),
+                head_sha=str(pr["head"]["sha"]),
+                event=f"{event}.{action}",
+                kind="review",
+                actor=actor,
+            )
+        ]
+    if event == "check_run" and action == "requested_action":
+        run = payload["check_run"]
+        if run.get("name") != CHECK_NAME:
+            return []
+        identifier = str((payload.get("requested_action") or {}).get("identifier") or "")
+        actor = str((payload.get("sender") or {}).get("login") or "")
+        return [
+            Job(
+                **common,
+                pull_number=int(pr["number"]),
+                head_sha=str(run["head_sha"]),
+                event=f"{event}.{action}",
+                kind="action",
+                action=identifier,
+                actor=actor,
+            )
+            for pr in run.get("pull_requests") or []
         ]
     if event == "check_suite" and action in ("requested", "rerequested"):
         suite = payload["check_suite"]

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.adapters.state import JobState
+from app.jobs import CLOSED
 from app.queue import JobQueue, QueueFull
 from app.web.metrics import WebMetrics
-from app.web.routing import jobs_for
+from app.web.routing import closed_pull_request, jobs_for
 from app.web.signature import verify
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,15 @@ def webhook_router(
             jobs = jobs_for(event, payload, delivery)
         except (KeyError, TypeError, ValueError) as exc:
             return _answer(400, f"malformed {event} payload: {exc!r}")
+        if (closed := closed_pull_request(event, payload)) is not None:
+            state.set_head(closed, CLOSED)  # queued jobs of a closed PR stop
+            return _answer(200, "pull request closed; pending work stops")
         queued = 0
         for job in jobs:
-            state.set_head(job.pr_key, job.head_sha)
-            if not job.rerun and not state.claim(job.key, JOB_CLAIM_TTL):
+            if event == "pull_request":  # only a push announces a newer head
+                state.set_head(job.pr_key, job.head_sha)
+            once = job.kind == "analyse" and not job.rerun
+            if once and not state.claim(job.key, JOB_CLAIM_TTL):
                 continue
             try:
                 queue.enqueue(job)
