@@ -7,7 +7,7 @@ import redis
 from app.adapters.blobs import BlobCache, MemoryBlobCache, RedisBlobCache
 from app.adapters.github import GitHubApp
 from app.adapters.linters import SubprocessLinters
-from app.adapters.reports import MemoryReportStore
+from app.adapters.reports import MemoryReportStore, RedisReportStore
 from app.adapters.state import JobState, MemoryJobState, RedisJobState
 from app.jobs import Deps
 from app.settings import Settings
@@ -39,5 +39,7 @@ def build_deps(settings: Settings, state: JobState | None = None) -> Deps:
         blobs=blobs,
         linters=SubprocessLinters(),
         state=state or build_state(settings),
-        reports=MemoryReportStore(),
+        reports=RedisReportStore(redis.Redis.from_url(settings.redis_url))
+        if settings.redis_url
+        else MemoryReportStore(),
     )

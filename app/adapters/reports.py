@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
+import redis
+
 from app.core.models import Acknowledgement, Report
 
 
@@ -53,3 +55,29 @@ class MemoryReportStore:
     def acknowledgements(self, repository: str, head_sha: str) -> tuple[Acknowledgement, ...]:
         with self._lock:
             return tuple(self._acks.get((repository, head_sha), ()))
+
+
+class RedisReportStore:
+    """Reports shared by every worker process through Redis, kept for `ttl_seconds`."""
+
+    def __init__(self, client: redis.Redis, ttl_seconds: int = 30 * 24 * 3600) -> None:
+        self._redis = client
+        self._ttl = ttl_seconds
+
+    def save_report(self, report: Report) -> None:
+        key = f"ai-gate:report:{report.repository}:{report.head_sha}"
+        self._redis.set(key, report.model_dump_json(), ex=self._ttl)
+
+    def load_report(self, repository: str, head_sha: str) -> Report | None:
+        data = self._redis.get(f"ai-gate:report:{repository}:{head_sha}")
+        return Report.model_validate_json(data) if isinstance(data, bytes) else None
+
+    def add_acknowledgement(self, repository: str, head_sha: str, ack: Acknowledgement) -> None:
+        key = f"ai-gate:acks:{repository}:{head_sha}"
+        self._redis.rpush(key, ack.model_dump_json())
+        self._redis.expire(key, self._ttl)
+
+    def acknowledgements(self, repository: str, head_sha: str) -> tuple[Acknowledgement, ...]:
+        items = self._redis.lrange(f"ai-gate:acks:{repository}:{head_sha}", 0, -1)
+        assert isinstance(items, list)  # the sync client's answer
+        return tuple(Acknowledgement.model_validate_json(item) for item in items)

@@ -23,6 +23,27 @@ def render_title(report: Report) -> str:
     return f"{TITLES[report.verdict.conclusion]}: {ai}, {len(report.findings)} finding(s)"
 
 
+def _configuration(report: Report) -> list[str]:
+    info = report.config
+    if not (info.settings or info.notes or info.errors):
+        return []
+    out = ["", "### Configuration", ""]
+    out += [f"- {note}" for note in (*info.errors, *info.notes)]
+    if info.settings:
+        rows = [f"| `{key}` | {source} |" for key, source in sorted(info.settings.items())]
+        out += [
+            "",
+            "<details><summary>Where each setting came from</summary>",
+            "",
+            "| setting | from |",
+            "|---|---|",
+            *rows,
+            "",
+            "</details>",
+        ]
+    return out
+
+
 def render_summary(report: Report) -> str:
     """Attribution, findings by check, cost and the reasons for the verdict."""
     att = report.attribution
@@ -60,8 +81,7 @@ def render_summary(report: Report) -> str:
         out += ["", "### Cost", "", f"About ${c.usd:.2f} ({c.model or 'unknown model'})."]
     if report.notes:
         out += ["", "### Notes", "", *[f"- {note}" for note in report.notes]]
-    if report.config.errors:
-        out += ["", "### Configuration errors", "", *[f"- {e}" for e in report.config.errors]]
+    out += _configuration(report)
     out += ["", f"<sub>ai-gate · config: {', '.join(report.config.sources) or 'defaults'}</sub>"]
     text = "\n".join(out)
     return text if len(text) <= MAX_SUMMARY else text[:MAX_SUMMARY] + "\n\n… (truncated)"

@@ -428,6 +428,40 @@ class FakeGitHub:
                 self._fill_file(owner, repo, sha, f) for f in files
             ]
 
+    def add_review(
+        self,
+        owner: str,
+        repo: str,
+        number: int,
+        login: str,
+        state: str,
+        *,
+        user_type: str = "User",
+    ) -> JSON:
+        """A review submitted by someone else (a human or another bot), e.g. an approval."""
+        with self.lock:
+            pr = self.pulls[(owner, repo, number)]
+            review_id = self._next_review_id
+            self._next_review_id += 1
+            review: JSON = {
+                "id": review_id,
+                "node_id": f"PRR_{review_id}",
+                "user": _user(login, user_type),
+                "body": "",
+                "state": state,
+                "commit_id": pr.head_sha,
+                "submitted_at": _iso(_now()),
+            }
+            self.reviews.append(review)
+            self._review_pr[review_id] = (owner, repo, number)
+            return review
+
+    def dismiss_review(self, review_id: int) -> None:
+        with self.lock:
+            for review in self.reviews:
+                if review["id"] == review_id:
+                    review["state"] = "DISMISSED"
+
     def set_permission(self, owner: str, repo: str, username: str, permission: str) -> None:
         with self.lock:
             self.permissions[(owner, repo, username)] = permission

@@ -25,6 +25,8 @@ class StagedPR:
     base_sha: str
     # (path, line, rule) of every finding expected on added lines
     expected: set[tuple[str, int, str]]
+    owner: str = OWNER
+    repo: str = REPO
 
 
 def _patch_for_new_file(text: str) -> str:
@@ -88,17 +90,17 @@ def pull_request_payload(pr: StagedPR, action: str = "opened") -> dict[str, Any]
     repo = {
         "id": 186853002,
         "node_id": "MDEwOlJlcG9zaXRvcnkxODY4NTMwMDI=",
-        "name": REPO,
-        "full_name": f"{OWNER}/{REPO}",
+        "name": pr.repo,
+        "full_name": f"{pr.owner}/{pr.repo}",
         "private": False,
-        "owner": {"login": OWNER, "id": 21031067, "type": "Organization"},
+        "owner": {"login": pr.owner, "id": 21031067, "type": "Organization"},
         "default_branch": "main",
     }
     return {
         "action": action,
         "number": pr.number,
         "pull_request": {
-            "url": f"https://api.github.com/repos/{OWNER}/{REPO}/pulls/{pr.number}",
+            "url": f"https://api.github.com/repos/{pr.owner}/{pr.repo}/pulls/{pr.number}",
             "id": 279147437 + pr.number,
             "number": pr.number,
             "state": "open",
@@ -109,15 +111,15 @@ def pull_request_payload(pr: StagedPR, action: str = "opened") -> dict[str, Any]
             "body": "",
             "labels": [],
             "head": {
-                "label": f"{OWNER}:feature",
+                "label": f"{pr.owner}:feature",
                 "ref": "feature",
                 "sha": pr.head_sha,
                 "repo": repo,
             },
-            "base": {"label": f"{OWNER}:main", "ref": "main", "sha": pr.base_sha, "repo": repo},
+            "base": {"label": f"{pr.owner}:main", "ref": "main", "sha": pr.base_sha, "repo": repo},
         },
         "repository": repo,
-        "organization": {"login": OWNER, "id": 21031067},
+        "organization": {"login": pr.owner, "id": 21031067},
         "sender": {"login": "octocat", "id": 1, "type": "User"},
         "installation": {"id": 1, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ=="},
     }
@@ -148,7 +150,12 @@ REVIEW_V2 = (
 
 
 def stage_file_pr(
-    github: FakeGitHub, text: str, *, number: int | None = None, trailer: bool = True
+    github: FakeGitHub,
+    text: str,
+    *,
+    number: int | None = None,
+    trailer: bool = True,
+    owner: str = OWNER,
 ) -> StagedPR:
     """A PR (new, or a new push to `number`) whose only change adds `text` as pkg/review.py."""
     is_new = number is None
@@ -160,7 +167,7 @@ def stage_file_pr(
     commits = [make_commit(head, message, parents=[base])]
     if is_new:
         github.add_pull_request(
-            OWNER,
+            owner,
             REPO,
             number,
             head_sha=head,
@@ -170,6 +177,6 @@ def stage_file_pr(
             blobs={blob: text.encode()},
         )
     else:
-        github.add_blob(OWNER, REPO, blob, text.encode())
-        github.set_head(OWNER, REPO, number, head, files=files, commits=commits)
-    return StagedPR(number, head, base, set())
+        github.add_blob(owner, REPO, blob, text.encode())
+        github.set_head(owner, REPO, number, head, files=files, commits=commits)
+    return StagedPR(number, head, base, set(), owner=owner)
