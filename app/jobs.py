@@ -119,6 +119,14 @@ def analyse_job(job: Job, deps: Deps) -> Outcome:
         ReviewPublisher(api, job.repository, job.pull_number).publish(
             report, patch_lines(snapshot), config.comments
         )
+        label = config.labels.ai_generated
+        pr_info = snapshot.pull_request
+        if label and report.attribution.ai and pr_info and label not in pr_info.labels:
+            api.call(
+                "POST",
+                f"/repos/{job.repository}/issues/{job.pull_number}/labels",
+                json={"labels": [label]},
+            )
     except Superseded as exc:
         _cancel(publisher, run_id, exc)
         return "superseded"

@@ -68,6 +68,15 @@ class CommentsConfig(Section):
     )
 
 
+class LabelsConfig(Section):
+    ai_generated: str | None = Field(
+        default=None,
+        description="a label to add to AI-attributed pull requests, e.g. `ai-generated` "
+        "(none by default)",
+        max_length=50,
+    )
+
+
 class GateConfig(Section):
     applies_to: Literal["ai", "all"] = Field(
         default="ai",
@@ -115,4 +124,5 @@ class Config(Section):
     checks: ChecksConfig = ChecksConfig()
     filters: FiltersConfig = FiltersConfig()
     comments: CommentsConfig = CommentsConfig()
+    labels: LabelsConfig = LabelsConfig()
     gate: GateConfig = GateConfig()

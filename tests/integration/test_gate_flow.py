@@ -203,3 +203,22 @@ def test_extends_cycle_gives_a_failing_run(github: FakeGitHub, redis_server: str
     deliver(redis_server, "pull_request", pull_request_payload(pr))
     failed = wait_conclusion(github, pr, "failure")
     assert "cycle" in failed["output"]["summary"]
+
+
+def test_ai_generated_label_is_added_when_configured(github: FakeGitHub, redis_server: str) -> None:
+    pr = staged_with_config(github, b"labels:\n  ai_generated: ai-generated\n")
+    deliver(redis_server, "pull_request", pull_request_payload(pr))
+    wait_until(
+        lambda: github.labels.get((pr.owner, REPO, pr.number)) == ["ai-generated"], "the label"
+    )
+    plain = stage_file_pr(github, "z = 3\n", trailer=False)
+    github.add_content(
+        plain.owner,
+        REPO,
+        plain.base_sha,
+        ".ai-gate.yml",
+        b"labels:\n  ai_generated: ai-generated\n",
+    )
+    deliver(redis_server, "pull_request", pull_request_payload(plain))
+    wait_conclusion(github, plain, "neutral")
+    assert github.labels.get((plain.owner, REPO, plain.number)) == []
