@@ -50,8 +50,10 @@ class Settings(BaseSettings):
     embedded_queue_size: int = Field(
         default=100, validation_alias=AliasChoices("AI_GATE_QUEUE_SIZE")
     )
+    # Short enough that a job whose worker died is redelivered within 3 minutes (the broker's
+    # visibility timeout must outlast the hard limit, see workers/celery_app.py).
     job_soft_time_limit: int = Field(
-        default=600, validation_alias=AliasChoices("AI_GATE_JOB_TIME_LIMIT")
+        default=150, ge=10, validation_alias=AliasChoices("AI_GATE_JOB_TIME_LIMIT")
     )
     github_write_interval: float = Field(
         default=1.0, ge=0, validation_alias=AliasChoices("AI_GATE_WRITE_INTERVAL")

@@ -13,7 +13,7 @@ TASK_NAME = "ai_gate.analyse_pull_request"
 
 def configure(settings: Settings) -> Celery:
     """Point Celery at Redis with the delivery guarantees jobs rely on."""
-    hard = settings.job_soft_time_limit + 20
+    hard = settings.job_soft_time_limit + 15
     celery.conf.update(
         broker_url=settings.redis_url,
         task_serializer="json",
@@ -28,7 +28,7 @@ def configure(settings: Settings) -> Celery:
         task_time_limit=hard,
         # An unacknowledged job comes back after this long; it must outlast the hard limit,
         # and it bounds how soon a dead worker's job runs again.
-        broker_transport_options={"visibility_timeout": hard + 15},
+        broker_transport_options={"visibility_timeout": hard + 10},
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         task_default_queue="ai-gate",
