@@ -1,0 +1,23 @@
+# Build: docker build -t ai-gate .   Run: docker run -p 3000:3000 --env-file .env ai-gate
+FROM python:3.11-slim AS builder
+WORKDIR /src
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY workers ./workers
+RUN pip install --no-cache-dir .
+
+FROM python:3.11-slim
+# git: `ai-gate check` reads local checkouts
+RUN apt-get update && apt-get install -y --no-install-recommends git \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 aigate
+COPY --from=builder /opt/venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1
+USER aigate
+WORKDIR /home/aigate
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=3s \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=2)"
+CMD ["ai-gate", "serve", "--host", "0.0.0.0", "--port", "3000"]
