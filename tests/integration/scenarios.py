@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.fakes.github_server import FakeGitHub, make_commit, make_file
+from tests.integration.conftest import wait_until
 
 OWNER, REPO = "octo-org", "hello-world"
 CLAUDE_TRAILER = "Co-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>"
@@ -123,6 +124,15 @@ def pull_request_payload(pr: StagedPR, action: str = "opened") -> dict[str, Any]
         "sender": {"login": "octocat", "id": 1, "type": "User"},
         "installation": {"id": 1, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ=="},
     }
+
+
+def wait_completed(github: FakeGitHub, head_sha: str) -> None:
+    """Block until a check run for the sha is completed."""
+
+    def done() -> bool:
+        return any(r["status"] == "completed" for r in our_runs(github, head_sha))
+
+    wait_until(done, f"a completed check run on {head_sha[:8]}")
 
 
 def our_runs(github: FakeGitHub, head_sha: str) -> list[dict[str, Any]]:

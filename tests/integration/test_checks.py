@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.github_server import FakeGitHub
-from tests.integration.conftest import deliver, wait_until
-from tests.integration.scenarios import OWNER, REPO, pull_request_payload, stage_file_pr
+from tests.integration.conftest import deliver
+from tests.integration.scenarios import (
+    OWNER,
+    REPO,
+    pull_request_payload,
+    stage_file_pr,
+    wait_completed,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -20,14 +26,7 @@ def test_base_ruff_config_applies_even_when_the_pr_edits_it(
 
     assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
 
-    def done() -> bool:
-        with github.lock:
-            return any(
-                r["head_sha"] == pr.head_sha and r["status"] == "completed"
-                for r in github.check_runs.values()
-            )
-
-    wait_until(done, "the check run")
+    wait_completed(github, pr.head_sha)
     with github.lock:
         [run] = [r for r in github.check_runs.values() if r["head_sha"] == pr.head_sha]
         titles = {a["title"] for a in github.annotations[run["id"]]}
@@ -75,14 +74,7 @@ def test_deleted_binary_renamed_and_too_large_files(github: FakeGitHub, redis_se
 
     assert deliver(redis_server, "pull_request", pr_payload).status_code == 202
 
-    def done() -> bool:
-        with github.lock:
-            return any(
-                r["head_sha"] == head and r["status"] == "completed"
-                for r in github.check_runs.values()
-            )
-
-    wait_until(done, "the check run")
+    wait_completed(github, head)
     with github.lock:
         [run] = [r for r in github.check_runs.values() if r["head_sha"] == head]
         found = {(a["path"], a["start_line"], a["title"]) for a in github.annotations[run["id"]]}
@@ -151,14 +143,7 @@ def test_mixed_pr_attributes_lines_through_per_commit_patches(
 
     assert deliver(redis_server, "pull_request", payload).status_code == 202
 
-    def done() -> bool:
-        with github.lock:
-            return any(
-                r["head_sha"] == c2 and r["status"] == "completed"
-                for r in github.check_runs.values()
-            )
-
-    wait_until(done, "the check run")
+    wait_completed(github, c2)
     with github.lock:
         [run] = [r for r in github.check_runs.values() if r["head_sha"] == c2]
     assert "| 2 of 4 (50%) |" in run["output"]["summary"]  # a and c are the agent's
