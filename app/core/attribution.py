@@ -1,60 +1,495 @@
-"""Which commits of a pull request an AI coding tool wrote, with the text that proves it."""
+"""Which commits of a pull request an AI coding tool wrote, with the text that proves it.
+
+Every signal names its kind, tool, source (`commit:<sha>`, `pull_request`, `file:<path>:<line>`)
+and the exact text matched. Confidences (see `app.core.catalogue`) combine per tool and scope by
+noisy-or, 1 - prod(1 - c): independent marks of the same tool reinforce each other, marks of
+different tools never add up. A commit (or the pull request) is AI when one tool's combined
+confidence reaches `detection.min_confidence` (0.5 by default), so a WEAK mark alone, such as
+aider's committer-only `(aider)` suffix, is listed as evidence but decides nothing.
+
+Pull-request-level signals (author, title/body markers, branch, labels, file headers) stand for
+the tools that leave no mark on commits (Codex cloud, Cursor under the user's identity). When no
+commit is AI on its own, they make every commit of the PR AI except merges and known non-AI bots;
+when some commits carry their own evidence, the PR is mixed and the others stay human.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated
 
-from app.core.catalogue import tool_for_identity
-from app.core.models import Attribution, Commit, CommitAttribution, PullRequestSnapshot, Signal
-from app.core.trailers import parse_trailers
+from pydantic import BeforeValidator, Field
 
-_CO_AUTHOR_KEYS = frozenset({"co-authored-by", "assisted-by", "generated-by"})
-_IDENTITY = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>\s]+)>\s*$")
+from app.core import catalogue
+from app.core.catalogue import HIGH, Marker, match_identity, noreply_login, tool_named
+from app.core.modelnames import model_from_text
+from app.core.models import (
+    Attribution,
+    Commit,
+    CommitAttribution,
+    FileDiff,
+    Identity,
+    PullRequestInfo,
+    PullRequestSnapshot,
+    Signal,
+)
+from app.core.section import Section
+from app.core.trailers import Trailer, parse_trailers
+
+CUSTOM = "custom"
+PULL_REQUEST = "pull_request"
+_IDENTITY = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)>$")
+_IDENTITY_IN_TEXT = re.compile(r"(?P<name>[^<>:]*?)\s*<(?P<email>[^<>\s@]+@[^<>\s]+)>")
+_NEGATIVE = re.compile(r"^(?:no|none|n/?a|false|0|-)\.?$", re.IGNORECASE)
+# `Assisted-by: AGENT_NAME:MODEL_VERSION` in a policy document is a template, not a disclosure.
+_PLACEHOLDER = re.compile(r"^(?:<[^<>]+>|[A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:[:/ ]|$)")
+_MERGE_SUBJECT = re.compile(
+    r"^Merge (?:branch|branches|remote-tracking branch|pull request #\d+ from) "
+)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_COMMENT_PREFIXES = ("#", "//", "/*", "*", "--", ";", "<!--", "%", '"""', "'''")
+_GENERATED_BLOCK_START = "<!-- This is an auto-generated comment"
+_GENERATED_BLOCK_END = "<!-- end of auto-generated comment"
+_MAX_EVIDENCE = 300
 
 
-def commit_signals(commit: Commit) -> list[Signal]:
-    """Signals in one commit: co-author and assistance trailers naming a known agent."""
-    signals: list[Signal] = []
-    for trailer in parse_trailers(commit.message):
-        if trailer.key not in _CO_AUTHOR_KEYS:
+def _as_rules(value: object) -> object:
+    """Accept a plain list (each entry counts for the tool `custom`) as well as a mapping."""
+    if isinstance(value, list | tuple):
+        return dict.fromkeys((str(v) for v in value), CUSTOM)
+    if isinstance(value, Mapping):
+        return {str(k): CUSTOM if v is None else v for k, v in value.items()}
+    return value
+
+
+Rules = Annotated[dict[str, str], BeforeValidator(_as_rules)]
+
+
+class DetectionConfig(Section):
+    """Repository rules added to the catalogue of known AI tools, and exceptions to it."""
+
+    logins: Rules = Field(
+        default_factory=dict,
+        description="GitHub logins of extra AI agents (PR or commit author, co-author), "
+        "mapped to a tool id; a list counts them as the tool `custom`",
+    )
+    emails: Rules = Field(
+        default_factory=dict,
+        description="exact git emails of extra AI agents (author, committer or co-author), "
+        "mapped to a tool id",
+    )
+    trailer_keys: Rules = Field(
+        default_factory=dict,
+        description="commit trailer keys (any case) whose presence marks AI work, mapped to a "
+        "tool id",
+    )
+    markers: Rules = Field(
+        default_factory=dict,
+        description="exact phrases in commit messages or PR titles and bodies that mark AI "
+        "work, mapped to a tool id",
+    )
+    branch_prefixes: Rules = Field(
+        default_factory=dict,
+        description="PR head branch prefixes that mark AI work, mapped to a tool id",
+    )
+    labels: Rules = Field(
+        default_factory=dict,
+        description="PR labels (any case) that mark AI work, mapped to a tool id",
+    )
+    ignore_logins: tuple[str, ...] = Field(
+        default=(),
+        description="GitHub logins never counted as AI, even when the catalogue knows them",
+    )
+    ignore_emails: tuple[str, ...] = Field(default=(), description="git emails never counted as AI")
+    ignore_tools: tuple[str, ...] = Field(
+        default=(), description="tool ids whose signals are dropped (e.g. `coderabbit`)"
+    )
+    min_confidence: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="combined confidence one tool needs to make a commit or PR AI-attributed "
+        "(0.95 high, 0.8 medium, 0.6 low, 0.3 weak evidence)",
+        json_schema_extra={"stricter": "lower"},
+    )
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Where signals are being looked for, and the config that adds to the catalogue."""
+
+    source: str
+    config: DetectionConfig
+
+    def signal(
+        self, kind: str, tool: str, evidence: str, confidence: float, model: str | None = None
+    ) -> Signal:
+        return Signal(
+            kind=kind,
+            tool=tool,
+            source=self.source,
+            evidence=_clip(evidence),
+            confidence=confidence,
+            model=model,
+        )
+
+
+def _clip(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= _MAX_EVIDENCE else text[: _MAX_EVIDENCE - 1] + "…"
+
+
+def _lower(values: Iterable[str]) -> set[str]:
+    return {v.strip().lower() for v in values}
+
+
+def _ignored(config: DetectionConfig, email: str, login: str | None) -> bool:
+    logins = {x.lower() for x in (login, noreply_login(email)) if x}
+    return email.strip().lower() in _lower(config.ignore_emails) or bool(
+        logins & _lower(config.ignore_logins)
+    )
+
+
+def _config_identity(config: DetectionConfig, email: str, login: str | None) -> str | None:
+    emails = {k.lower(): v for k, v in config.emails.items()}
+    logins = {k.lower(): v for k, v in config.logins.items()}
+    if (tool := emails.get(email.strip().lower())) is not None:
+        return tool
+    for candidate in (login, noreply_login(email)):
+        if candidate and (tool := logins.get(candidate.lower())) is not None:
+            return tool
+    return None
+
+
+def identity_signal(
+    kind: str, scope: _Scope, name: str, email: str, login: str | None, evidence: str
+) -> Signal | None:
+    """A signal when this exact identity belongs to an AI tool (catalogue or config)."""
+    if _ignored(scope.config, email, login):
+        return None
+    model = model_from_text(name) if name else None
+    if (tool := _config_identity(scope.config, email, login)) is not None:
+        return scope.signal("config", tool, evidence, HIGH, model)
+    rule = match_identity(name, email, login)
+    if rule is None:
+        return None
+    return scope.signal(kind, rule.tool, evidence, rule.confidence, model)
+
+
+def _identity_text(identity: Identity) -> str:
+    return f"{identity.name} <{identity.email}>" if identity.email else identity.name
+
+
+def person_signals(kind: str, scope: _Scope, identity: Identity, author: bool) -> list[Signal]:
+    """Signals from a commit's author or committer: its identity, or a tool's name suffix."""
+    text = _identity_text(identity) or (identity.login or "")
+    found = identity_signal(kind, scope, identity.name, identity.email, identity.login, text)
+    if found is not None:
+        return [found]
+    if _ignored(scope.config, identity.email, identity.login):
+        return []
+    return [
+        scope.signal(
+            kind, rule.tool, text, rule.author_confidence if author else rule.committer_confidence
+        )
+        for rule in catalogue.NAME_SUFFIXES
+        if identity.name.lower().endswith(rule.suffix)
+    ]
+
+
+def _disclosure_signal(trailer: Trailer, scope: _Scope) -> Signal | None:
+    value = trailer.value
+    if _NEGATIVE.match(value) or _PLACEHOLDER.match(value):
+        return None
+    tool, model = tool_named(value), model_from_text(value)
+    if trailer.key in catalogue.NAMED_DISCLOSURE_TRAILER_KEYS and tool is None and model is None:
+        return None
+    if trailer.key not in (
+        catalogue.DISCLOSURE_TRAILER_KEYS | catalogue.NAMED_DISCLOSURE_TRAILER_KEYS
+    ):
+        return None
+    return scope.signal("trailer", tool or "other", trailer.line, catalogue.MEDIUM, model)
+
+
+def _key_signal(trailer: Trailer, scope: _Scope) -> Signal | None:
+    keys = {k.lower(): v for k, v in scope.config.trailer_keys.items()}
+    if (tool := keys.get(trailer.key)) is not None:
+        return scope.signal("config", tool, trailer.line, HIGH)
+    for rule in catalogue.TRAILERS:
+        if rule.key == trailer.key and (rule.value is None or rule.value.match(trailer.value)):
+            return scope.signal("trailer", rule.tool, trailer.line, rule.confidence)
+    return None
+
+
+def trailer_signal(trailer: Trailer, scope: _Scope) -> Signal | None:
+    """The signal one trailer gives: a known agent identity, a tool's own key, a disclosure."""
+    if (found := _key_signal(trailer, scope)) is not None:
+        return found
+    identity = _IDENTITY.match(trailer.value)
+    if identity is not None:
+        if trailer.key not in catalogue.IDENTITY_TRAILER_KEYS:
+            return None
+        # An unknown identity is a human co-author: never a signal.
+        return identity_signal(
+            "trailer", scope, identity["name"], identity["email"], None, trailer.line
+        )
+    return _disclosure_signal(trailer, scope)
+
+
+def prose_lines(text: str) -> Iterator[str]:
+    """Lines that are the author's own words: not quoted, fenced, inline code or bot summaries."""
+    fenced = generated = False
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        stripped = raw.strip()
+        if stripped.startswith(("```", "~~~")):
+            fenced = not fenced
             continue
-        match = _IDENTITY.match(trailer.value)
-        if match is None:
+        if stripped.startswith(_GENERATED_BLOCK_START):
+            generated = True
+        elif stripped.startswith(_GENERATED_BLOCK_END):
+            generated = False
             continue
-        tool = tool_for_identity(match["email"])
-        if tool is not None:
-            signals.append(
-                Signal(
-                    kind="trailer",
-                    tool=tool.id,
-                    source=f"commit:{commit.sha}",
-                    evidence=trailer.line,
-                    confidence=0.95,
+        if fenced or generated or stripped.startswith(">"):
+            continue
+        yield _INLINE_CODE.sub("", raw)
+
+
+def _marker_applies(marker: Marker, pull_request: bool) -> bool:
+    return marker.pull_request if pull_request else marker.commit
+
+
+def marker_signals(
+    kind: str, scope: _Scope, subject: str, text: str, skip: frozenset[str] = frozenset()
+) -> list[Signal]:
+    """Catalogue and config markers: subject markers on `subject`, others on any prose line."""
+    pull_request = kind == "pr_marker"
+    found: list[Signal] = []
+    lines = [line for line in prose_lines(text) if line.strip() and line not in skip]
+    for marker in catalogue.MARKERS:
+        if not _marker_applies(marker, pull_request):
+            continue
+        candidates = [subject] if marker.subject else lines
+        for line in candidates:
+            if marker.pattern.search(line):
+                found.append(scope.signal(kind, marker.tool, line, marker.confidence))
+                break
+    for phrase, tool in scope.config.markers.items():
+        for line in lines:
+            if phrase in line:
+                found.append(scope.signal("config", tool, line, HIGH))
+                break
+    return found
+
+
+def commit_signals(commit: Commit, config: DetectionConfig | None = None) -> list[Signal]:
+    """Signals in one commit: author, committer, trailers and message markers."""
+    scope = _Scope(f"commit:{commit.sha}", config or DetectionConfig())
+    found = person_signals("commit_author", scope, commit.author, author=True)
+    found += person_signals("commit_committer", scope, commit.committer, author=False)
+    trailers = parse_trailers(commit.message)
+    found += [s for t in trailers if (s := trailer_signal(t, scope)) is not None]
+    subject = commit.message.strip().split("\n", 1)[0].strip()
+    trailer_lines = frozenset(line for t in trailers for line in t.line.split("\n"))
+    found += marker_signals("commit_marker", scope, subject, commit.message, trailer_lines)
+    return found
+
+
+def _branch_signals(pr: PullRequestInfo, scope: _Scope) -> list[Signal]:
+    found: list[Signal] = []
+    seen: set[str] = set()
+    for rule in catalogue.BRANCHES:
+        if rule.tool not in seen and rule.pattern.match(pr.head_ref):
+            seen.add(rule.tool)  # the most specific rule of a tool is listed first
+            found.append(scope.signal("branch", rule.tool, pr.head_ref, rule.confidence))
+    found += [
+        scope.signal("config", tool, pr.head_ref, HIGH)
+        for prefix, tool in scope.config.branch_prefixes.items()
+        if prefix and pr.head_ref.startswith(prefix)
+    ]
+    return found
+
+
+def _label_signals(pr: PullRequestInfo, scope: _Scope) -> list[Signal]:
+    rules = {k.lower(): (v, HIGH, "config") for k, v in scope.config.labels.items()}
+    rules |= {k.lower(): (v, c, "label") for k, v, c in catalogue.LABELS if k.lower() not in rules}
+    return [
+        scope.signal(kind, tool, label, conf)
+        for label in pr.labels
+        if (hit := rules.get(label.lower())) is not None
+        for tool, conf, kind in [hit]
+    ]
+
+
+def pull_request_signals(pr: PullRequestInfo, config: DetectionConfig) -> list[Signal]:
+    """Signals of the pull request itself: author, title and body markers, branch, labels."""
+    scope = _Scope(PULL_REQUEST, config)
+    found: list[Signal] = []
+    if pr.author_login:
+        author = identity_signal("pr_author", scope, "", "", pr.author_login, pr.author_login)
+        found += [author] if author is not None else []
+    found += marker_signals("pr_marker", scope, pr.title.strip(), f"{pr.title}\n{pr.body}")
+    return found + _branch_signals(pr, scope) + _label_signals(pr, scope)
+
+
+def added_line_texts(patch: str | None) -> Iterator[tuple[int, str]]:
+    """(head line number, text) of every added line of a GitHub patch."""
+    line_no = 0
+    for raw in (patch or "").removesuffix("\n").split("\n"):
+        if raw.startswith("@@"):
+            match = re.match(r"^@@ -\d+(?:,\d+)? \+(\d+)", raw)
+            line_no = int(match.group(1)) if match else line_no
+        elif raw.startswith("+"):
+            yield line_no, raw[1:]
+            line_no += 1
+        elif not raw.startswith(("-", "\\")):
+            line_no += 1
+
+
+def file_signals(files: Sequence[FileDiff], config: DetectionConfig) -> list[Signal]:
+    """Agent identities in added comment lines (`# Co-Authored-By: ForgeCode <…>`).
+
+    Only exact identities count: a generator header (`DO NOT EDIT`, `@generated`) names none.
+    """
+    found: list[Signal] = []
+    for f in files:
+        if f.status == "removed":
+            continue
+        for line_no, text in added_line_texts(f.patch):
+            stripped = text.strip()
+            if "@" not in stripped or not stripped.startswith(_COMMENT_PREFIXES):
+                continue
+            scope = _Scope(f"file:{f.path}:{line_no}", config)
+            for match in _IDENTITY_IN_TEXT.finditer(stripped):
+                signal = identity_signal(
+                    "file_header", scope, match["name"], match["email"], None, stripped
                 )
+                if signal is not None:
+                    found.append(signal)
+                    break
+    return found
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One scope's outcome: tools over the threshold, their models and the best confidence."""
+
+    tools: tuple[str, ...]
+    models: tuple[str, ...]
+    confidence: float
+
+
+def judge(signals: Sequence[Signal], threshold: float) -> Verdict:
+    """Combine signals per tool by noisy-or; tools at or over the threshold count."""
+    miss: dict[str, float] = {}
+    for s in signals:
+        miss[s.tool] = miss.get(s.tool, 1.0) * (1.0 - s.confidence)
+    scores = {tool: round(1.0 - m, 4) for tool, m in miss.items()}
+    tools = tuple(sorted(t for t, score in scores.items() if score >= threshold))
+    models = tuple(sorted({s.model for s in signals if s.model and s.tool in tools}))
+    return Verdict(tools, models, max(scores.values(), default=0.0))
+
+
+def is_merge(commit: Commit) -> bool:
+    """A merge brings other work in; its message naming an agent branch proves nothing."""
+    return len(commit.parents) > 1 or bool(_MERGE_SUBJECT.match(commit.message))
+
+
+def _inherits(commit: Commit, config: DetectionConfig) -> bool:
+    author = commit.author
+    return not (
+        is_merge(commit)
+        or catalogue.is_non_ai_bot(author.email, author.login)
+        or _ignored(config, author.email, author.login)
+    )
+
+
+def _dedupe(signals: Iterable[Signal], config: DetectionConfig) -> list[Signal]:
+    ignored = _lower(config.ignore_tools)
+    seen: set[tuple[str, str, str, str]] = set()
+    out: list[Signal] = []
+    for s in signals:
+        key = (s.kind, s.tool, s.source, s.evidence)
+        if s.tool.lower() not in ignored and key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
+def _commit_verdicts(
+    commits: Sequence[Commit], signals: Sequence[Signal], threshold: float
+) -> list[CommitAttribution]:
+    by_source: dict[str, list[Signal]] = {}
+    for s in signals:
+        by_source.setdefault(s.source, []).append(s)
+    out = []
+    for commit in commits:
+        v = judge(by_source.get(f"commit:{commit.sha}", []), threshold)
+        out.append(
+            CommitAttribution(
+                sha=commit.sha,
+                ai=bool(v.tools),
+                tools=v.tools,
+                models=v.models,
+                confidence=v.confidence,
             )
-    return signals
+        )
+    return out
 
 
-def attribute(snapshot: PullRequestSnapshot, added_lines: int) -> Attribution:
-    """Commit-level attribution; added lines count as AI when every commit is AI."""
-    signals: list[Signal] = []
-    commits: list[CommitAttribution] = []
+def _spread(
+    commits: Sequence[Commit],
+    verdicts: list[CommitAttribution],
+    pr: Verdict,
+    config: DetectionConfig,
+) -> list[CommitAttribution]:
+    """PR-level evidence for the PR's own commits when none carries evidence of its own."""
+    if not pr.tools or any(v.ai for v in verdicts):
+        return verdicts
+    update = {
+        "ai": True,
+        "tools": pr.tools,
+        "models": pr.models,
+        "confidence": pr.confidence,
+        "inherited": True,
+    }
+    return [
+        v.model_copy(update=update) if _inherits(c, config) else v
+        for c, v in zip(commits, verdicts, strict=True)
+    ]
+
+
+def collect_signals(snapshot: PullRequestSnapshot, config: DetectionConfig) -> list[Signal]:
+    """Every signal of the snapshot, pull request first, then commits in order, then files."""
+    found: list[Signal] = []
+    if snapshot.pull_request is not None:
+        found += pull_request_signals(snapshot.pull_request, config)
     for commit in snapshot.commits:
-        found = commit_signals(commit)
-        signals.extend(found)
-        tools = tuple(sorted({s.tool for s in found}))
-        commits.append(CommitAttribution(sha=commit.sha, ai=bool(found), tools=tools))
-    ai_commits = [c for c in commits if c.ai]
-    all_ai = bool(commits) and len(ai_commits) == len(commits)
-    ai_lines = added_lines if all_ai else 0
+        found += commit_signals(commit, config)
+    found += file_signals(snapshot.files, config)
+    return _dedupe(found, config)
+
+
+def detect(snapshot: PullRequestSnapshot, config: DetectionConfig | None = None) -> Attribution:
+    """Commit- and PR-level attribution with every signal; line counts are left to `lines`."""
+    config = config or DetectionConfig()
+    threshold = config.min_confidence
+    signals = collect_signals(snapshot, config)
+    pr_level = [s for s in signals if not s.source.startswith("commit:")]
+    pr = judge(pr_level, threshold)
+    verdicts = _spread(
+        snapshot.commits, _commit_verdicts(snapshot.commits, signals, threshold), pr, config
+    )
+    ai_commits = [v for v in verdicts if v.ai]
+    tools = sorted({*pr.tools, *(t for v in ai_commits for t in v.tools)})
+    models = sorted({*pr.models, *(m for v in ai_commits for m in v.models)})
+    confidence = max([pr.confidence, *(v.confidence for v in verdicts)])
     return Attribution(
-        ai=bool(ai_commits),
-        confidence=max((s.confidence for s in signals), default=0.0),
-        tools=tuple(sorted({s.tool for s in signals})),
-        models=(),
+        ai=bool(tools),
+        confidence=confidence,
+        tools=tuple(tools),
+        models=tuple(models),
         signals=tuple(signals),
-        commits=tuple(commits),
-        added_lines=added_lines,
-        ai_added_lines=ai_lines,
-        ai_share=round(ai_lines / added_lines, 4) if added_lines else 0.0,
+        commits=tuple(verdicts),
     )

@@ -1,32 +1,112 @@
-"""Git trailer parsing, following git's rules: `Key: value` lines in a trailer paragraph."""
+"""Git trailer parsing: `Key: value` lines in a trailer paragraph, as git reads them, plus the
+per-commit paragraphs that squash merges keep.
+
+Decisions (git's `interpret-trailers` rules, narrowed where they would mislead attribution):
+- Keys are tokens of letters, digits and `-`, matched in any case (returned lower-cased).
+- A paragraph is a trailer block only when every line is a trailer, a git cherry-pick note,
+  or a continuation line. Git's looser "25% trailers" rule is not followed: a paragraph of prose
+  that quotes `Assisted-by: ...` examples is a policy document, not a disclosure.
+- A continuation line (starting with whitespace) is allowed only right after a trailer, as in
+  git, and is folded into that trailer's value; it never becomes a trailer of its own, so an
+  indented `   Co-Authored-By: ...` line is never a trailer. A block may not start indented.
+- Only the final paragraph is read, except in a squash message (a `---` divider line, a subject
+  ending in `(#123)`, or several `* subject` bullet paragraphs), where every trailer-only
+  paragraph after the subject is read: GitHub keeps each squashed commit's trailers mid-body.
+- The subject paragraph is never a trailer block; lines inside ``` or ~~~ fences never are;
+  a quoted line (`> Co-authored-by: ...`) is not a trailer line.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-_TRAILER = re.compile(r"^(?P<key>[A-Za-z0-9][A-Za-z0-9-]*)\s*:\s+(?P<value>\S.*)$")
+_TRAILER = re.compile(r"^(?P<key>[A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:[ \t]+(?P<value>\S.*?)[ \t]*$")
+_CHERRY_PICK = re.compile(r"^\(cherry picked from commit [0-9a-f]{7,64}\)$")
+_DIVIDER = re.compile(r"^-{3,}[ \t]*$")
+_FENCE = re.compile(r"^[ \t]*(?:```|~~~)")
+_SQUASH_SUBJECT = re.compile(r"\(#\d+\)[ \t]*$")
+_BULLET = re.compile(r"^\* \S")
+_FENCED = "\x00"  # stands in for a fenced line: never blank, never a trailer
 
 
 @dataclass(frozen=True)
 class Trailer:
     key: str  # lower-cased: git treats trailer keys case-insensitively
     value: str
-    line: str  # the exact text, for evidence
+    line: str  # the exact text, for evidence (continuation lines included)
+
+
+def _lines(message: str) -> list[str]:
+    lines = message.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out: list[str] = []
+    fenced = False
+    for line in lines:
+        if _FENCE.match(line):
+            fenced = not fenced
+            out.append(_FENCED)
+        else:
+            out.append(_FENCED if fenced else line)
+    return out
+
+
+def paragraphs(message: str) -> tuple[list[list[str]], bool]:
+    """The message's paragraphs (subject first) and whether a squash divider was seen."""
+    result: list[list[str]] = []
+    current: list[str] = []
+    divider = False
+    for line in _lines(message):
+        is_divider = bool(_DIVIDER.match(line))
+        divider = divider or is_divider
+        if not line.strip() or is_divider:
+            if current:
+                result.append(current)
+            current = []
+        else:
+            current.append(line)
+    if current:
+        result.append(current)
+    return result, divider
+
+
+def parse_block(lines: Sequence[str]) -> list[Trailer] | None:
+    """The trailers of a paragraph, or None when it is not a trailer block."""
+    found: list[Trailer] = []
+    for line in lines:
+        match = _TRAILER.match(line)
+        if match is not None:
+            found.append(Trailer(match["key"].lower(), match["value"], line))
+        elif line[:1] in (" ", "\t") and found:
+            last = found[-1]
+            found[-1] = Trailer(last.key, f"{last.value} {line.strip()}", f"{last.line}\n{line}")
+        elif not _CHERRY_PICK.match(line):
+            return None
+    return found or None
+
+
+def is_squash(blocks: Sequence[Sequence[str]], divider: bool) -> bool:
+    """Whether the message looks like a squash of several commits (GitHub's or git's)."""
+    if divider:
+        return True
+    if blocks and _SQUASH_SUBJECT.search(blocks[0][0]):
+        return True
+    return sum(1 for b in blocks[1:] if _BULLET.match(b[0])) >= 2
+
+
+def trailer_blocks(message: str) -> list[list[Trailer]]:
+    """Every trailer block git (and a squash merge) would keep, in message order."""
+    blocks, divider = paragraphs(message)
+    body = blocks[1:]  # the subject paragraph is never a trailer block
+    candidates: Iterable[list[str]] = body if is_squash(blocks, divider) else body[-1:]
+    return [found for block in candidates if (found := parse_block(block)) is not None]
 
 
 def parse_trailers(message: str) -> list[Trailer]:
-    """Trailers of the message's final paragraph, the way `git interpret-trailers` reads them.
+    """All trailers of the message, as `trailer_blocks` finds them."""
+    return [t for block in trailer_blocks(message) for t in block]
 
-    An indented line or a line of prose in the paragraph means it is not a trailer block.
-    """
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n", message.strip()) if p.strip()]
-    if len(paragraphs) < 2:  # the subject alone is never a trailer block
-        return []
-    found: list[Trailer] = []
-    for line in paragraphs[-1].splitlines():
-        match = _TRAILER.match(line)
-        if match is None:
-            return []
-        found.append(Trailer(match["key"].lower(), match["value"].strip(), line))
-    return found
+
+def render_trailers(trailers: Iterable[tuple[str, str]]) -> str:
+    """A trailer block as git writes one (`Key: value` per line)."""
+    return "\n".join(f"{key}: {value}" for key, value in trailers)
