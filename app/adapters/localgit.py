@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from app.core.checks.ruff import RUFF_CONFIG_FILES
-from app.core.models import Commit, FileDiff, FileStatus, Identity, PullRequestSnapshot
+from app.core.models import (
+    Commit,
+    FileDiff,
+    FileStatus,
+    Identity,
+    LineRecord,
+    PullRequestSnapshot,
+)
+from app.core.records import (
+    AGENT_TRACE_PATH,
+    GIT_AI_REF,
+    MAX_TEXT_CHARS,
+    GitAiNote,
+    Origin,
+    Origins,
+    note_records,
+    parse_agent_trace,
+    parse_git_ai_note,
+)
 from app.errors import SourceError, UsageError
 
 MAX_TEXT_BYTES = 1_000_000
@@ -21,6 +39,7 @@ _STATUS: dict[str, FileStatus] = {
 }
 # git's well-known id of the empty tree: the "parent" of a root commit.
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+MAX_TRACE_BYTES = 4 * MAX_TEXT_CHARS  # 4 bytes: UTF-8's widest character
 
 
 class LocalGit:
@@ -130,13 +149,53 @@ class LocalGit:
 
     def blame(self, head: str, path: str) -> dict[int, str]:
         """Head line number -> sha of the commit that last introduced the line."""
+        return {line: origin[0] for line, origin in self.blame_origins(head, path).items()}
+
+    def blame_origins(self, head: str, path: str) -> dict[int, Origin]:
+        """Head line number -> (commit, path in it, line number in it) from `git blame`."""
         out = self.git("blame", "--porcelain", head, "--", path).decode(errors="replace")
-        owners: dict[int, str] = {}
+        origins: dict[int, Origin] = {}
+        # Porcelain names a commit's file only in that commit's first group (git-blame(1)).
+        filenames: dict[str, str] = {}
+        pending: list[tuple[int, str, int]] = []  # head line, sha, original line
         for line in out.splitlines():
+            if line.startswith("\t"):
+                continue
             parts = line.split(" ")
-            if len(parts) >= 3 and len(parts[0]) == 40 and parts[2].isdigit():
-                owners[int(parts[2])] = parts[0]
-        return owners
+            if len(parts) >= 3 and len(parts[0]) in (40, 64) and parts[1].isdigit():
+                if parts[2].isdigit():
+                    pending.append((int(parts[2]), parts[0], int(parts[1])))
+            elif parts[0] == "filename" and pending:
+                filenames.setdefault(pending[-1][1], line[len("filename ") :])
+        for final, sha, original in pending:
+            origins[final] = (sha, filenames.get(sha, path), original)
+        return origins
+
+    def git_ai_notes(self, shas: Iterable[str]) -> tuple[list[GitAiNote], list[str]]:
+        """The git-ai authorship logs attached to these commits; absent notes give nothing."""
+        wanted = set(shas)
+        try:
+            listing = self.git("notes", f"--ref={GIT_AI_REF}", "list", ok_codes=(0, 1, 128))
+            blobs = {}
+            for row in listing.decode(errors="replace").splitlines():
+                blob, _, annotated = row.partition(" ")
+                if annotated in wanted:
+                    blobs[annotated] = blob
+            notes = [
+                parse_git_ai_note(sha, self.git("cat-file", "blob", blob).decode(errors="replace"))
+                for sha, blob in sorted(blobs.items())
+            ]
+        except UsageError as exc:
+            # The notes are an extra: a broken notes ref must not stop the analysis.
+            return [], [f"git-ai notes (`{GIT_AI_REF}`) could not be read: {exc}"]
+        return notes, [n for note in notes for n in note.notes]
+
+    def size_at(self, rev: str, path: str) -> int | None:
+        """The size in bytes of a file at a revision; None when there is no such file."""
+        kind = self.git("cat-file", "-t", f"{rev}:{path}", ok_codes=(0, 128)).strip()
+        if kind != b"blob":
+            return None
+        return int(self.git("cat-file", "-s", f"{rev}:{path}").strip())
 
     def commit_files(self, commit: Commit) -> tuple[FileDiff, ...]:
         """A commit's own patches (against its first parent), as GitHub's commit API gives them."""
@@ -152,6 +211,29 @@ class LocalGit:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             return None
+
+
+def local_records(
+    git: LocalGit, head_sha: str, commits: Sequence[Commit], origins: Origins
+) -> tuple[tuple[LineRecord, ...], list[str]]:
+    """Authorship records of the PR: git-ai notes on its commits, and the head's Agent Trace."""
+    notes_found, notes = git.git_ai_notes(c.sha for c in commits)
+    records = note_records(notes_found, origins)
+    size = git.size_at(head_sha, AGENT_TRACE_PATH)
+    # The parser reads a bounded prefix anyway; this only spares reading a huge blob at all.
+    if size is not None and size > MAX_TRACE_BYTES:
+        notes.append(f"`{AGENT_TRACE_PATH}` is over {MAX_TRACE_BYTES:,} bytes: not read.")
+    elif size is not None:
+        trace = git.git("cat-file", "blob", f"{head_sha}:{AGENT_TRACE_PATH}").decode(
+            "utf-8", errors="replace"
+        )
+        parents = {c.sha: c.parents[0] if c.parents else EMPTY_TREE for c in commits}
+        traced, trace_notes = parse_agent_trace(
+            trace, AGENT_TRACE_PATH, head_sha=head_sha, origins=origins, parents=parents
+        )
+        records += traced
+        notes += trace_notes
+    return tuple(records), notes
 
 
 def local_snapshot(
@@ -189,12 +271,15 @@ def local_snapshot(
             if data:
                 base_configs[config_name] = data.decode("utf-8", errors="replace")
                 break
-    # Who last introduced each line of the files with added lines.
-    blame = {
-        f.path: git.blame(head_sha, f.path)
+    # Who last introduced each line of the files with added lines, and its line number there.
+    origins = {
+        f.path: git.blame_origins(head_sha, f.path)
         for f in files
         if f.status != "removed" and f.patch and f.additions
     }
+    blame = {path: {n: o[0] for n, o in lines.items()} for path, lines in origins.items()}
+    commits = git.commits(base_sha, head_sha)
+    records, record_notes = local_records(git, head_sha, commits, origins)
     name = repo.resolve().name
     try:
         return PullRequestSnapshot(
@@ -202,11 +287,12 @@ def local_snapshot(
             base_sha=base_sha,
             head_sha=head_sha,
             files=files,
-            commits=git.commits(base_sha, head_sha),
+            commits=commits,
             contents=contents,
-            notes=tuple(notes),
+            notes=(*notes, *record_notes),
             blame=blame,
             base_configs=base_configs,
+            records=records,
         )
     except ValueError as exc:
         raise SourceError(str(exc)) from exc
