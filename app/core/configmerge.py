@@ -85,6 +85,14 @@ def is_looser(path: tuple[str, ...], value: Leaf, floor: Leaf) -> bool:
         return value > floor if rule == "lower" else value < floor
     if rule == "lower" and value is None:
         return floor is not None  # no limit is looser than any limit
+    if rule in ("subset", "superset") and isinstance(value, list | tuple):
+        # allow-lists may only shrink, deny-lists only grow
+        if not isinstance(floor, list | tuple):
+            return True
+        if rule == "subset" and floor and not value:
+            return True  # an empty allow-list allows everything
+        inner, outer = (value, floor) if rule == "subset" else (floor, value)
+        return not set(inner) <= set(outer)
     if isinstance(rule, list) and value in rule and floor in rule:
         return rule.index(value) < rule.index(floor)  # ordered lenient -> strict
     return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from app.core.models import Frozen
@@ -10,6 +10,7 @@ from app.core.models import Frozen
 if TYPE_CHECKING:  # annotations only: the check modules import this one
     from app.core.checks.mypy import MypyConfig, MypyResult
     from app.core.config import RuffConfig
+    from app.core.manifests import Dependency
 
 
 class FixEdit(Frozen):
@@ -58,4 +59,25 @@ class Linters(Protocol):
 
     def mypy(self, files: Mapping[str, str], config: MypyConfig) -> MypyResult:
         """Type-check these files with mypy, without plugins, network or the PR's packages."""
+        ...
+
+
+class ResolvedLicence(Frozen):
+    """What a package registry says about one dependency's licence."""
+
+    # An SPDX expression, or None when the registry gives none the check can read.
+    expression: str | None = None
+    # Where it came from (the registry URL looked up), for the finding's link.
+    source: str | None = None
+    # Why there is no expression, or how it was derived (e.g. from a classifier).
+    detail: str | None = None
+    # The lookup itself failed (5xx, time-out, lookup limit): a note, not a finding.
+    error: str | None = None
+
+
+class LicenceResolver(Protocol):
+    """Looks up the licences of dependencies; never raises for a registry's failure."""
+
+    def licences(self, deps: Sequence[Dependency]) -> Mapping[Dependency, ResolvedLicence]:
+        """The licence of each dependency (one entry per dependency given)."""
         ...

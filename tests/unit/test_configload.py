@@ -96,3 +96,37 @@ def test_error_in_an_extended_file_names_that_file_and_line() -> None:
     with pytest.raises(ConfigError) as info:
         load_config(reader(files), REPO, "base")
     assert (info.value.path, info.value.line) == ("octo/policies/.ai-gate.yml", 2)
+
+
+@pytest.mark.parametrize(
+    ("repository", "allow", "deny"),
+    [
+        # dropping a denied licence or widening the allow-list loosens: the floor applies
+        (
+            "allow: [MIT, Apache-2.0, GPL-3.0-only]\n    deny: [AGPL-3.0-only]",
+            ["MIT", "Apache-2.0"],
+            ["AGPL-3.0-only", "GPL-3.0-only"],
+        ),
+        # an empty allow-list allows everything: looser than any list
+        ("allow: []", ["MIT", "Apache-2.0"], ["AGPL-3.0-only", "GPL-3.0-only"]),
+        # narrowing the allow-list and denying more tightens: the repository's lists apply
+        (
+            "allow: [MIT]\n    deny: [AGPL-3.0-only, GPL-3.0-only, LGPL-3.0-only]",
+            ["MIT"],
+            ["AGPL-3.0-only", "GPL-3.0-only", "LGPL-3.0-only"],
+        ),
+    ],
+)
+def test_licence_lists_under_an_org_floor_may_only_narrow_the_allowed_set(
+    repository: str, allow: list[str], deny: list[str]
+) -> None:
+    org = (
+        "_floor:\n  checks:\n    licence:\n      allow: [MIT, Apache-2.0]\n"
+        "      deny: [AGPL-3.0-only, GPL-3.0-only]\n"
+    )
+    files: Files = {
+        ("octo/.github", ".ai-gate.yml", None): org,
+        (REPO, ".ai-gate.yml", "base"): f"checks:\n  licence:\n    {repository}\n",
+    }
+    licence = load_config(reader(files), REPO, "base").config.checks.licence
+    assert (list(licence.allow), list(licence.deny)) == (allow, deny)
