@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from app.core.models import Report
+from app.publishers.cost import render_cost_markdown
 
 TITLES = {
     "success": "Passed",
@@ -76,9 +77,8 @@ def render_summary(report: Report) -> str:
         out += ["", f"On added lines: {levels}. Each is annotated on its line."]
     else:
         out.append("No findings on the added lines.")
-    if report.cost is not None and report.cost.usd is not None:
-        c = report.cost
-        out += ["", "### Cost", "", f"About ${c.usd:.2f} ({c.model or 'unknown model'})."]
+    if report.cost is not None:
+        out += ["", *render_cost_markdown(report.cost)]
     if report.notes:
         out += ["", "### Notes", "", *[f"- {note}" for note in report.notes]]
     out += _configuration(report)

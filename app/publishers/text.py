@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.core.models import Report
+from app.publishers.cost import render_cost_text
 from app.publishers.markdown import render_title
 
 
@@ -21,5 +22,7 @@ def render_text(report: Report) -> str:
         f"{f.path}:{f.start_line}: {f.level}: [{f.check} {f.rule}] {f.message}"
         for f in report.findings
     ]
+    if report.cost is not None:
+        lines += render_cost_text(report.cost)
     lines += [f"note: {note}" for note in report.notes]
     return "\n".join(lines) + "\n"

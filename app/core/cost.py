@@ -1,0 +1,547 @@
+"""What the AI part of a pull request cost to generate, against the repository's budgets.
+
+The estimate models an agent session: it writes the AI-attributed added text (plus what it wrote
+and threw away), reads the files it touched a few times, and every turn re-sends its system prompt,
+tool definitions and conversation history, most of it from the provider's prompt cache. Prices come
+from genai-prices (never a table of ours), per request, so a long-context tier applies only when
+one request is that long, as providers bill it. Usage the PR reports itself replaces the estimate.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Literal
+
+import genai_prices
+from genai_prices import Usage, calc_price
+from genai_prices.data_snapshot import get_snapshot
+from pydantic import Field, model_validator
+
+from app.core.diff import added_text, parse_patch
+from app.core.models import Attribution, Cost, PullRequestSnapshot
+from app.core.section import Section
+from app.core.tokens import Tokenizer, default_tokenizer
+from app.core.usage import ReportedUsage, reported_usage
+
+# Claude Code's usual model when a commit does not name one (its trailers name e.g. Sonnet 4.6).
+DEFAULT_MODEL = "claude-sonnet-4-6"
+# Reported totals span many requests; without `requests=` we take each to carry at most this many
+# input tokens (a typical agent context), so long-context rates are not charged on the total.
+REPORTED_REQUEST_TOKENS = 100_000
+
+
+class BudgetConfig(Section):
+    per_pr_usd: float | None = Field(
+        default=None,
+        ge=0,
+        description="the most one pull request's AI part may cost, in US dollars (none by default)",
+        json_schema_extra={"stricter": "lower"},
+    )
+    monthly_usd: float | None = Field(
+        default=None,
+        ge=0,
+        description="the most the repository's AI-attributed pull requests may cost per calendar "
+        "month, in US dollars (none by default)",
+        json_schema_extra={"stricter": "lower"},
+    )
+    alert_ratio: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="warn when the month to date passes this share of `monthly_usd`",
+        json_schema_extra={"stricter": "lower"},
+    )
+    on_exceed: Literal["warn", "fail"] = Field(
+        default="warn",
+        description="over a budget: say so in the summary (warn) or fail the gate (fail)",
+        json_schema_extra={"stricter": ["warn", "fail"]},
+    )
+
+
+class CostConfig(Section):
+    enabled: bool = Field(default=True, description="estimate the LLM cost of the AI part")
+    model: str | None = Field(
+        default=None,
+        description=f"the model to price when the attribution names none (`{DEFAULT_MODEL}` "
+        "when unset), as genai-prices knows it, e.g. `claude-opus-4-6`, `gpt-5.4`",
+    )
+    estimate_all: bool = Field(
+        default=False, description="estimate pull requests without AI attribution too"
+    )
+    rewrite_factor: float = Field(
+        default=1.5,
+        ge=1,
+        description="output tokens an agent writes per token that survives in the diff "
+        "(drafts, edits, reverted attempts)",
+    )
+    rewrite_factor_low: float = Field(default=1.0, ge=1, description="low end of rewrite_factor")
+    rewrite_factor_high: float = Field(default=3.0, ge=1, description="high end of rewrite_factor")
+    file_reads: float = Field(
+        default=3.0,
+        ge=0,
+        description="times an agent reads each touched file (before, during and after editing)",
+    )
+    file_reads_low: float = Field(default=2.0, ge=0, description="low end of file_reads")
+    file_reads_high: float = Field(default=5.0, ge=0, description="high end of file_reads")
+    turns_per_100_lines: float = Field(
+        default=10.0,
+        gt=0,
+        description="agent turns (requests) per 100 AI-attributed added lines: every edit, "
+        "read, search and test run is one",
+    )
+    turns_per_100_lines_low: float = Field(
+        default=5.0, gt=0, description="low end of turns_per_100_lines"
+    )
+    turns_per_100_lines_high: float = Field(
+        default=20.0, gt=0, description="high end of turns_per_100_lines"
+    )
+    turn_tokens: int = Field(
+        default=30_000,
+        ge=0,
+        description="input tokens every turn re-sends besides the files: system prompt and tool "
+        "definitions (15-20k in common agents) plus conversation history",
+    )
+    cache_hit_ratio: float = Field(
+        default=0.93,
+        ge=0,
+        le=1,
+        description="share of input tokens read from the provider's prompt cache (0.93 in a "
+        "published agent run)",
+    )
+    cache_write_share: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="share of the uncached input written to the prompt cache, billed at the "
+        "provider's cache-write rate where it has one (agents mark each turn's end for caching)",
+    )
+    budget: BudgetConfig = BudgetConfig()
+
+    @model_validator(mode="after")
+    def _ranges_in_order(self) -> CostConfig:
+        for name in ("rewrite_factor", "file_reads", "turns_per_100_lines"):
+            low, mid, high = (getattr(self, f"{name}{s}") for s in ("_low", "", "_high"))
+            if not low <= mid <= high:
+                raise ValueError(f"{name}_low <= {name} <= {name}_high must hold")
+        return self
+
+
+# --- prices -----------------------------------------------------------------------------------
+
+_CHECKED = re.compile(r"\b(?:verified|checked|as of|updated)(?: on)? (\d{4}-\d{2}-\d{2})\b", re.I)
+
+
+@cache
+def price_date() -> date | None:
+    """The last day the bundled price data was checked against providers' pages.
+
+    genai-prices keeps no snapshot date, but its maintainers note in the data when they last
+    verified a price; the newest such note dates the data as a whole.
+    """
+    comments = [p.price_comments or "" for p in get_snapshot().providers]
+    comments += [m.price_comments or "" for p in get_snapshot().providers for m in p.models]
+    found = [date.fromisoformat(d) for text in comments for d in _CHECKED.findall(text)]
+    return max(found, default=None)
+
+
+def price_source() -> str:
+    return f"genai-prices {genai_prices.__version__}"
+
+
+def price_moment() -> datetime | None:
+    """When requests are priced: noon UTC on the data's date, so a run never reads the clock.
+
+    None (only if the data carries no date at all) lets the library use the current time.
+    """
+    day = price_date()
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC) if day else None
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """Token totals over `requests` requests; cached and written tokens are parts of input."""
+
+    input: float
+    cached: float = 0
+    cache_write: float = 0
+    output: float = 0
+    requests: int = 1
+
+
+@dataclass(frozen=True)
+class Price:
+    model: str  # the library's id for what it priced
+    provider: str
+    input_usd: float
+    output_usd: float
+
+    @property
+    def usd(self) -> float:
+        return self.input_usd + self.output_usd
+
+
+# Per-request shares are rounded to a millionth of a token so that cached + written + plain adds
+# up to the request's input exactly; the library rejects parts that exceed the whole by a hair.
+_QUANTUM = Decimal("0.000001")
+
+
+def _per_request(total: float, n: int) -> Decimal:
+    return (Decimal(repr(float(total))) / n).quantize(_QUANTUM)
+
+
+def request_usage(use: TokenUse) -> Usage:
+    """One of `use.requests` equal requests, as the price library takes usage."""
+    n = max(1, use.requests)
+    cached = _per_request(use.cached, n)
+    written = _per_request(use.cache_write, n)
+    plain = max(Decimal(0), _per_request(use.input, n) - cached - written)
+    return Usage(
+        input_tokens=cached + written + plain,
+        cache_read_tokens=cached,
+        cache_write_tokens=written,
+        output_tokens=_per_request(use.output, n),
+    )
+
+
+def price(model_ref: str, use: TokenUse) -> Price | None:
+    """The library's price for `use`, request by request; None if it cannot price the model."""
+    try:
+        calc = calc_price(
+            request_usage(use), model_ref=model_ref, genai_request_timestamp=price_moment()
+        )
+    except LookupError:
+        return None
+    n = max(1, use.requests)
+    return Price(
+        calc.model.id, calc.provider.id, float(calc.input_price * n), float(calc.output_price * n)
+    )
+
+
+def _price_day() -> str | None:
+    day = price_date()
+    return day.isoformat() if day else None
+
+
+def _dated_sources() -> str:
+    day = price_date()
+    return f"{price_source()}, data checked {day.isoformat()}" if day else price_source()
+
+
+# --- the estimate -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    rewrite: float
+    reads: float
+    turns_per_100: float
+
+
+def scenarios(config: CostConfig) -> tuple[Scenario, Scenario, Scenario]:
+    """Low, expected and high assumptions."""
+    c = config
+    return (
+        Scenario(c.rewrite_factor_low, c.file_reads_low, c.turns_per_100_lines_low),
+        Scenario(c.rewrite_factor, c.file_reads, c.turns_per_100_lines),
+        Scenario(c.rewrite_factor_high, c.file_reads_high, c.turns_per_100_lines_high),
+    )
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What the agent wrote and read, in tokens, before any assumption multiplies it."""
+
+    ai_lines: int
+    text_tokens: int  # the AI-attributed added text
+    file_tokens: int  # the touched files' head contents
+    files: int
+    sized_from_diff: int  # files whose contents were absent
+
+
+def _ai_added(patch: str | None, lines: frozenset[int] | None) -> list[str]:
+    texts = added_text(patch)
+    if lines is None:
+        return texts
+    numbers = sorted(parse_patch(patch).added)
+    if len(numbers) != len(texts):  # a patch we cannot pair line by line: keep its AI share
+        keep = round(len(texts) * len(lines & set(numbers)) / max(1, len(numbers)))
+        return texts[:keep]
+    return [text for number, text in zip(numbers, texts, strict=True) if number in lines]
+
+
+def workload(
+    snapshot: PullRequestSnapshot,
+    ai_lines: Mapping[str, frozenset[int]] | None,
+    tokenizer: Tokenizer,
+) -> Workload:
+    """Tokens of the AI-added text and of the files it went into (every added line if None)."""
+    lines = text_tokens = file_tokens = files = from_diff = 0
+    for f in snapshot.files:
+        if f.status == "removed":
+            continue
+        added = _ai_added(f.patch, None if ai_lines is None else ai_lines.get(f.path, frozenset()))
+        if not added:
+            continue
+        lines += len(added)
+        text_tokens += tokenizer.count("\n".join(added) + "\n")
+        files += 1
+        head = snapshot.contents.get(f.path)
+        if head is None:
+            from_diff += 1
+            # The diff's head side (added and context lines): all we know of the file, a floor.
+            head = "\n".join(line[1:] for line in (f.patch or "").split("\n") if line[:1] in "+ ")
+        file_tokens += tokenizer.count(head)
+    return Workload(lines, text_tokens, file_tokens, files, from_diff)
+
+
+def token_use(work: Workload, scenario: Scenario, config: CostConfig) -> TokenUse:
+    """Tokens one scenario implies: written text, files read, and every turn's re-sent context."""
+    turns = max(1, math.ceil(work.ai_lines * scenario.turns_per_100 / 100))
+    total_in = work.file_tokens * scenario.reads + turns * config.turn_tokens
+    cached = total_in * config.cache_hit_ratio
+    return TokenUse(
+        input=total_in,
+        cached=cached,
+        cache_write=(total_in - cached) * config.cache_write_share,
+        output=work.text_tokens * scenario.rewrite,
+        requests=turns,
+    )
+
+
+def _model_choice(
+    attribution: Attribution, config: CostConfig, use: TokenUse
+) -> tuple[str, Price | None, list[str]]:
+    """The model to price: the attribution's (the dearest if several), else config, else ours."""
+    if not attribution.models:
+        model = config.model or DEFAULT_MODEL
+        why = "the configured `cost.model`" if config.model else "ai-gate's default"
+        return model, price(model, use), [f"Model `{model}`: {why}, as no commit names one."]
+    priced = {m: price(m, use) for m in attribution.models}
+    known = {m: p for m, p in priced.items() if p is not None}
+    unknown = [m for m, p in priced.items() if p is None]
+    notes = [f"The price library does not know `{m}`: unpriced." for m in unknown]
+    if not known:
+        return attribution.models[0], None, notes
+    model = max(known, key=lambda m: known[m].usd)
+    if len(attribution.models) > 1:
+        notes.insert(0, f"Model `{model}`: the dearest of the {len(priced)} models named.")
+    else:
+        notes.insert(0, f"Model `{model}`: named by the attribution.")
+    return model, known[model], notes
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _assumptions(
+    work: Workload, config: CostConfig, use: TokenUse, tokenizer: Tokenizer
+) -> list[str]:
+    c = config
+    out = [
+        f"Output: {work.text_tokens:,} tokens of AI-written added text in {work.ai_lines:,} "
+        f"lines, times {c.rewrite_factor:g} for drafts and rewrites "
+        f"({c.rewrite_factor_low:g} to {c.rewrite_factor_high:g}).",
+        f"Files: {work.files} touched, {work.file_tokens:,} tokens, each read "
+        f"{c.file_reads:g} times ({c.file_reads_low:g} to {c.file_reads_high:g}).",
+        f"Turns: {use.requests:,} ({c.turns_per_100_lines:g} per 100 AI lines, "
+        f"{c.turns_per_100_lines_low:g} to {c.turns_per_100_lines_high:g}), each re-sending "
+        f"{c.turn_tokens:,} tokens of system prompt, tools and history.",
+        f"Cache: {c.cache_hit_ratio:.0%} of input read from the prompt cache, "
+        f"{c.cache_write_share:.0%} of the rest written to it.",
+        f"Tokens counted with {tokenizer.name}.",
+        f"Prices: {_dated_sources()}, per request, with cache and long-context rates as the "
+        "provider bills them.",
+    ]
+    if work.sized_from_diff:
+        out.insert(2, f"{work.sized_from_diff} file(s) sized from the diff alone (a floor).")
+    return out
+
+
+def estimate_cost(
+    snapshot: PullRequestSnapshot,
+    attribution: Attribution,
+    ai_lines: Mapping[str, frozenset[int]],
+    config: CostConfig,
+    tokenizer: Tokenizer | None = None,
+) -> Cost | None:
+    """Expected tokens and dollars with a low-high range; None when nothing is AI-written."""
+    tokenizer = tokenizer or default_tokenizer()
+    every_line = config.estimate_all and not attribution.ai
+    work = workload(snapshot, None if every_line else ai_lines, tokenizer)
+    if work.ai_lines == 0:
+        return None
+    low, mid, high = (token_use(work, s, config) for s in scenarios(config))
+    model, expected, notes = _model_choice(attribution, config, mid)
+    bounds = (price(model, low), price(model, high)) if expected else (None, None)
+    assumptions = [*notes, *_assumptions(work, config, mid, tokenizer)]
+    if every_line:
+        assumptions.insert(0, "Not AI-attributed: every added line estimated (`estimate_all`).")
+    return Cost(
+        model=expected.model if expected else model,
+        source="estimate",
+        input_tokens=round(mid.input),
+        cached_input_tokens=round(mid.cached),
+        cache_write_tokens=round(mid.cache_write),
+        output_tokens=round(mid.output),
+        usd=_round(expected.usd) if expected else None,
+        usd_low=_round(bounds[0].usd) if bounds[0] else None,
+        usd_high=_round(bounds[1].usd) if bounds[1] else None,
+        input_usd=_round(expected.input_usd) if expected else None,
+        output_usd=_round(expected.output_usd) if expected else None,
+        assumptions=tuple(assumptions),
+        price_data=price_source(),
+        price_date=_price_day(),
+        tokenizer=tokenizer.name,
+    )
+
+
+# --- reported usage ---------------------------------------------------------------------------
+
+
+def _reported_use(entry: ReportedUsage) -> TokenUse:
+    total = entry.input_tokens or 0
+    return TokenUse(
+        input=total,
+        cached=entry.cached_tokens or 0,
+        cache_write=entry.cache_write_tokens or 0,
+        output=entry.output_tokens or 0,
+        requests=entry.requests or max(1, math.ceil(total / REPORTED_REQUEST_TOKENS)),
+    )
+
+
+def _entry_usd(entry: ReportedUsage, model: str) -> tuple[float | None, str | None]:
+    """The entry's dollars (its own, else priced from its tokens) and a note when unpriced."""
+    if entry.usd is not None:
+        return entry.usd, None
+    priced = price(model, _reported_use(entry))
+    if priced is None:
+        return None, f"`{entry.source}`: the price library does not know `{model}`: unpriced."
+    return priced.usd, None
+
+
+def reported_cost(
+    entries: Sequence[ReportedUsage], fallback_model: str, notes: Sequence[str] = ()
+) -> Cost:
+    """The PR's own usage lines summed; one unpriced line leaves the total unpriced."""
+    total: float | None = 0.0
+    assumptions = [f"Reported by the pull request: `{e.line}` ({e.source})." for e in entries]
+    for entry in entries:
+        usd, note = _entry_usd(entry, entry.model or fallback_model)
+        total = None if usd is None or total is None else total + usd
+        if note:
+            assumptions.append(note)
+    if any(e.usd is None and e.model is None for e in entries):
+        assumptions.append(f"Lines naming no model priced as `{fallback_model}`.")
+    if any(e.usd is None for e in entries):
+        assumptions.append(f"Prices: {_dated_sources()}.")
+    models = sorted({e.model or fallback_model for e in entries})
+    return Cost(
+        model=", ".join(models),
+        source="reported",
+        input_tokens=sum(e.input_tokens or 0 for e in entries),
+        cached_input_tokens=sum(e.cached_tokens or 0 for e in entries),
+        cache_write_tokens=sum(e.cache_write_tokens or 0 for e in entries),
+        output_tokens=sum(e.output_tokens or 0 for e in entries),
+        usd=_round(total),
+        usd_low=_round(total),
+        usd_high=_round(total),
+        assumptions=(*assumptions, *notes),
+        price_data=price_source(),
+        price_date=_price_day(),
+    )
+
+
+def pull_request_cost(
+    snapshot: PullRequestSnapshot,
+    attribution: Attribution,
+    ai_lines: Mapping[str, frozenset[int]],
+    config: CostConfig,
+    tokenizer: Tokenizer | None = None,
+) -> Cost | None:
+    """The usage the PR reports when it reports any, else the estimate."""
+    if not config.enabled:
+        return None
+    entries, notes = reported_usage(snapshot)
+    if entries:
+        fallback = attribution.models[0] if attribution.models else config.model or DEFAULT_MODEL
+        return reported_cost(entries, fallback, notes)
+    cost = estimate_cost(snapshot, attribution, ai_lines, config, tokenizer)
+    if cost is not None and notes:
+        cost = cost.model_copy(update={"assumptions": (*cost.assumptions, *notes)})
+    return cost
+
+
+# --- budgets ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    """Budget outcome: failures go to the gate, warnings and lines to the summary."""
+
+    failures: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    alert: bool = False
+    lines: tuple[str, ...] = ()
+
+
+def _per_pr(cost: Cost | None, budget: BudgetConfig) -> tuple[list[str], list[str]]:
+    limit = budget.per_pr_usd
+    if limit is None or cost is None:
+        return [], []
+    if cost.usd is None:
+        return [], [f"Per-PR budget ${limit:,.2f} not checked: the cost is unpriced."]
+    kind = "Reported" if cost.source == "reported" else "Estimated"
+    if cost.usd > limit:
+        return [f"{kind} cost ${cost.usd:,.2f} is over the per-PR budget of ${limit:,.2f}."], []
+    return [], [f"{kind} cost ${cost.usd:,.2f} of the per-PR budget of ${limit:,.2f}."]
+
+
+def _monthly(
+    cost: Cost | None, month_to_date_usd: float | None, budget: BudgetConfig
+) -> tuple[list[str], list[str], bool]:
+    limit = budget.monthly_usd
+    if limit is None:
+        return [], [], False
+    if month_to_date_usd is None:
+        return [], [f"Month to date: unknown (no stored total) of ${limit:,.2f}."], False
+    total = month_to_date_usd + ((cost.usd or 0.0) if cost else 0.0)
+    share = f" ({total / limit:.0%})" if limit else ""
+    lines = [f"Month to date: ${total:,.2f} of ${limit:,.2f}{share}, this pull request included."]
+    if total > limit:
+        return (
+            [f"Month to date ${total:,.2f} is over the monthly budget of ${limit:,.2f}."],
+            lines,
+            True,
+        )
+    alert = total >= budget.alert_ratio * limit
+    if alert:
+        lines.append(f"Month to date has passed {budget.alert_ratio:.0%} of the monthly budget.")
+    return [], lines, alert
+
+
+def budget_status(
+    cost: Cost | None, month_to_date_usd: float | None, budget: BudgetConfig
+) -> BudgetStatus:
+    """Check this PR's cost and the month to date (spend before this PR) against the budgets."""
+    over, pr_lines = _per_pr(cost, budget)
+    month_over, month_lines, alert = _monthly(cost, month_to_date_usd, budget)
+    over += month_over
+    fail = budget.on_exceed == "fail"
+    return BudgetStatus(
+        failures=tuple(over) if fail else (),
+        warnings=() if fail else tuple(over),
+        alert=alert,
+        lines=(*pr_lines, *month_lines),
+    )
+
+
+def with_budget(cost: Cost, status: BudgetStatus) -> Cost:
+    """The cost with its budget lines (and any over-budget reason) for the summary."""
+    return cost.model_copy(update={"budget": (*status.lines, *status.warnings, *status.failures)})
