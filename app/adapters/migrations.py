@@ -1,0 +1,163 @@
+"""The SQL store's schema history: a short versioned list, each step applied once, in order.
+
+`apply_migrations(conn)` runs inside the caller's write transaction. Two processes starting at
+once (the web app and a worker) are serialised by a lock held until that transaction ends:
+`pg_advisory_xact_lock` on PostgreSQL, and on SQLite the write lock the caller's
+`BEGIN IMMEDIATE` already took. Both databases have transactional DDL, so a step that fails
+leaves nothing half-made and is retried at the next start.
+
+A step's tables are written out in the step itself, frozen: the store's query tables describe
+the latest schema, which later steps may change.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+    text,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeDecorator
+
+# One key for every ai-gate database on a server: migrating is rare and quick.
+LOCK_KEY = zlib.crc32(b"ai-gate:schema_migrations")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as UTC (SQLite keeps no zone, so one is put back on reading)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: pass an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002
+    ) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _migrations_table(metadata: MetaData) -> Table:
+    return Table(
+        "schema_migrations",
+        metadata,
+        Column("version", Integer, primary_key=True, autoincrement=False),
+        Column("name", Text, nullable=False),
+        Column("applied_at", UtcDateTime, nullable=False),
+    )
+
+
+def _v1_reports_and_ledger(conn: Connection) -> None:
+    metadata = MetaData()
+    Table(
+        "reports",
+        metadata,
+        Column("repository", Text, nullable=False),
+        Column("head_sha", Text, nullable=False),
+        Column("pull_request", Integer),
+        Column("report", Text, nullable=False),
+        Column("created_at", UtcDateTime, nullable=False),
+        Column("updated_at", UtcDateTime, nullable=False),
+        PrimaryKeyConstraint("repository", "head_sha"),
+        Index("reports_pull_request", "repository", "pull_request"),
+    )
+    Table(
+        "acknowledgements",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("repository", Text, nullable=False),
+        Column("head_sha", Text, nullable=False),
+        Column("login", Text, nullable=False),
+        Column("permission", Text, nullable=False),
+        Column("at", Text, nullable=False),
+        Column("recorded_at", UtcDateTime, nullable=False),
+        # A redelivered button press is the same acknowledgement.
+        UniqueConstraint("repository", "head_sha", "login", "at"),
+    )
+    Table(
+        "cost_pull_requests",
+        metadata,
+        Column("repository", Text, nullable=False),
+        Column("pull_request", Integer, nullable=False),
+        Column("head_sha", Text, nullable=False),
+        Column("usd", Float),
+        Column("booked_usd", Float, nullable=False),
+        Column("month", Text, nullable=False),
+        Column("at", UtcDateTime, nullable=False),
+        PrimaryKeyConstraint("repository", "pull_request"),
+    )
+    Table(
+        "cost_entries",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("repository", Text, nullable=False),
+        Column("pull_request", Integer, nullable=False),
+        Column("head_sha", Text, nullable=False),
+        Column("month", Text, nullable=False),
+        Column("usd", Float),
+        Column("delta_usd", Float, nullable=False),
+        Column("at", UtcDateTime, nullable=False),
+        Index("cost_entries_month", "repository", "month"),
+    )
+    metadata.create_all(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "reports and cost ledger", _v1_reports_and_ledger),
+)
+
+
+def apply_migrations(
+    conn: Connection, migrations: tuple[Migration, ...] = MIGRATIONS
+) -> tuple[int, ...]:
+    """Apply the steps not yet recorded in `schema_migrations`; the versions applied now."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    table = _migrations_table(MetaData())
+    table.create(conn, checkfirst=True)
+    done: set[int] = set(conn.scalars(select(table.c.version)))
+    applied: list[int] = []
+    for migration in sorted(migrations, key=lambda m: m.version):
+        if migration.version in done:
+            continue
+        migration.apply(conn)
+        conn.execute(
+            table.insert().values(
+                version=migration.version, name=migration.name, applied_at=datetime.now(UTC)
+            )
+        )
+        applied.append(migration.version)
+    return tuple(applied)
