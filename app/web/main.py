@@ -15,6 +15,7 @@ from app.adapters.state import JobState
 from app.queue import CeleryQueue, EmbeddedQueue, JobQueue, UnconfiguredQueue
 from app.settings import Settings
 from app.web.metrics import WebMetrics
+from app.web.setup import setup_router
 from app.web.webhooks import webhook_router
 
 
@@ -72,6 +73,7 @@ def create_app(settings: Settings, queue: JobQueue | None = None) -> FastAPI:
 
     app = FastAPI(title="ai-gate", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.include_router(webhook_router(secret, state, queue, metrics, settings.delivery_ttl_seconds))
+    app.include_router(setup_router(settings))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
