@@ -41,6 +41,7 @@ from detect_secrets.plugins.high_entropy_strings import (
     HighEntropyStringsPlugin,
 )
 from detect_secrets.plugins.jwt import JwtTokenDetector
+from detect_secrets.plugins.keyword import DENYLIST as KEYWORD_DENYLIST
 from detect_secrets.plugins.keyword import (
     QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP,
     REGEX_BY_FILETYPE,
@@ -162,6 +163,28 @@ _ENTROPY: tuple[_Detector, ...] = (
     ),
 )
 
+
+def _gate(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
+    """One regex that matches wherever any of `patterns` could: a cheap first look at a line,
+    so the detectors themselves run only on the few lines that might hold a secret."""
+    parts = [f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})" for p in patterns]
+    return re.compile("|".join(parts))
+
+
+def _gated(detector: _Detector) -> bool:
+    plugin = detector.plugin
+    # A pattern with a back-reference cannot be joined into one alternation.
+    return isinstance(plugin, RegexBasedDetector) and not any(
+        re.search(r"\\[1-9]", p.pattern) for p in plugin.denylist
+    )
+
+
+_PATTERN_GATE = _gate(
+    [p for d in _PATTERNS if _gated(d) for p in d.plugin.denylist]  # type: ignore[attr-defined]
+)
+_UNGATED = tuple(d for d in _PATTERNS if not _gated(d))
+_KEYWORD_GATE = re.compile("|".join(KEYWORD_DENYLIST), re.IGNORECASE)
+
 # Every rule this check can report.
 RULES: tuple[str, ...] = tuple(dict.fromkeys(d.rule for d in (*_PATTERNS, _KEYWORD, *_ENTROPY)))
 
@@ -251,6 +274,35 @@ def _added_lines(
             yield f.path, n, text_at(n), text_at(n - 1)
 
 
+_Hits = dict[str, tuple[_Detector, list[str]]]
+
+
+def _line_hits(path: str, line: str, generic: tuple[_Detector, ...]) -> _Hits:
+    """What each detector finds in one line, by rule."""
+    hits: _Hits = {}
+    candidates = _PATTERNS if _PATTERN_GATE.search(line) else _UNGATED
+    for detector in candidates:
+        values = _matches(detector, path, line)
+        if values:
+            known = hits.get(detector.rule, (detector, []))[1]
+            hits[detector.rule] = (detector, known + values)
+    if hits:
+        return hits
+    # Keyword and entropy matches are guesses: only where no token-shaped secret was found,
+    # and not where the value is computed (`secret = vault.get("x")`).
+    for detector in generic:
+        if detector.kind == "keyword" and not _KEYWORD_GATE.search(line):
+            continue
+        if detector.kind == "entropy" and "'" not in line and '"' not in line:
+            continue  # the entropy plugins look only at quoted strings
+        if is_indirect_reference(line):
+            break
+        values = _matches(detector, path, line)
+        if values:
+            hits[detector.rule] = (detector, values)
+    return hits
+
+
 def secret_findings(
     snapshot: PullRequestSnapshot,
     config: SecretsConfig,
@@ -268,23 +320,12 @@ def secret_findings(
         line = text[:_MAX_LINE].rstrip()
         if not line.strip() or any(p.search(path) or p.search(line) for p in allow):
             continue
+        hits = _line_hits(path, line, generic)
+        if not hits:
+            continue
+        # Checked last: most lines hold nothing, and a pragma only ever removes a hit.
         snippet = CodeSnippet(snippet=[previous, line], start_line=line_no - 1, target_index=1)
         if is_line_allowlisted(path, line, snippet):
-            continue
-        hits: dict[str, tuple[_Detector, list[str]]] = {}
-        for detector in _PATTERNS:
-            values = _matches(detector, path, line)
-            if values:
-                known = hits.get(detector.rule, (detector, []))[1]
-                hits[detector.rule] = (detector, known + values)
-        # Keyword and entropy matches are guesses: only where no token-shaped secret was found,
-        # and not where the value is computed (`secret = vault.get("x")`).
-        if not hits and not is_indirect_reference(line):
-            for detector in generic:
-                values = _matches(detector, path, line)
-                if values:
-                    hits[detector.rule] = (detector, values)
-        if not hits:
             continue
         every_secret = [v for _, values in hits.values() for v in values]
         redacted = _redact(text, every_secret)
