@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import logging
 import sys
@@ -26,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--base")
     check.add_argument("--head")
     check.add_argument("--config", type=Path)
-    check.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    check.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
     check.add_argument("--output", type=Path)
     config = sub.add_parser("config", help="validate a config file or print its JSON Schema")
     config_sub = config.add_subparsers(dest="config_command", required=True)
@@ -102,12 +103,15 @@ def _worker(concurrency: int) -> int:
 def _check(args: argparse.Namespace) -> int:
     from app.adapters.linters import SubprocessLinters
     from app.adapters.localgit import local_snapshot
+    from app.adapters.registry import RegistryResolver
     from app.core.config import Config
     from app.core.configfile import parse_config
     from app.core.models import ConfigInfo
     from app.core.pipeline import analyse, needs_contents
     from app.publishers.markdown import render_summary
+    from app.publishers.sarif import render_sarif
     from app.publishers.text import render_text
+    from app.settings import load_settings
 
     config, info = Config(), ConfigInfo(sources=("defaults",))
     config_file = args.config or (args.repo / ".ai-gate.yml")
@@ -118,9 +122,15 @@ def _check(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot read --config {config_file}: {exc.strerror}") from exc
         config, info = parse_config(text, str(config_file)), ConfigInfo(sources=(str(config_file),))
     snapshot = local_snapshot(args.repo, args.base, args.head, needs_contents)
-    report = analyse(snapshot, config, SubprocessLinters(), info)
+    settings = load_settings()
+    # Looked up afresh each run (no Redis here): a local check rarely adds many dependencies.
+    licences = RegistryResolver(settings.pypi_url, settings.npm_url)
+    report = analyse(snapshot, config, SubprocessLinters(), info, licences=licences)
     if args.format == "json":
         out = json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
+    elif args.format == "sarif":
+        sarif = render_sarif(report, importlib.metadata.version("ai-gate"))
+        out = json.dumps(sarif, indent=2) + "\n"
     elif args.format == "markdown":
         out = render_summary(report) + "\n"
     else:

@@ -13,9 +13,11 @@ from app.adapters.blobs import BlobCache
 from app.adapters.github import GitHubApp, PullRequestSource
 from app.adapters.reports import ReportStore
 from app.adapters.state import JobState
+from app.adapters.store import CostLedger
 from app.configload import load_config
 from app.core.config import Config
 from app.core.configmerge import config_info
+from app.core.cost import budget_status
 from app.core.gate import GateInput, decide
 from app.core.models import (
     Acknowledgement,
@@ -25,7 +27,7 @@ from app.core.models import (
     Verdict,
 )
 from app.core.pipeline import analyse, needs_contents, needs_line_history, patch_lines
-from app.core.ports import Linters
+from app.core.ports import LicenceResolver, Linters
 from app.errors import ConfigError, Superseded
 from app.publishers.checkrun import ACKNOWLEDGE, CheckRunPublisher, ErrorConclusion
 from app.publishers.review import ReviewPublisher
@@ -72,8 +74,10 @@ class Deps:
     github: GitHubApp
     blobs: BlobCache
     linters: Linters
+    licences: LicenceResolver
     state: JobState
     reports: ReportStore
+    ledger: CostLedger
 
 
 def run_job(job: Job, deps: Deps) -> Outcome:
@@ -110,12 +114,22 @@ def analyse_job(job: Job, deps: Deps) -> Outcome:
             publisher.complete(run_id, _draft_report(job, pr, info))
             return "published"
         snapshot = _snapshot(job, source, config, pr)
-        report = analyse(snapshot, config, deps.linters, info)
+        report = analyse(
+            snapshot, config, deps.linters, info, _month_without(job, deps), deps.licences
+        )
         _ensure_head(job, source.head_sha(job.repository, job.pull_number))
         if (newer := _stale(job, deps)) is not None:
             raise Superseded(job.head_sha, newer)
         publisher.complete(run_id, report)
         deps.reports.save_report(report)
+        # Booked once per head; a new head replaces the PR's amount (see app/adapters/store.py).
+        deps.ledger.record_cost(
+            job.repository,
+            job.pull_number,
+            job.head_sha,
+            report.cost.usd if report.cost else None,
+            datetime.now(UTC),
+        )
         ReviewPublisher(api, job.repository, job.pull_number).publish(
             report, patch_lines(snapshot), config.comments
         )
@@ -132,6 +146,13 @@ def analyse_job(job: Job, deps: Deps) -> Outcome:
         return "superseded"
     log.info("job %s published: %s", job.key, report.verdict.conclusion)
     return "published"
+
+
+def _month_without(job: Job, deps: Deps) -> float:
+    """The repository's spend this month without this pull request's current amount."""
+    now = datetime.now(UTC)
+    month = deps.ledger.month_to_date(job.repository, now)
+    return month - deps.ledger.pull_request_cost(job.repository, job.pull_number)
 
 
 def _snapshot(
@@ -198,9 +219,11 @@ def reevaluate_job(job: Job, deps: Deps) -> Outcome:
     notes = list(stored.notes)
     if job.kind == "action" and job.action == ACKNOWLEDGE["identifier"]:
         notes.append(_acknowledge(job, deps, source))
+    budget = budget_status(stored.cost, _month_without(job, deps), config.cost.budget)
     gate_data = GateInput(
         attribution=stored.attribution,
         findings=stored.findings,
+        budget_failures=budget.failures,
         pr_author=str((pr.get("user") or {}).get("login") or ""),
         draft=bool(pr.get("draft")),
         reviews=source.reviews(job.repository, job.pull_number),

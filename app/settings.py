@@ -61,6 +61,22 @@ class Settings(BaseSettings):
     github_timeout_seconds: float = Field(
         default=30.0, validation_alias=AliasChoices("AI_GATE_GITHUB_TIMEOUT")
     )
+    # The address GitHub reaches this server at (the setup page puts it in the manifest);
+    # unset: the address the setup page was opened at.
+    public_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("AI_GATE_PUBLIC_URL")
+    )
+    # Where the setup page writes the registered app's credentials (never overwritten).
+    setup_env_file: Path = Field(
+        default=Path("ai-gate.env"), validation_alias=AliasChoices("AI_GATE_SETUP_FILE")
+    )
+    # Package registries the licence check looks new dependencies up in; empty switches one off.
+    pypi_url: str = Field(
+        default="https://pypi.org", validation_alias=AliasChoices("AI_GATE_PYPI_URL")
+    )
+    npm_url: str = Field(
+        default="https://registry.npmjs.org", validation_alias=AliasChoices("AI_GATE_NPM_URL")
+    )
 
     @model_validator(mode="after")
     def _read_key_file(self) -> Self:
@@ -78,6 +94,9 @@ class Settings(BaseSettings):
             raise ValueError("GITHUB_APP_PRIVATE_KEY: not a PEM private key")
         if not self.github_api_url.startswith(("http://", "https://")):
             raise ValueError("GITHUB_API_URL: must start with http:// or https://")
+        for name, url in (("AI_GATE_PYPI_URL", self.pypi_url), ("AI_GATE_NPM_URL", self.npm_url)):
+            if url and not url.startswith(("http://", "https://")):
+                raise ValueError(f"{name}: must start with http:// or https://, or be empty")
         return self
 
     @property

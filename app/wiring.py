@@ -7,8 +7,14 @@ import redis
 from app.adapters.blobs import BlobCache, MemoryBlobCache, RedisBlobCache
 from app.adapters.github import GitHubApp
 from app.adapters.linters import SubprocessLinters
-from app.adapters.reports import MemoryReportStore, RedisReportStore
+from app.adapters.registry import (
+    LicenceCache,
+    MemoryLicenceCache,
+    RedisLicenceCache,
+    RegistryResolver,
+)
 from app.adapters.state import JobState, MemoryJobState, RedisJobState
+from app.adapters.store import SqlStore
 from app.jobs import Deps
 from app.settings import Settings
 
@@ -20,9 +26,22 @@ def build_state(settings: Settings) -> JobState:
     return MemoryJobState()
 
 
+def build_licences(settings: Settings) -> RegistryResolver:
+    """The registry lookups of the licence check, cached in Redis when there is one."""
+    cache: LicenceCache
+    if settings.redis_url:
+        cache = RedisLicenceCache(redis.Redis.from_url(settings.redis_url))
+    else:
+        cache = MemoryLicenceCache()
+    return RegistryResolver(settings.pypi_url, settings.npm_url, cache=cache)
+
+
 def build_deps(settings: Settings, state: JobState | None = None) -> Deps:
     """Deps for running jobs; needs the app credentials."""
     issuer, key = settings.require_app_credentials()
+    # Reports, acknowledgements and the cost ledger, durable across restarts and shared by
+    # every worker (SQLite by default, PostgreSQL in deployment).
+    store = SqlStore(settings.database_url)
     blobs: BlobCache
     if settings.redis_url:
         blobs = RedisBlobCache(redis.Redis.from_url(settings.redis_url))
@@ -38,8 +57,8 @@ def build_deps(settings: Settings, state: JobState | None = None) -> Deps:
         ),
         blobs=blobs,
         linters=SubprocessLinters(),
+        licences=build_licences(settings),
         state=state or build_state(settings),
-        reports=RedisReportStore(redis.Redis.from_url(settings.redis_url))
-        if settings.redis_url
-        else MemoryReportStore(),
+        reports=store,
+        ledger=store,
     )

@@ -6,11 +6,12 @@ import base64
 import binascii
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from githubkit import GitHub
+import httpx
+from githubkit import GitHub, UnauthAuthStrategy
 from githubkit.exception import (
     GitHubException,
     RateLimitExceeded,
@@ -33,10 +34,12 @@ from app.core.models import (
     FileDiff,
     FileStatus,
     Identity,
+    LineRecord,
     PullRequestInfo,
     PullRequestSnapshot,
     Review,
 )
+from app.core.records import AGENT_TRACE_PATH, parse_agent_trace
 from app.errors import RateLimited, SourceError, TransientError
 
 log = logging.getLogger(__name__)
@@ -84,6 +87,37 @@ def _message(exc: RequestFailed) -> str:
     return str(body.get("message", "")) if isinstance(body, dict) else ""
 
 
+def convert_manifest(api_url: str, code: str, timeout: float = 30.0) -> dict[str, Any]:
+    """Exchange the manifest flow's one-time code for the new app's id, key and secrets."""
+    gh: GitHub[Any] = GitHub(
+        UnauthAuthStrategy(),
+        base_url=api_url.rstrip("/") + "/",
+        timeout=timeout,
+        user_agent=USER_AGENT,
+        http_cache=False,
+    )
+    try:
+        resp = gh.request("POST", f"/app-manifests/{code}/conversions")
+    except GitHubException as exc:
+        raise translate(exc, "the app manifest conversion") from exc
+    body: dict[str, Any] = resp.json()
+    return body
+
+
+class SharedTransport(httpx.HTTPTransport):
+    """One connection pool (and one TLS context) for every client of the process.
+
+    githubkit opens and closes an httpx client per request; without a shared transport each
+    request would load the CA bundle again (tens of milliseconds) and open a new connection.
+    """
+
+    def close(self) -> None:
+        """Kept open when a client closes; `shutdown` closes it for good."""
+
+    def shutdown(self) -> None:
+        super().close()
+
+
 class GitHubApp:
     """The app's identity: makes installation clients with cached tokens."""
 
@@ -104,11 +138,16 @@ class GitHubApp:
         self._timeout = timeout
         self._clock = clock
         self.tokens = InstallationTokens(self._fetch_token, clock)
+        self._transport = SharedTransport()
+
+    def close(self) -> None:
+        self._transport.shutdown()
 
     def _client(self, auth: Any) -> GitHub[Any]:
         return GitHub(
             auth,
             base_url=self._api_url,
+            transport=self._transport,
             timeout=self._timeout,
             user_agent=USER_AGENT,
             auto_retry=_retry_decision,
@@ -349,6 +388,9 @@ class PullRequestSource:
         )
         contents: dict[str, str] = {}
         notes: list[str] = []
+        head_sha = str(data["head"]["sha"])
+        records, trace_notes = self._trace_records(repo, files, head_sha)
+        notes += trace_notes
         for f in files:
             if f.status == "removed" or not f.blob_sha or not wanted(f):
                 continue
@@ -370,10 +412,25 @@ class PullRequestSource:
             repository=repo,
             base_sha=base_sha,
             base_configs=base_configs,
-            head_sha=str(data["head"]["sha"]),
+            head_sha=head_sha,
             pull_request=pull_request_info(data),
             files=files,
             commits=commits,
             contents=contents,
+            records=tuple(records),
             notes=tuple(notes),
         )
+
+    def _trace_records(
+        self, repo: str, files: Sequence[FileDiff], head_sha: str
+    ) -> tuple[list[LineRecord], list[str]]:
+        """Agent Trace records when the PR changes the trace file (an agent that records its
+        work appends to it); a PR that does not touch it costs no request."""
+        trace = next((f for f in files if f.path == AGENT_TRACE_PATH), None)
+        if trace is None or trace.status == "removed" or not trace.blob_sha:
+            return [], []
+        text = self.blob_text(repo, trace.blob_sha)
+        if text is None:
+            return [], [f"`{AGENT_TRACE_PATH}` is binary or too large: not read."]
+        # Without blame, records made at earlier commits cannot be placed (and are noted).
+        return parse_agent_trace(text, AGENT_TRACE_PATH, head_sha=head_sha)

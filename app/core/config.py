@@ -6,8 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
+from app.core.attribution import DetectionConfig
+from app.core.checks.licence import LicenceConfig
 from app.core.checks.mypy import MypyConfig
 from app.core.checks.secrets import SecretsConfig
+from app.core.cost import CostConfig
 from app.core.models import Level
 from app.core.section import Section
 
@@ -41,6 +44,7 @@ class ChecksConfig(Section):
     ruff: RuffConfig = RuffConfig()
     mypy: MypyConfig = MypyConfig()
     secrets: SecretsConfig = SecretsConfig()
+    licence: LicenceConfig = LicenceConfig()
 
 
 class FiltersConfig(Section):
@@ -121,8 +125,10 @@ class GateConfig(Section):
 
 
 class Config(Section):
+    detection: DetectionConfig = DetectionConfig()
     checks: ChecksConfig = ChecksConfig()
     filters: FiltersConfig = FiltersConfig()
     comments: CommentsConfig = CommentsConfig()
     labels: LabelsConfig = LabelsConfig()
+    cost: CostConfig = CostConfig()
     gate: GateConfig = GateConfig()

@@ -131,6 +131,10 @@ class CommitAttribution(Frozen):
     ai: bool
     tools: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
+    # The strongest tool's combined confidence (noisy-or of its signals on this commit).
+    confidence: float = 0.0
+    # AI only through pull-request-level signals (tools that leave no mark on commits).
+    inherited: bool = False
 
 
 class FileAttribution(Frozen):
@@ -179,8 +183,11 @@ class Finding(Frozen):
 
 
 class Cost(Frozen):
+    """Tokens and dollars to generate the AI part; `usd` None means unpriced, never free."""
+
     model: str | None = None
     source: Literal["estimate", "reported"] = "estimate"
+    # All input tokens, cached ones included (as providers bill them: cached is a part of input).
     input_tokens: int = 0
     cached_input_tokens: int = 0
     output_tokens: int = 0
@@ -188,6 +195,16 @@ class Cost(Frozen):
     usd_low: float | None = None
     usd_high: float | None = None
     assumptions: tuple[str, ...] = ()
+    # Input tokens written to the prompt cache (a part of input_tokens).
+    cache_write_tokens: int = 0
+    input_usd: float | None = None
+    output_usd: float | None = None
+    # The price library and the date its data was last checked against providers' pages.
+    price_data: str | None = None
+    price_date: str | None = None
+    tokenizer: str | None = None
+    # Budget lines for the summary, e.g. "Month to date: $12.40 of $500.00".
+    budget: tuple[str, ...] = ()
 
 
 class Verdict(Frozen):

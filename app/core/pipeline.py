@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
-from app.core.attribution import attribute
+from app.core.attribution import detect
+from app.core.checks.licence import licence_findings
 from app.core.checks.mypy import mypy_findings
 from app.core.checks.ruff import python_files, ruff_findings
 from app.core.checks.secrets import secret_findings
 from app.core.config import Config, FiltersConfig
+from app.core.cost import budget_status, pull_request_cost, with_budget
 from app.core.diff import PatchLines, parse_patch
 from app.core.gate import GateInput, decide
 from app.core.lines import LineOutcome, attribute_pr_lines, needs_history
+from app.core.manifests import is_manifest
 from app.core.models import (
     Attribution,
     ConfigInfo,
@@ -20,16 +24,17 @@ from app.core.models import (
     PullRequestSnapshot,
     Report,
 )
-from app.core.ports import Linters
+from app.core.ports import LicenceResolver, Linters
 
 
 def needs_contents(f: FileDiff) -> bool:
     """Whether a check reads this file's head contents (so an adapter must fetch them).
 
     Without a patch (binary, or too large for GitHub to diff) no added line is known, so
-    nothing in the file could be reported.
+    nothing in the file could be reported. Dependency manifests are read whole so that an added
+    line is placed in its table or section (`[project]`, `devDependencies`).
     """
-    return f.patch is not None and f.path.endswith((".py", ".pyi"))
+    return f.patch is not None and (f.path.endswith((".py", ".pyi")) or is_manifest(f.path))
 
 
 def patch_lines(snapshot: PullRequestSnapshot) -> dict[str, PatchLines]:
@@ -48,18 +53,17 @@ def _truncated(snapshot: PullRequestSnapshot) -> bool:
 
 def needs_line_history(snapshot: PullRequestSnapshot, config: Config) -> bool:
     """Whether the adapter should fetch per-commit patches: only for mixed AI/human PRs."""
-    del config  # detection settings will decide which commits are AI
     if snapshot.blame is not None or snapshot.commit_files is not None or _truncated(snapshot):
         return False
-    commit_level = attribute(snapshot, 0)
+    commit_level = detect(snapshot, config.detection)
     return needs_history(snapshot.commits, frozenset(c.sha for c in commit_level.commits if c.ai))
 
 
 def attribute_snapshot(
-    snapshot: PullRequestSnapshot, lines: Mapping[str, PatchLines]
+    snapshot: PullRequestSnapshot, lines: Mapping[str, PatchLines], config: Config
 ) -> tuple[Attribution, LineOutcome]:
     """Commit-level verdicts, then the commit of origin of every added line."""
-    commit_level = attribute(snapshot, 0)
+    commit_level = detect(snapshot, config.detection)
     ai_commits = frozenset(c.sha for c in commit_level.commits if c.ai)
     outcome = attribute_pr_lines(
         lines,
@@ -125,25 +129,38 @@ def run_checks(
     config: Config,
     linters: Linters,
     lines: Mapping[str, PatchLines],
+    licences: LicenceResolver | None = None,
 ) -> tuple[list[Finding], list[str]]:
-    """Every enabled check's findings (in or out of the diff) and notes about the runs."""
+    """Every enabled check's findings (in or out of the diff) and notes about the runs.
+
+    `licences` looks up new dependencies' licences; without one they are noted as unchecked.
+    """
     checks = config.checks
-    found, ruff_notes = ruff_findings(snapshot, checks.ruff, linters, lines)
-    notes = list(ruff_notes)
     files = python_files(snapshot)
-    if checks.mypy.enabled and files:
-        mypy_found, mypy_notes = mypy_findings(
-            snapshot, checks.mypy, linters.mypy(files, checks.mypy), lines
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # mypy is the slowest check and waits on its own process: the others run meanwhile.
+        mypy_run = (
+            pool.submit(linters.mypy, files, checks.mypy) if checks.mypy.enabled and files else None
         )
-        found += mypy_found
-        notes += mypy_notes
-    if checks.secrets.enabled:
-        found += secret_findings(snapshot, checks.secrets, lines)
+        found, ruff_notes = ruff_findings(snapshot, checks.ruff, linters, lines)
+        notes = list(ruff_notes)
+        if checks.secrets.enabled:
+            found += secret_findings(snapshot, checks.secrets, lines)
+        licence_found, licence_notes = licence_findings(snapshot, checks.licence, lines, licences)
+        found += licence_found
+        notes += licence_notes
+        if mypy_run is not None:
+            mypy_found, mypy_notes = mypy_findings(snapshot, checks.mypy, mypy_run.result(), lines)
+            found += mypy_found
+            notes += mypy_notes
     return found, notes
 
 
 def gate_input(
-    snapshot: PullRequestSnapshot, attribution: Attribution, findings: Sequence[Finding]
+    snapshot: PullRequestSnapshot,
+    attribution: Attribution,
+    findings: Sequence[Finding],
+    budget_failures: Sequence[str] = (),
 ) -> GateInput:
     """What the gate needs from the snapshot and the analysis."""
     pr = snapshot.pull_request
@@ -154,6 +171,7 @@ def gate_input(
         draft=pr.draft if pr else False,
         reviews=snapshot.reviews,
         acknowledgements=snapshot.acknowledgements,
+        budget_failures=tuple(budget_failures),
     )
 
 
@@ -162,12 +180,21 @@ def analyse(
     config: Config,
     linters: Linters,
     config_info: ConfigInfo | None = None,
+    month_to_date_usd: float | None = None,
+    licences: LicenceResolver | None = None,
 ) -> Report:
-    """Attribute, check and judge one head sha of a pull request."""
+    """Attribute, check, cost and judge one head sha of a pull request.
+
+    `month_to_date_usd` is the repository's spend this month without this pull request (None
+    where no ledger is kept, as in `ai-gate check`).
+    """
     lines = patch_lines(snapshot)
-    attribution, outcome = attribute_snapshot(snapshot, lines)
-    found, notes = run_checks(snapshot, config, linters, lines)
+    attribution, outcome = attribute_snapshot(snapshot, lines, config)
+    found, notes = run_checks(snapshot, config, linters, lines, licences)
     findings = _scoped(found, lines, config, outcome.counts.ai_lines)
+    cost = pull_request_cost(snapshot, attribution, outcome.counts.ai_lines, config.cost)
+    budget = budget_status(cost, month_to_date_usd, config.cost.budget)
+    verdict = decide(config.gate, gate_input(snapshot, attribution, findings, budget.failures))
     return Report(
         repository=snapshot.repository,
         base_sha=snapshot.base_sha,
@@ -175,7 +202,8 @@ def analyse(
         pull_request=snapshot.pull_request.number if snapshot.pull_request else None,
         attribution=attribution,
         findings=tuple(findings),
-        verdict=decide(config.gate, gate_input(snapshot, attribution, findings)),
+        cost=with_budget(cost, budget) if cost is not None else None,
+        verdict=verdict,
         config=config_info or ConfigInfo(sources=("defaults",)),
         notes=(*snapshot.notes, *_unchecked(snapshot), *outcome.notes, *notes),
     )

@@ -308,6 +308,8 @@ class FakeGitHub:
         self.review_comments: list[JSON] = []
         self.labels: dict[PRKey, list[str]] = {}
         self.permissions: dict[tuple[str, str, str], str] = {}
+        # Manifest-flow codes GitHub would hand back to the redirect URL (code -> app slug).
+        self.manifest_codes: dict[str, str] = {}
 
         self._check_run_repo: dict[int, tuple[str, str]] = {}
         self._review_pr: dict[int, PRKey] = {}
@@ -321,6 +323,7 @@ class FakeGitHub:
 
         self._routes: list[tuple[str, re.Pattern[str], _Handler]] = []
         self._route("GET", r"/app", self._get_app)
+        self._route("POST", r"/app-manifests/(?P<code>[^/]+)/conversions", self._convert_manifest)
         self._route(
             "POST", r"/app/installations/(?P<iid>\d+)/access_tokens", self._create_access_token
         )
@@ -585,7 +588,9 @@ class FakeGitHub:
             for route_method, pattern, handler in self._routes:
                 m = pattern.fullmatch(ctx.path)
                 if m and route_method == method:
-                    if ctx.path.startswith("/app"):
+                    if ctx.path.startswith("/app-manifests/"):
+                        pass  # the manifest code is the credential
+                    elif ctx.path.startswith("/app"):
                         self._require_jwt(ctx)
                     else:
                         self._require_token(ctx)
@@ -739,6 +744,31 @@ class FakeGitHub:
         }
 
     # ------------------------------------------------------------------ /app
+
+    def add_manifest_code(self, code: str, slug: str = "ai-gate-test") -> None:
+        """A code the manifest flow's redirect carries; it converts once, within the hour."""
+        with self.lock:
+            self.manifest_codes[code] = slug
+
+    def _convert_manifest(self, _ctx: _Ctx, params: dict[str, str]) -> _Reply:
+        slug = self.manifest_codes.pop(params["code"], None)
+        if slug is None:
+            raise _not_found()
+        return _Reply(
+            201,
+            {
+                "id": self.app_id,
+                "slug": slug,
+                "node_id": "A_kwDOBfake",
+                "name": slug,
+                "owner": _user("octo-org", "Organization"),
+                "html_url": f"https://github.com/apps/{slug}",
+                "client_id": "Iv1.fakeclientid",
+                "client_secret": "fake-client-secret",
+                "webhook_secret": "fake-webhook-secret",
+                "pem": keys.private_key_pem(),
+            },
+        )
 
     def _get_app(self, _ctx: _Ctx, _params: dict[str, str]) -> _Reply:
         return _Reply(

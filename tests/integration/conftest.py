@@ -21,6 +21,7 @@ import redis
 from app.web.signature import sign
 from tests.fakes.github_server import FakeGitHub, FakeGitHubServer
 from tests.fakes.keys import private_key_pem, public_key_pem
+from tests.fakes.registry_server import FakeRegistry, FakeRegistryServer
 
 APP_ID = 4242
 INSTALLATION_ID = 1
@@ -96,15 +97,34 @@ class Process:
         self._file.close()
 
 
-def app_env(github: FakeGitHub, *, redis: bool) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "REDIS_"))}
+@pytest.fixture(scope="session")
+def registry() -> Iterator[FakeRegistry]:
+    """The package registries (PyPI and npm) the licence check looks dependencies up in."""
+    fake = FakeRegistry()
+    with FakeRegistryServer(fake) as server:
+        fake.base_url = server.url  # type: ignore[attr-defined]
+        yield fake
+
+
+def app_env(
+    github: FakeGitHub, *, redis: bool, data: Path, registry: FakeRegistry | None = None
+) -> dict[str, str]:
+    """The environment of a server or worker: the fake GitHub and registries, a database in
+    `data`. Without a fake registry, lookups are switched off: tests never reach the internet."""
+    registry_url = getattr(registry, "base_url", "")
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "REDIS_", "DATABASE_"))
+    }
     env |= {
+        "DATABASE_URL": f"sqlite:///{data / 'ai-gate.db'}",
         "GITHUB_APP_ID": str(APP_ID),
         "GITHUB_APP_PRIVATE_KEY": private_key_pem(),
         "GITHUB_WEBHOOK_SECRET": SECRET,
         "GITHUB_API_URL": github.base_url,  # type: ignore[attr-defined]
         "PYTHONUNBUFFERED": "1",
         "AI_GATE_WRITE_INTERVAL": "0.02",
+        "AI_GATE_PYPI_URL": registry_url,
+        "AI_GATE_NPM_URL": registry_url,
     }
     if redis:
         env["REDIS_URL"] = redis_url()
@@ -123,7 +143,7 @@ def start_server(github: FakeGitHub, tmp: Path, *, redis: bool) -> tuple[Process
     url = f"http://127.0.0.1:{port}"
     proc = Process(
         [str(BIN), "serve", "--port", str(port)],
-        app_env(github, redis=redis),
+        app_env(github, redis=redis, data=tmp),
         tmp / f"serve-{port}.log",
     )
     proc.wait_for(lambda: _healthy(url), "ai-gate serve")
@@ -132,13 +152,16 @@ def start_server(github: FakeGitHub, tmp: Path, *, redis: bool) -> tuple[Process
 
 @pytest.fixture(scope="session")
 def worker(
-    github: FakeGitHub, redis_client: redis.Redis, tmp_path_factory: pytest.TempPathFactory
+    github: FakeGitHub,
+    registry: FakeRegistry,
+    redis_client: redis.Redis,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Process]:
     assert redis_client.ping()  # the broker answers before the worker starts
     log_dir = tmp_path_factory.mktemp("worker")
     proc = Process(
         [str(BIN), "worker", "--concurrency", "2"],
-        app_env(github, redis=True),
+        app_env(github, redis=True, data=log_dir, registry=registry),
         log_dir / "worker.log",
     )
     proc.wait_for(lambda: "ready." in proc.output(), "ai-gate worker", timeout=60)

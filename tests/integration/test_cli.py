@@ -125,3 +125,27 @@ def test_broken_base_ruff_config_falls_back_with_a_note(repo: Path) -> None:
 
     assert any("ruff.toml" in note for note in report["notes"])
     assert ("pkg/q.py", "E722") in {(f["path"], f["rule"]) for f in report["findings"]}
+
+
+def test_sarif_carries_findings_with_fingerprints_and_attribution_as_properties(
+    repo: Path, tmp_path: Path
+) -> None:
+    commit(repo, {"pkg/new.py": "def h():\n    return undefined_name\n"}, f"Add h\n\n{CLAUDE}")
+    out = tmp_path / "report.sarif"
+
+    done = run_check(repo, "--format", "sarif", "--output", str(out))
+
+    assert done.returncode == 1
+    sarif = json.loads(out.read_text())
+    assert sarif["version"] == "2.1.0"
+    [run] = sarif["runs"]
+    [result] = run["results"]
+    assert result["ruleId"] == "ruff/F821"
+    assert result["level"] == "error"
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "pkg/new.py"
+    assert location["region"]["startLine"] == 2
+    assert result["partialFingerprints"]["aiGateFingerprint/v1"]
+    assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "ruff/F821"
+    assert run["properties"]["attribution"]["tools"] == ["claude-code"]
+    assert run["properties"]["verdict"]["conclusion"] == "failure"
