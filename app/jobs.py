@@ -13,7 +13,7 @@ from app.adapters.blobs import BlobCache
 from app.adapters.github import GitHubApp, PullRequestSource
 from app.adapters.reports import ReportStore
 from app.adapters.state import JobState
-from app.adapters.store import CostLedger
+from app.adapters.store import CostLedger, JobLog
 from app.configload import load_config
 from app.core.config import Config
 from app.core.configmerge import config_info
@@ -78,6 +78,7 @@ class Deps:
     state: JobState
     reports: ReportStore
     ledger: CostLedger
+    runs: JobLog
 
 
 def run_job(job: Job, deps: Deps) -> Outcome:

@@ -23,8 +23,10 @@ def retry_delay(attempt: int) -> float:
 
 def attempt_job(job: Job, deps: Deps, attempt: int) -> float | None:
     """Run the job once; the delay before the next attempt, or None when it is finished."""
+    started = time.monotonic()
+    outcome = "failed"
     try:
-        run_job(job, deps)
+        outcome = run_job(job, deps)
         return None
     except TransientError as exc:
         if attempt + 1 >= MAX_ATTEMPTS:
@@ -35,6 +37,7 @@ def attempt_job(job: Job, deps: Deps, attempt: int) -> float | None:
                 f"GitHub kept failing after {MAX_ATTEMPTS} attempts: {exc}. Re-run to retry.",
             )
             return None
+        outcome = "retry"
         delay = exc.retry_after if isinstance(exc, RateLimited) else retry_delay(attempt)
         log.warning("job %s attempt %d: %s; retrying in %.0fs", job.key, attempt + 1, exc, delay)
         return min(max(delay, 1.0), MAX_RETRY_DELAY)
@@ -45,6 +48,18 @@ def attempt_job(job: Job, deps: Deps, attempt: int) -> float | None:
         log.exception("job %s crashed", job.key)
         give_up(job, deps, "failure", f"Internal error ({type(exc).__name__}); see the app logs.")
         return None
+    finally:
+        _record(job, deps, outcome, time.monotonic() - started)
+
+
+def _record(job: Job, deps: Deps, outcome: str, seconds: float) -> None:
+    """Keep the attempt for the metrics; a store failure must not fail the job."""
+    try:
+        deps.runs.record_job(
+            job.repository, job.pull_number, job.head_sha, job.kind, outcome, seconds
+        )
+    except Exception:
+        log.warning("could not record job %s for the metrics", job.key, exc_info=True)
 
 
 def give_up(job: Job, deps: Deps, conclusion: ErrorConclusion, message: str) -> None:

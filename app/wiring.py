@@ -36,12 +36,14 @@ def build_licences(settings: Settings) -> RegistryResolver:
     return RegistryResolver(settings.pypi_url, settings.npm_url, cache=cache)
 
 
-def build_deps(settings: Settings, state: JobState | None = None) -> Deps:
+def build_deps(
+    settings: Settings, state: JobState | None = None, store: SqlStore | None = None
+) -> Deps:
     """Deps for running jobs; needs the app credentials."""
     issuer, key = settings.require_app_credentials()
-    # Reports, acknowledgements and the cost ledger, durable across restarts and shared by
-    # every worker (SQLite by default, PostgreSQL in deployment).
-    store = SqlStore(settings.database_url)
+    # Reports, acknowledgements, the cost ledger and job runs, durable across restarts and
+    # shared by every worker (SQLite by default, PostgreSQL in deployment).
+    store = store or SqlStore(settings.database_url)
     blobs: BlobCache
     if settings.redis_url:
         blobs = RedisBlobCache(redis.Redis.from_url(settings.redis_url))
@@ -61,4 +63,5 @@ def build_deps(settings: Settings, state: JobState | None = None) -> Deps:
         state=state or build_state(settings),
         reports=store,
         ledger=store,
+        runs=store,
     )

@@ -215,6 +215,7 @@ def main() -> None:
                 state=MemoryJobState(),
                 reports=store,
                 ledger=store,
+                runs=store,
             )
             github.clear_requests()
             job = Job(

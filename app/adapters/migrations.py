@@ -12,6 +12,7 @@ the latest schema, which later steps may change.
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -135,8 +136,58 @@ def _v1_reports_and_ledger(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+def _report_figures(data: str) -> dict[str, object]:
+    """The verdict and line counts a stored report carries (None where unreadable)."""
+    try:
+        report = json.loads(data)
+        verdict, attribution = report.get("verdict") or {}, report.get("attribution") or {}
+        return {
+            "conclusion": verdict.get("conclusion"),
+            "added_lines": attribution.get("added_lines"),
+            "ai_added_lines": attribution.get("ai_added_lines"),
+        }
+    except (ValueError, AttributeError):
+        return {"conclusion": None, "added_lines": None, "ai_added_lines": None}
+
+
+def _v2_activity(conn: Connection) -> None:
+    # Columns the metrics read without parsing every stored report, filled from those reports.
+    for name, kind in (
+        ("conclusion", "TEXT"),
+        ("added_lines", "INTEGER"),
+        ("ai_added_lines", "INTEGER"),
+    ):
+        conn.execute(text(f"ALTER TABLE reports ADD COLUMN {name} {kind}"))
+    rows = conn.execute(text("SELECT repository, head_sha, report FROM reports")).all()
+    for repository, head_sha, data in rows:
+        conn.execute(
+            text(
+                "UPDATE reports SET conclusion = :conclusion, added_lines = :added_lines, "
+                "ai_added_lines = :ai_added_lines WHERE repository = :repository AND "
+                "head_sha = :head_sha"
+            ),
+            {**_report_figures(str(data)), "repository": repository, "head_sha": head_sha},
+        )
+    metadata = MetaData()
+    Table(
+        "job_runs",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("repository", Text, nullable=False),
+        Column("pull_request", Integer, nullable=False),
+        Column("head_sha", Text, nullable=False),
+        Column("kind", Text, nullable=False),
+        Column("outcome", Text, nullable=False),
+        Column("seconds", Float, nullable=False),
+        Column("finished_at", UtcDateTime, nullable=False),
+        Index("job_runs_repository", "repository", "kind"),
+    )
+    metadata.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "reports and cost ledger", _v1_reports_and_ledger),
+    Migration(2, "report figures and job runs", _v2_activity),
 )
 
 

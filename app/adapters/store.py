@@ -30,8 +30,9 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -45,6 +46,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    case,
     create_engine,
     event,
     func,
@@ -78,6 +80,21 @@ reports = Table(
     Column("report", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("conclusion", Text),
+    Column("added_lines", Integer),
+    Column("ai_added_lines", Integer),
+)
+job_runs = Table(
+    "job_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("repository", Text, nullable=False),
+    Column("pull_request", Integer, nullable=False),
+    Column("head_sha", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=False),
 )
 acknowledgements = Table(
     "acknowledgements",
@@ -236,7 +253,8 @@ def _upsert_report(conn: Connection, values: Mapping[str, object]) -> None:
 
 def _replaced(excluded: object) -> dict[str, object]:
     # A re-run replaces the report but keeps when the head was first stored.
-    return {name: getattr(excluded, name) for name in ("pull_request", "report", "updated_at")}
+    replaced = ("pull_request", "report", "updated_at", "conclusion", "added_lines")
+    return {name: getattr(excluded, name) for name in (*replaced, "ai_added_lines")}
 
 
 def _utc_now() -> datetime:
@@ -259,6 +277,20 @@ class CostLedger(Protocol):
     def month_to_date(self, repository: str, at: datetime) -> float:
         """What the repository's PRs added in the month of `at`."""
         ...
+
+
+class JobLog(Protocol):
+    """Attempts at jobs, kept for the metrics (`SqlStore` implements it)."""
+
+    def record_job(
+        self,
+        repository: str,
+        pull_request: int,
+        head_sha: str,
+        kind: str,
+        outcome: str,
+        seconds: float,
+    ) -> None: ...
 
 
 class SqlStore:
@@ -306,6 +338,9 @@ class SqlStore:
             "report": report.model_dump_json(),
             "created_at": now,
             "updated_at": now,
+            "conclusion": report.verdict.conclusion,
+            "added_lines": report.attribution.added_lines,
+            "ai_added_lines": report.attribution.ai_added_lines,
         }
         with self._transaction(write=True) as conn:
             _upsert_report(conn, values)
@@ -441,6 +476,117 @@ class SqlStore:
         )
         with self._transaction(write=False) as conn:
             return int(conn.scalar(query) or 0)
+
+    # Activity, for the metrics
+
+    def record_job(
+        self,
+        repository: str,
+        pull_request: int,
+        head_sha: str,
+        kind: str,
+        outcome: str,
+        seconds: float,
+    ) -> None:
+        """Keep one attempt at a job: what it was, how it ended and how long it took."""
+        values = {
+            "repository": repository,
+            "pull_request": pull_request,
+            "head_sha": head_sha,
+            "kind": kind,
+            "outcome": outcome,
+            "seconds": seconds,
+            "finished_at": self._now(),
+        }
+        with self._transaction(write=True) as conn:
+            conn.execute(job_runs.insert().values(values))
+
+    def activity(self, buckets: Sequence[float]) -> Activity:
+        """Per repository: PRs by the conclusion of their latest head, their added and AI
+        lines, this month's spend, and job durations counted into `buckets` (upper bounds)."""
+        latest = (
+            select(
+                reports.c.repository,
+                reports.c.pull_request,
+                func.max(reports.c.updated_at).label("at"),
+            )
+            .where(reports.c.pull_request.is_not(None))
+            .group_by(reports.c.repository, reports.c.pull_request)
+            .subquery()
+        )
+        heads = select(
+            reports.c.repository,
+            reports.c.pull_request,
+            reports.c.conclusion,
+            reports.c.added_lines,
+            reports.c.ai_added_lines,
+        ).join(
+            latest,
+            (reports.c.repository == latest.c.repository)
+            & (reports.c.pull_request == latest.c.pull_request)
+            & (reports.c.updated_at == latest.c.at),
+        )
+        runs = job_runs.c
+        durations = select(
+            runs.repository,
+            runs.kind,
+            runs.outcome,
+            func.count().label("count"),
+            func.sum(runs.seconds).label("total"),
+            *(func.sum(case((runs.seconds <= b, 1), else_=0)) for b in buckets),
+        ).group_by(runs.repository, runs.kind, runs.outcome)
+        with self._transaction(write=False) as conn:
+            prs = {(str(r.repository), int(r.pull_request)): r for r in conn.execute(heads)}
+            timed = [
+                JobDurations(
+                    repository=str(row[0]),
+                    kind=str(row[1]),
+                    outcome=str(row[2]),
+                    count=int(row[3]),
+                    total_seconds=float(row[4] or 0.0),
+                    cumulative=tuple(int(n or 0) for n in row[5:]),
+                )
+                for row in conn.execute(durations)
+            ]
+        spend = dict(self.repository_totals(self._now()))
+        repos: dict[str, RepositoryActivity] = {
+            name: RepositoryActivity(name) for name in {*spend, *(r for r, _ in prs)}
+        }
+        for (name, _), row in sorted(prs.items()):
+            repo = repos[name]
+            conclusion = str(row.conclusion or "unknown")
+            repo.pull_requests[conclusion] = repo.pull_requests.get(conclusion, 0) + 1
+            repo.added_lines += int(row.added_lines or 0)
+            repo.ai_added_lines += int(row.ai_added_lines or 0)
+        for name, usd in spend.items():
+            repos[name].month_usd = usd
+        return Activity(tuple(repos[n] for n in sorted(repos)), tuple(timed))
+
+
+@dataclass
+class RepositoryActivity:
+    repository: str
+    month_usd: float = 0.0
+    # conclusion of each PR's latest analysed head -> how many PRs
+    pull_requests: dict[str, int] = field(default_factory=dict)
+    added_lines: int = 0
+    ai_added_lines: int = 0
+
+
+@dataclass(frozen=True)
+class JobDurations:
+    repository: str
+    kind: str
+    outcome: str
+    count: int
+    total_seconds: float
+    cumulative: tuple[int, ...]  # jobs at or under each bucket's upper bound
+
+
+@dataclass(frozen=True)
+class Activity:
+    repositories: tuple[RepositoryActivity, ...]
+    jobs: tuple[JobDurations, ...]
 
 
 def _matches(table: Table, key: Mapping[str, object]) -> list[ColumnElement[bool]]:

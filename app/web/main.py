@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.adapters.state import JobState
+from app.adapters.store import SqlStore
 from app.queue import CeleryQueue, EmbeddedQueue, JobQueue, UnconfiguredQueue
 from app.settings import Settings
 from app.web.metrics import WebMetrics
@@ -37,12 +38,12 @@ def _celery_queue(settings: Settings) -> CeleryQueue:
     return CeleryQueue(send, ping)
 
 
-def _embedded_queue(settings: Settings, state: JobState) -> EmbeddedQueue:
+def _embedded_queue(settings: Settings, state: JobState, store: SqlStore) -> EmbeddedQueue:
     from app.jobs import Job
     from app.runner import run_with_retries
     from app.wiring import build_deps
 
-    deps = build_deps(settings, state)
+    deps = build_deps(settings, state, store)
 
     def execute(payload: dict[str, Any]) -> None:
         run_with_retries(Job.model_validate(payload), deps)
@@ -56,14 +57,16 @@ def create_app(settings: Settings, queue: JobQueue | None = None) -> FastAPI:
 
     secret = settings.require_webhook_secret().get_secret_value()
     state = build_state(settings)
+    # The workers' records (reports, ledger, job runs) give /metrics its per-repository figures.
+    store = SqlStore(settings.database_url)
     if queue is None:
         if settings.redis_url:
             queue = _celery_queue(settings)
         elif settings.has_app_credentials:
-            queue = _embedded_queue(settings, state)
+            queue = _embedded_queue(settings, state, store)
         else:
             queue = UnconfiguredQueue()
-    metrics = WebMetrics()
+    metrics = WebMetrics(store)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -138,12 +138,15 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_server(github: FakeGitHub, tmp: Path, *, redis: bool) -> tuple[Process, str]:
+def start_server(
+    github: FakeGitHub, tmp: Path, *, redis: bool, data: Path | None = None
+) -> tuple[Process, str]:
+    """A server logging into `tmp`, with its database in `data` (default: `tmp`)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = Process(
         [str(BIN), "serve", "--port", str(port)],
-        app_env(github, redis=redis, data=tmp),
+        app_env(github, redis=redis, data=data or tmp),
         tmp / f"serve-{port}.log",
     )
     proc.wait_for(lambda: _healthy(url), "ai-gate serve")
@@ -151,17 +154,24 @@ def start_server(github: FakeGitHub, tmp: Path, *, redis: bool) -> tuple[Process
 
 
 @pytest.fixture(scope="session")
+def redis_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database of Redis mode, shared by the worker and the web (as in a deployment)."""
+    return tmp_path_factory.mktemp("redis-mode-data")
+
+
+@pytest.fixture(scope="session")
 def worker(
     github: FakeGitHub,
     registry: FakeRegistry,
     redis_client: redis.Redis,
+    redis_data: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Process]:
     assert redis_client.ping()  # the broker answers before the worker starts
     log_dir = tmp_path_factory.mktemp("worker")
     proc = Process(
         [str(BIN), "worker", "--concurrency", "2"],
-        app_env(github, redis=True, data=log_dir, registry=registry),
+        app_env(github, redis=True, data=redis_data, registry=registry),
         log_dir / "worker.log",
     )
     proc.wait_for(lambda: "ready." in proc.output(), "ai-gate worker", timeout=60)
@@ -171,10 +181,13 @@ def worker(
 
 @pytest.fixture(scope="session")
 def redis_server(
-    github: FakeGitHub, worker: Process, tmp_path_factory: pytest.TempPathFactory
+    github: FakeGitHub,
+    worker: Process,
+    redis_data: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     assert worker.proc.poll() is None, worker.output()  # jobs need a live worker
-    proc, url = start_server(github, tmp_path_factory.mktemp("serve"), redis=True)
+    proc, url = start_server(github, tmp_path_factory.mktemp("serve"), redis=True, data=redis_data)
     yield url
     proc.stop()
 

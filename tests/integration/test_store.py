@@ -19,9 +19,16 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine, inspect, make_url, select, text
 
-from app.adapters.migrations import MIGRATIONS
+from app.adapters.migrations import MIGRATIONS, apply_migrations
 from app.adapters.reports import ReportStore
-from app.adapters.store import CostLedger, SqlStore, database_url, metadata, reports
+from app.adapters.store import (
+    CostLedger,
+    SqlStore,
+    database_url,
+    engine_for,
+    metadata,
+    reports,
+)
 from app.core.models import (
     Acknowledgement,
     Attribution,
@@ -467,3 +474,80 @@ def test_an_unreachable_database_fails_with_one_line_naming_it() -> None:
     with pytest.raises(SettingsError, match=r"^DATABASE_URL: cannot open") as caught:
         SqlStore(f"postgresql://ai:hunter2@127.0.0.1:{port}/ai?connect_timeout=2")
     assert "hunter2" not in str(caught.value)
+
+
+# Activity for the metrics
+
+
+def _with_lines(report: Report, pull_request: int, added: int, ai: int) -> Report:
+    attribution = report.attribution.model_copy(update={"added_lines": added, "ai_added_lines": ai})
+    return report.model_copy(update={"pull_request": pull_request, "attribution": attribution})
+
+
+def test_activity_counts_each_pull_request_once_by_its_latest_head(open_store: OpenStore) -> None:
+    clock = iter(MARCH + timedelta(minutes=m) for m in range(100))
+    store = open_store(now=lambda: next(clock))
+    # PR 7: two heads, the later one failing; PR 8: one head. Another repository: one PR.
+    store.save_report(_with_lines(make_report("1" * 40, "success"), 7, 10, 10))
+    store.save_report(_with_lines(make_report("2" * 40, "failure"), 7, 12, 6))
+    store.save_report(_with_lines(make_report("3" * 40, "success"), 8, 5, 0))
+    other = _with_lines(make_report("4" * 40, "action_required"), 1, 3, 3)
+    store.save_report(other.model_copy(update={"repository": "octo/other"}))
+    store.record_cost(REPO, 7, "2" * 40, 2.5, MARCH)
+
+    activity = store.activity([1.0, 10.0])
+
+    by_name = {r.repository: r for r in activity.repositories}
+    assert by_name[REPO].pull_requests == {"failure": 1, "success": 1}
+    assert (by_name[REPO].added_lines, by_name[REPO].ai_added_lines) == (17, 6)
+    assert by_name[REPO].month_usd == 2.5
+    assert by_name["octo/other"].pull_requests == {"action_required": 1}
+    assert by_name["octo/other"].month_usd == 0.0
+
+
+def test_a_re_judged_head_moves_its_pull_request_to_the_new_conclusion(
+    store: SqlStore,
+) -> None:
+    store.save_report(_with_lines(make_report("1" * 40, "action_required"), 7, 4, 4))
+    store.save_report(_with_lines(make_report("1" * 40, "success"), 7, 4, 4))
+    [repo] = store.activity([1.0]).repositories
+    assert repo.pull_requests == {"success": 1}
+
+
+def test_job_durations_are_bucketed_cumulatively_per_kind_and_outcome(store: SqlStore) -> None:
+    for seconds in (0.5, 3.0, 30.0):
+        store.record_job(REPO, 7, "1" * 40, "analyse", "published", seconds)
+    store.record_job(REPO, 7, "1" * 40, "analyse", "retry", 0.2)
+    store.record_job(REPO, 7, "1" * 40, "review", "published", 0.1)
+
+    jobs = {(j.kind, j.outcome): j for j in store.activity([1.0, 10.0]).jobs}
+
+    published = jobs[("analyse", "published")]
+    assert (published.count, published.cumulative) == (3, (1, 2))
+    assert published.total_seconds == pytest.approx(33.5)
+    assert jobs[("analyse", "retry")].cumulative == (1, 1)
+    assert jobs[("review", "published")].count == 1
+
+
+def test_migration_2_fills_the_figures_of_reports_stored_before_it(url: str) -> None:
+    engine = engine_for(database_url(url))  # as the store opens it, before any migration
+    try:
+        with engine.begin() as conn:
+            apply_migrations(conn, MIGRATIONS[:1])
+            stored = _with_lines(make_report("1" * 40, "failure"), 7, 9, 4)
+            conn.execute(
+                text(
+                    "INSERT INTO reports (repository, head_sha, pull_request, report, "
+                    "created_at, updated_at) VALUES (:r, :h, 7, :j, :t, :t)"
+                ),
+                {"r": REPO, "h": "1" * 40, "j": stored.model_dump_json(), "t": MARCH},
+            )
+    finally:
+        engine.dispose()
+    store = SqlStore(url)
+    try:
+        [repo] = store.activity([1.0]).repositories
+        assert repo.pull_requests == {"failure": 1}
+        assert (repo.added_lines, repo.ai_added_lines) == (9, 4)
+    finally:
+        store.close()
