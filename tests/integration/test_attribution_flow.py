@@ -1,0 +1,229 @@
+"""Attribution end to end: typical PRs through the fake GitHub and a real worker, and the same
+history judged the same by `ai-gate check` locally and by the check run on GitHub."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.adapters.localgit import LocalGit
+from app.adapters.store import SqlStore
+from app.core.models import Attribution
+from tests.fakes.github_server import FakeGitHub, git_blob_sha, make_commit, make_file
+from tests.gitrepo import commit, git
+from tests.integration.conftest import BIN, deliver
+from tests.integration.scenarios import (
+    OWNER,
+    REPO,
+    StagedPR,
+    our_runs,
+    pull_request_payload,
+    sha,
+    wait_completed,
+)
+
+pytestmark = pytest.mark.integration
+
+TEXT = "def total(values: list[int]) -> int:\n    return sum(values)\n"
+PATCH = "@@ -0,0 +1,2 @@\n+def total(values: list[int]) -> int:\n+    return sum(values)"
+
+
+def stage(
+    github: FakeGitHub,
+    name: str,
+    number: int,
+    *,
+    user: tuple[str, str] = ("octocat", "User"),
+    message: str,
+    author: tuple[str, str] = ("Octo Cat", "octo@example.com"),
+    branch: str = "feature",
+    body: str = "",
+) -> tuple[StagedPR, dict[str, Any]]:
+    head, base = sha(f"{name}-head"), sha(f"{name}-base")
+    github.add_pull_request(
+        OWNER,
+        REPO,
+        number,
+        head_sha=head,
+        base_sha=base,
+        head_ref=branch,
+        body=body,
+        user_login=user[0],
+        user_type=user[1],
+        files=[
+            make_file(
+                f"pkg/{name}.py", status="added", patch=PATCH, sha=git_blob_sha(TEXT.encode())
+            )
+        ],
+        commits=[make_commit(head, message, *author, parents=[base])],
+        blobs={git_blob_sha(TEXT.encode()): TEXT.encode()},
+    )
+    pr = StagedPR(number, head, base, set())
+    payload = pull_request_payload(pr)
+    payload["pull_request"]["user"] = {"login": user[0], "id": 7, "type": user[1]}
+    payload["pull_request"]["head"]["ref"] = branch
+    return pr, payload
+
+
+def summary_after(
+    github: FakeGitHub, redis_server: str, pr: StagedPR, payload: dict[str, Any]
+) -> dict[str, Any]:
+    assert deliver(redis_server, "pull_request", payload).status_code == 202
+    wait_completed(github, pr.head_sha)
+    [run] = our_runs(github, pr.head_sha)
+    return run
+
+
+def test_pr_opened_by_the_copilot_coding_agent(github: FakeGitHub, redis_server: str) -> None:
+    pr, payload = stage(
+        github,
+        "copilot",
+        1101,
+        user=("Copilot", "Bot"),
+        branch="copilot/fix-totals",
+        message="Add total helper\n\nCo-authored-by: octocat <1+octocat@users.noreply.github.com>",
+        author=("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com"),
+    )
+    run = summary_after(github, redis_server, pr, payload)
+    summary = run["output"]["summary"]
+    assert "| copilot-agent | unknown | 1 of 1 | 2 of 2 (100%) |" in summary
+    assert "- `pull_request` (pr_author): `Copilot`" in summary
+    assert "- `pull_request` (branch): `copilot/fix-totals`" in summary
+    # the human who asked for the work is a co-author, not evidence
+    assert "octocat" not in summary
+
+
+def test_pr_with_a_claude_code_trailer_names_tool_and_model(
+    github: FakeGitHub, redis_server: str
+) -> None:
+    message = (
+        "Add total helper\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n"
+        "Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"
+    )
+    pr, payload = stage(github, "claude", 1102, message=message)
+    summary = summary_after(github, redis_server, pr, payload)["output"]["summary"]
+    assert "| claude-code | claude-opus-4-5 | 1 of 1 | 2 of 2 (100%) |" in summary
+    assert "`Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>`" in summary
+
+
+def test_dependabot_pr_is_not_ai(github: FakeGitHub, redis_server: str) -> None:
+    pr, payload = stage(
+        github,
+        "dependabot",
+        1103,
+        user=("dependabot[bot]", "Bot"),
+        branch="dependabot/pip/requests-2.32.3",
+        message="Bump requests from 2.32.0 to 2.32.3\n\nSigned-off-by: dependabot[bot] "
+        "<support@github.com>",
+        author=("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"),
+        body="Bumps [requests](https://github.com/psf/requests) from 2.32.0 to 2.32.3.",
+    )
+    run = summary_after(github, redis_server, pr, payload)
+    assert run["conclusion"] == "neutral"
+    assert "claude" not in run["output"]["summary"].lower()
+    assert run["output"]["title"].startswith("Not gated: no AI attribution")
+
+
+def test_human_pr_with_a_human_co_author_is_not_ai(github: FakeGitHub, redis_server: str) -> None:
+    message = (
+        "Add total helper\n\nPaired on this; the Claude API client stays as it is.\n\n"
+        "Co-authored-by: Grace Hopper <grace@example.com>"
+    )
+    pr, payload = stage(github, "human", 1104, message=message)
+    run = summary_after(github, redis_server, pr, payload)
+    assert run["conclusion"] == "neutral"
+    assert "Evidence" not in run["output"]["summary"]
+
+
+def _mirror(github: FakeGitHub, repo: Path, number: int) -> tuple[StagedPR, dict[str, Any]]:
+    """Put a local feature branch on the fake GitHub exactly as GitHub would show it."""
+    local = LocalGit(repo)
+    head, base = local.rev("feature"), local.rev("main")
+    commits = local.commits(base, head)
+    files = local.files(base, head)
+    blobs = {f.blob_sha: (local.blob_text(f.blob_sha) or "").encode() for f in files if f.blob_sha}
+    github.add_pull_request(
+        OWNER,
+        REPO,
+        number,
+        head_sha=head,
+        base_sha=base,
+        files=[make_file(f.path, status=f.status, patch=f.patch, sha=f.blob_sha) for f in files],
+        commits=[
+            make_commit(c.sha, c.message, c.author.name, c.author.email, parents=list(c.parents))
+            for c in commits
+        ],
+        blobs=blobs,
+    )
+    for c in commits:
+        detail = [
+            make_file(f.path, status=f.status, patch=f.patch, sha=f.blob_sha)
+            for f in local.commit_files(c)
+        ]
+        github.add_commit_detail(OWNER, REPO, c.sha, detail)
+    pr = StagedPR(number, head, base, set())
+    return pr, pull_request_payload(pr)
+
+
+def _essentials(attribution: Attribution) -> dict[str, object]:
+    data = attribution.model_dump(mode="json")
+    data["commits"] = [(c["sha"], c["ai"], c["tools"]) for c in data["commits"]]
+    # How lines were attributed differs by design (blame locally, patch replay on GitHub).
+    data.pop("line_method", None)
+    return data
+
+
+def test_local_check_and_github_check_run_report_the_same_attribution(
+    github: FakeGitHub, redis_server: str, redis_data: Path, tmp_path: Path
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, {"README.md": "hello\n"}, "Initial")
+    git(repo, "checkout", "-q", "-b", "feature")
+    claude = "\n\nCo-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>"
+    commit(repo, {"pkg/calc.py": "a = 1\nb = 2\nc = 3\nd = 4\n"}, f"Add calc{claude}")
+    commit(repo, {"pkg/calc.py": "a = 1\nB = 2\nc = 3\nd = 4\ne = 5\n"}, "Rename b by hand")
+    commit(repo, {"pkg/other.py": "x = 1\n"}, f"Add other{claude}")
+
+    done = subprocess.run(
+        [
+            str(BIN),
+            "check",
+            "--repo",
+            str(repo),
+            "--base",
+            "main",
+            "--head",
+            "feature",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "AI_GATE_PYPI_URL": "",
+            "AI_GATE_NPM_URL": "",
+            "HOME": str(tmp_path),
+        },
+    )
+    assert done.returncode in (0, 1), done.stderr
+    local = Attribution.model_validate(json.loads(done.stdout)["attribution"])
+
+    pr, payload = _mirror(github, repo, 1105)
+    assert deliver(redis_server, "pull_request", payload).status_code == 202
+    wait_completed(github, pr.head_sha)
+    store = SqlStore(f"sqlite:///{redis_data / 'ai-gate.db'}")
+    try:
+        stored = store.load_report(f"{OWNER}/{REPO}", pr.head_sha)
+    finally:
+        store.close()
+    assert stored is not None
+
+    assert (local.ai_added_lines, local.added_lines) == (4, 6)  # B and e are human
+    assert _essentials(stored.attribution) == _essentials(local)
