@@ -6,7 +6,8 @@
     ├── UsageError           a bad command line for `ai-gate check`
     ├── SourceError          fetching the pull request failed for good
     │   ├── TransientError   worth retrying later (5xx, timeouts, rate limits)
-    │   │   └── RateLimited  GitHub asked us to wait `retry_after` seconds
+    │   │   ├── RateLimited  GitHub asked us to wait `retry_after` seconds
+    │   │   └── Unavailable  the broker or the shared state (Redis) does not answer
     │   └── Superseded       the PR head moved on; the job's result is stale
     └── CheckError           a linter could not run
 
@@ -75,6 +76,10 @@ class RateLimited(TransientError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Unavailable(TransientError):
+    """Redis (the broker or the shared job state) does not answer; worth retrying later."""
 
 
 class Superseded(SourceError):

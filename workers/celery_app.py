@@ -9,6 +9,7 @@ from app.settings import Settings
 celery = Celery("ai_gate")
 
 TASK_NAME = "ai_gate.analyse_pull_request"
+RESTORE_SWEEP_SECONDS = 5
 
 
 def configure(settings: Settings) -> Celery:
@@ -26,9 +27,15 @@ def configure(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         task_soft_time_limit=settings.job_soft_time_limit,
         task_time_limit=hard,
-        # An unacknowledged job comes back after this long; it must outlast the hard limit,
-        # and it bounds how soon a dead worker's job runs again.
-        broker_transport_options={"visibility_timeout": hard + 10},
+        # An unacknowledged job comes back once it is older than the visibility timeout (which
+        # must outlast the hard limit) at the next sweep for such jobs. kombu sweeps every
+        # interval * throttle seconds, 100 by default; every 5 s here, so a dead worker's job
+        # runs again within limit + 15 + 5 + 5 s (175 s with the default limit).
+        broker_transport_options={
+            "visibility_timeout": hard + RESTORE_SWEEP_SECONDS,
+            "unacked_restore_interval": RESTORE_SWEEP_SECONDS,
+            "unacked_restore_throttle": 1,
+        },
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         task_default_queue="ai-gate",

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 import redis
+
+from app.errors import Unavailable
 
 
 class JobState(Protocol):
@@ -92,6 +96,14 @@ class MemoryJobState:
             return self._values.get(key) if self._live(key, time.monotonic()) else None
 
 
+@contextmanager
+def _reachable() -> Iterator[None]:
+    try:
+        yield
+    except redis.RedisError as exc:
+        raise Unavailable(f"Redis does not answer ({type(exc).__name__})") from exc
+
+
 class RedisJobState:
     """Redis-backed state shared by the web processes and the workers."""
 
@@ -100,20 +112,27 @@ class RedisJobState:
         self._prefix = prefix
 
     def first_delivery(self, delivery_id: str, ttl: int) -> bool:
-        return bool(self._redis.set(f"{self._prefix}delivery:{delivery_id}", 1, nx=True, ex=ttl))
+        with _reachable():
+            key = f"{self._prefix}delivery:{delivery_id}"
+            return bool(self._redis.set(key, 1, nx=True, ex=ttl))
 
     def forget_delivery(self, delivery_id: str) -> None:
-        self._redis.delete(f"{self._prefix}delivery:{delivery_id}")
+        with _reachable():
+            self._redis.delete(f"{self._prefix}delivery:{delivery_id}")
 
     def claim(self, key: str, ttl: int) -> bool:
-        return bool(self._redis.set(f"{self._prefix}claim:{key}", 1, nx=True, ex=ttl))
+        with _reachable():
+            return bool(self._redis.set(f"{self._prefix}claim:{key}", 1, nx=True, ex=ttl))
 
     def release(self, key: str) -> None:
-        self._redis.delete(f"{self._prefix}claim:{key}")
+        with _reachable():
+            self._redis.delete(f"{self._prefix}claim:{key}")
 
     def set_head(self, pr_key: str, sha: str) -> None:
-        self._redis.set(f"{self._prefix}head:{pr_key}", sha, ex=HEAD_TTL)
+        with _reachable():
+            self._redis.set(f"{self._prefix}head:{pr_key}", sha, ex=HEAD_TTL)
 
     def head(self, pr_key: str) -> str | None:
-        value = self._redis.get(f"{self._prefix}head:{pr_key}")
+        with _reachable():
+            value = self._redis.get(f"{self._prefix}head:{pr_key}")
         return value.decode() if isinstance(value, bytes) else None

@@ -9,10 +9,12 @@ from typing import Any
 import redis
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
+from kombu.exceptions import OperationalError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.adapters.state import JobState
 from app.adapters.store import SqlStore
+from app.errors import Unavailable
 from app.queue import CeleryQueue, EmbeddedQueue, JobQueue, UnconfiguredQueue
 from app.settings import Settings
 from app.web.metrics import WebMetrics
@@ -27,7 +29,10 @@ def _celery_queue(settings: Settings) -> CeleryQueue:
     client = redis.Redis.from_url(settings.redis_url or "", socket_timeout=2)
 
     def send(job: dict[str, Any]) -> None:
-        celery.send_task(TASK_NAME, args=[job])
+        try:
+            celery.send_task(TASK_NAME, args=[job])
+        except (OperationalError, redis.RedisError) as exc:  # after kombu's own retries
+            raise Unavailable(f"the broker does not answer ({type(exc).__name__})") from exc
 
     def ping() -> bool:
         try:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.adapters.state import JobState
+from app.errors import Unavailable
 from app.jobs import CLOSED
 from app.queue import JobQueue, QueueFull
 from app.web.metrics import WebMetrics
@@ -59,6 +60,14 @@ def webhook_router(
         if event == "ping":
             return _answer(200, "pong")
         delivery = request.headers.get("x-github-delivery", "")
+        try:
+            return _queue_jobs(event, payload, delivery)
+        except Unavailable as exc:
+            # Refused rather than dropped: GitHub shows the delivery failed and redelivers it.
+            log.warning("delivery %s refused: %s", delivery, exc)
+            return _answer(503, f"{exc}; redeliver later")
+
+    def _queue_jobs(event: str, payload: dict[str, object], delivery: str) -> Response:
         if delivery and not state.first_delivery(delivery, delivery_ttl):
             return _answer(200, "duplicate delivery; already handled", delivery=delivery)
         try:

@@ -7,6 +7,7 @@ the test process inspects the same `FakeGitHub` object directly.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -275,6 +276,17 @@ def _unprocessable(message: str) -> _HTTPError:
 _Handler = Callable[[_Ctx, dict[str, str]], _Reply]
 
 
+@dataclass
+class Hold:
+    method: str
+    pattern: re.Pattern[str]
+    reached: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class FakeGitHub:
     """ASGI app + in-memory GitHub state. All public methods are safe to call from any thread."""
 
@@ -315,6 +327,7 @@ class FakeGitHub:
         self._review_pr: dict[int, PRKey] = {}
         self._comment_pr: dict[int, PRKey] = {}
         self._failures: list[_Failure] = []
+        self._holds: list[Hold] = []
         self._next_check_run_id = 1
         self._next_review_id = 1
         self._next_comment_id = 1
@@ -498,6 +511,14 @@ class FakeGitHub:
                 )
             )
 
+    def hold(self, method: str, path_regex: str) -> Hold:
+        """Keep matching requests waiting (as a slow GitHub would) until `release()`; `reached`
+        is set when the first one arrives. Lets a test act while a job is mid-way."""
+        held = Hold(method.upper(), re.compile(path_regex))
+        with self.lock:
+            self._holds.append(held)
+        return held
+
     def clear_requests(self) -> None:
         with self.lock:
             self.requests.clear()
@@ -530,6 +551,10 @@ class FakeGitHub:
         request = Request(scope, receive)
         raw = await request.body()
         path = request.url.path
+        for held in list(self._holds):
+            if held.method in ("*", request.method) and held.pattern.search(_strip_prefix(path)):
+                held.reached.set()
+                await asyncio.to_thread(held.released.wait)
         query = dict(request.query_params)
         headers = {k.lower(): v for k, v in request.headers.items()}
         body: Any = None

@@ -1,0 +1,156 @@
+"""Nothing lost: a worker killed mid-job, and Redis restarted under the web and the worker.
+
+Each test runs its own web process and worker on a Redis database (or server) of its own, so
+the session's worker cannot take their jobs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.fakes.github_server import FakeGitHub
+from tests.integration.conftest import (
+    BIN,
+    Process,
+    _healthy,
+    app_env,
+    deliver,
+    free_port,
+    redis_url,
+    wait_until,
+)
+from tests.integration.scenarios import our_runs, pull_request_payload, stage_file_pr
+
+pytestmark = pytest.mark.integration
+
+OWNER = "resilience-org"
+
+
+def start(github: FakeGitHub, tmp: Path, broker: str, name: str) -> tuple[Process, Process, str]:
+    """A worker and a web process on `broker`, sharing a database in `tmp`."""
+    env = app_env(github, redis=True, data=tmp) | {
+        "REDIS_URL": broker,
+        # The shortest limits: a dead worker's job runs again within 10 + 15 + 5 + 5 s.
+        "AI_GATE_JOB_TIME_LIMIT": "10",
+    }
+    worker = Process([str(BIN), "worker", "--concurrency", "1"], env, tmp / f"{name}-worker.log")
+    worker.wait_for(lambda: "ready." in worker.output(), "ai-gate worker", timeout=60)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    web = Process([str(BIN), "serve", "--port", str(port)], env, tmp / f"{name}-serve.log")
+    web.wait_for(lambda: _healthy(url), "ai-gate serve")
+    return worker, web, url
+
+
+def completed(github: FakeGitHub, head: str) -> bool:
+    runs = our_runs(github, head)
+    return bool(runs) and all(r["status"] == "completed" for r in runs)
+
+
+@pytest.fixture
+def own_db() -> Iterator[str]:
+    url = redis_url().rsplit("/", 1)[0] + "/12"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+
+
+def test_a_job_whose_worker_is_killed_mid_job_runs_again_and_completes(
+    github: FakeGitHub, own_db: str, tmp_path: Path
+) -> None:
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
+    worker, web, url = start(github, tmp_path, own_db, "first")
+    held = github.hold("GET", rf"/repos/{OWNER}/[^/]+/pulls/{pr.number}/files")
+    try:
+        assert deliver(url, "pull_request", pull_request_payload(pr)).status_code == 202
+        assert held.reached.wait(60), worker.output()
+        os.killpg(worker.proc.pid, signal.SIGKILL)  # mid-job: the run is in progress
+        worker.proc.wait(10)
+        assert [r["status"] for r in our_runs(github, pr.head_sha)] == ["in_progress"]
+    finally:
+        held.release()
+        worker.stop()
+    replacement = Process(
+        [str(BIN), "worker", "--concurrency", "1"],
+        app_env(github, redis=True, data=tmp_path)
+        | {"REDIS_URL": own_db, "AI_GATE_JOB_TIME_LIMIT": "10"},
+        tmp_path / "second-worker.log",
+    )
+    try:
+        # Within the bound above plus slack; kombu's default sweep (every 100 s) would miss it.
+        wait_until(lambda: completed(github, pr.head_sha), "the redelivered job", timeout=60)
+    finally:
+        replacement.stop()
+        web.stop()
+    [run] = our_runs(github, pr.head_sha)  # the same run, completed; no second one
+    assert run["conclusion"] == "success"
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> tuple[int, Path]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("restarting Redis needs a redis-server binary of our own")
+    return free_port(), tmp_path
+
+
+def run_redis(port: int, tmp: Path) -> Process:
+    args = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    proc = Process(
+        [*args, "--appendonly", "no"], dict(os.environ), tmp / f"redis-{uuid.uuid4()}.log"
+    )
+    client = redis.Redis(port=port)
+
+    def up() -> bool:
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+
+    proc.wait_for(up, "redis-server")
+    return proc
+
+
+def test_redis_restarted_under_the_web_and_the_worker(
+    github: FakeGitHub, private_redis: tuple[int, Path]
+) -> None:
+    port, tmp = private_redis
+    broker = f"redis://127.0.0.1:{port}/0"
+    server = run_redis(port, tmp)
+    worker, web, url = start(github, tmp, broker, "restart")
+    try:
+        before = stage_file_pr(github, "x = 1\n", owner=OWNER)
+        assert deliver(url, "pull_request", pull_request_payload(before)).status_code == 202
+        wait_until(lambda: completed(github, before.head_sha), "a job before the restart")
+
+        server.stop()
+        during = stage_file_pr(github, "y = 2\n", owner=OWNER)
+        delivery = str(uuid.uuid4())
+        # Refused, not dropped: GitHub marks the delivery failed and it can be redelivered.
+        refused = deliver(url, "pull_request", pull_request_payload(during), delivery=delivery)
+        assert refused.status_code == 503
+
+        server = run_redis(port, tmp)
+        wait_until(
+            lambda: (
+                deliver(
+                    url, "pull_request", pull_request_payload(during), delivery=delivery
+                ).status_code
+                == 202
+            ),
+            "the redelivery accepted once Redis is back",
+            timeout=60,
+        )
+        wait_until(lambda: completed(github, during.head_sha), "a job after the restart")
+    finally:
+        web.stop()
+        worker.stop()
+        server.stop()
