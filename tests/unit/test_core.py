@@ -73,3 +73,24 @@ def test_only_python_files_are_linted_and_removed_files_skipped() -> None:
     ]
     analyse(make_snapshot(files=files), Config(), linters)
     assert list(linters.seen[0]) == ["a.py"]
+
+
+def test_repository_detection_rules_decide_what_the_analysis_calls_ai() -> None:
+    from app.core.configfile import parse_config
+    from app.core.models import Identity
+
+    bot = Identity(name="acme-coder", email="coder@agents.acme.test")
+    f = make_file("pkg/a.py", ["x = 1"])
+    snapshot = make_snapshot(commits=[make_commit(author=bot)], files=[f])
+    assert not analyse(snapshot, Config(), FakeLinters([])).attribution.ai
+
+    config = parse_config(
+        "detection:\n  emails:\n    coder@agents.acme.test: acme-coder\n", ".ai-gate.yml"
+    )
+    report = analyse(snapshot, config, FakeLinters([]))
+    assert report.attribution.tools == ("acme-coder",)
+    assert report.attribution.ai_added_lines == 1
+    # and a catalogue tool can be switched off
+    claude = make_snapshot(commits=[make_commit(trailers=[CLAUDE])], files=[f])
+    ignored = parse_config("detection:\n  ignore_tools: [claude-code]\n", ".ai-gate.yml")
+    assert not analyse(claude, ignored, FakeLinters([])).attribution.ai
