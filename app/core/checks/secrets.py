@@ -60,12 +60,12 @@ from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
 from detect_secrets.plugins.twilio import TwilioKeyDetector
 from detect_secrets.util.code_snippet import CodeSnippet
 from detect_secrets.util.filetype import determine_file_type
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from app.core.diff import PatchLines, parse_patch
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Level, PullRequestSnapshot
-from app.core.section import Section
+from app.core.section import Patterns, Section
 
 CHECK = "secrets"
 
@@ -82,21 +82,11 @@ class SecretsConfig(Section):
         description="also report quoted high-entropy base64 and hex strings (noisy: hashes, "
         "ids and test data look the same)",
     )
-    allow: tuple[str, ...] = Field(
+    allow: Patterns = Field(
         default=(),
         description="regular expressions; an added line, or a file path, that one of them "
         "matches (re.search) is not scanned, e.g. '^tests/fixtures/'",
     )
-
-    @field_validator("allow")
-    @classmethod
-    def _compiles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from exc
-        return value
 
 
 class _AnthropicKeyDetector(RegexBasedDetector):
