@@ -13,7 +13,6 @@ import hashlib
 import json
 import re
 import secrets
-import socket
 import string
 import threading
 import time
@@ -21,17 +20,16 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
 import jwt
-import uvicorn
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from tests.fakes import keys
+from tests.fakes.serving import ThreadedServer
 
 API_PREFIX = "/api/v3"
 DOCS_URL = "https://docs.github.com/rest"
@@ -1221,73 +1219,11 @@ def _strip_prefix(path: str) -> str:
     return path
 
 
-class FakeGitHubServer:
+class FakeGitHubServer(ThreadedServer):
     """Serve a FakeGitHub over real HTTP on 127.0.0.1 from a background thread."""
+
+    name = "fake GitHub server"
 
     def __init__(self, github: FakeGitHub | None = None) -> None:
         self.github = github if github is not None else FakeGitHub()
-        self._socket: socket.socket | None = None
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._port = 0
-
-    @property
-    def port(self) -> int:
-        if not self._port:
-            raise RuntimeError("server not started")
-        return self._port
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        # Bind the socket ourselves so the port is known before uvicorn starts and cannot race.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self._socket = sock
-        self._port = int(sock.getsockname()[1])
-        config = uvicorn.Config(
-            self.github,
-            host="127.0.0.1",
-            port=self._port,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            interface="asgi3",
-            # No websocket support: avoids importing websockets and its deprecation warnings.
-            ws="none",
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("fake GitHub server failed to start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
-
-    def __enter__(self) -> FakeGitHubServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().__init__(self.github)

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
-import time
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 from urllib.parse import unquote
 
-import uvicorn
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
+
+from tests.fakes.serving import ThreadedServer
 
 JSON = dict[str, Any]
 
@@ -132,68 +130,11 @@ class FakeRegistry:
         await response(scope, receive, send)
 
 
-class FakeRegistryServer:
+class FakeRegistryServer(ThreadedServer):
     """Serve a FakeRegistry over real HTTP on 127.0.0.1 from a background thread."""
+
+    name = "fake registry server"
 
     def __init__(self, registry: FakeRegistry | None = None) -> None:
         self.registry = registry if registry is not None else FakeRegistry()
-        self._socket: socket.socket | None = None
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._port = 0
-
-    @property
-    def url(self) -> str:
-        if not self._port:
-            raise RuntimeError("server not started")
-        return f"http://127.0.0.1:{self._port}"
-
-    def start(self) -> None:
-        # Bind the socket ourselves so the port is known before uvicorn starts and cannot race.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self._socket = sock
-        self._port = int(sock.getsockname()[1])
-        config = uvicorn.Config(
-            self.registry,
-            host="127.0.0.1",
-            port=self._port,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            interface="asgi3",
-            ws="none",
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("fake registry server failed to start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
-
-    def __enter__(self) -> FakeRegistryServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().__init__(self.registry)
