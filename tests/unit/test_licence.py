@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from app.core.checks.licence import (
@@ -446,3 +448,34 @@ def test_lesser_gpl_notice_is_allowed_by_default_and_named_under_an_allow_list()
     [finding] = scan([make_file("README.md", [line])], LicenceConfig(allow=("MIT",)))[0]
     assert finding.rule == "notice-unknown"
     assert "`LGPL-3.0-or-later` is not on the allow list" in finding.message
+
+
+_PHRASES = (
+    "Licensed under the MIT",
+    "subject to the terms of the Mozilla Public License, v. 2.0",
+    "under the GNU Lesser General Public License version 2.1",
+    "SPDX-License-Identifier: Apache-2.0",
+    "Permission is hereby granted, free of charge, to any person",
+    "Redistribution and use in source and binary forms, with or without",
+    "you may not use this file except in compliance with the",
+    "released under GPLv3",
+    "x = compute(values)",
+    "# see the docs",
+)
+
+
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_PHRASES), st.text(max_size=60)).map(
+            lambda t: t.replace("\n", " ")
+        ),
+        max_size=8,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_the_gate_never_hides_a_licence_mention(lines: list[str]) -> None:
+    from app.core.checks.licence import _hits, _runs, may_name_a_licence
+
+    added = list(enumerate(lines, start=1))
+    if not may_name_a_licence(added):
+        assert [h for run in _runs(added) for h in _hits(run)] == []

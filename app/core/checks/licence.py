@@ -361,6 +361,13 @@ _NOTICES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("BUSL-1.1", r"business\ssource\slicen[cs]e\b"),
     )
 )
+# One word each pattern above cannot match without (`_UNDER` for the notices): added lines that
+# hold none of them name no licence, so most code skips the scan. A word of the normalised text
+# is a substring of the lower-cased raw text, so the gate never hides a match.
+_GATE_WORDS = (
+    *("under", "subject", "spdx", "permission", "copyright", "redistribution"),
+    *("compliance", "reproduction", "gnu", "lesser", "mozilla"),
+)
 _COMMENT_LEAD = re.compile(r"^\s*(?:#+!?|//+!?|/\*+!?|\*+/?|--+|;+|%+|<!--|\"\"\"|'''|rem\b)\s*")
 
 _LICENCE_FILE = re.compile(r"^(?:licen[cs]e|copying|unlicen[cs]e)(?:[.-][^/]*)?$", re.IGNORECASE)
@@ -402,6 +409,12 @@ class _Run:
 def _words(line: str) -> str:
     line = _COMMENT_LEAD.sub("", line, count=1)
     return " ".join(re.sub(r"[^a-z0-9]+", " ", line.lower()).split())
+
+
+def may_name_a_licence(added_lines: Sequence[tuple[int, str]]) -> bool:
+    """False when no licence pattern can match these lines (a cheap gate before the scan)."""
+    text = "\n".join(t for _, t in added_lines).lower()
+    return any(word in text for word in _GATE_WORDS)
 
 
 def _runs(added_lines: Sequence[tuple[int, str]]) -> Iterator[_Run]:
@@ -621,11 +634,10 @@ def text_findings(
             notes.append(
                 f"`{f.path}`: only its first {MAX_LINES} added lines were read for licences."
             )
-        runs = list(_runs(text))
         if is_licence_file(f.path):
-            found += _licence_file_findings(f, runs, policy, config)
-        else:
-            found += _source_findings(f, runs, policy, config)
+            found += _licence_file_findings(f, list(_runs(text)), policy, config)
+        elif may_name_a_licence(text):
+            found += _source_findings(f, list(_runs(text)), policy, config)
     return found, notes
 
 
