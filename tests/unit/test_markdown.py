@@ -1,12 +1,12 @@
-from app.core.models import Attribution, FileAttribution, Finding, Report, Verdict
+from app.core.models import Attribution, FileAttribution, Finding, Level, Report, Verdict
 from app.publishers.markdown import LISTED_FINDINGS, render_summary
 
 
-def finding(i: int, level: str = "warning", message: str = "bare except") -> Finding:
+def finding(i: int, level: Level = "warning", message: str = "bare except") -> Finding:
     return Finding(
         check="ruff",
         rule="E722",
-        level=level,  # type: ignore[arg-type]
+        level=level,
         path=f"pkg/m{i:02d}.py",
         start_line=i + 1,
         end_line=i + 1,
