@@ -415,7 +415,7 @@ def test_new_dependencies_are_judged_on_their_manifest_line() -> None:
     )
     assert denied.url == "https://pypi/gplthing"
     assert unknown.message.endswith("cannot be judged by the licence policy: it is not on PyPI")
-    assert notes == ["Licence of `flaky` (pypi) not checked: PyPI answered 503"]
+    assert notes == ["Licence of `flaky` (pypi) not checked: PyPI answered 503."]
 
 
 def test_without_a_resolver_dependencies_are_a_note() -> None:

@@ -655,7 +655,7 @@ def dependency_findings(
         result = resolved.get(dep)
         if result is None or result.error:
             why = result.error if result is not None else "no answer from the resolver"
-            notes.append(f"Licence of `{dep.name}` ({dep.ecosystem}) not checked: {why}")
+            notes.append(f"Licence of `{dep.name}` ({dep.ecosystem}) not checked: {why}.")
             continue
         if result.expression is None:
             decision = Decision("unknown", dep.name, (result.detail or "no licence is declared",))
