@@ -17,7 +17,7 @@ from app.adapters.store import SqlStore
 from app.errors import Unavailable
 from app.queue import CeleryQueue, EmbeddedQueue, JobQueue, UnconfiguredQueue
 from app.settings import Settings
-from app.web.metrics import WebMetrics
+from app.web.metrics import ActivitySource, LazyStore, WebMetrics
 from app.web.setup import setup_router
 from app.web.webhooks import webhook_router
 
@@ -63,15 +63,17 @@ def create_app(settings: Settings, queue: JobQueue | None = None) -> FastAPI:
     secret = settings.require_webhook_secret().get_secret_value()
     state = build_state(settings)
     # The workers' records (reports, ledger, job runs) give /metrics its per-repository figures.
-    store = SqlStore(settings.database_url)
+    # Opened at the first scrape: webhooks must be accepted even while the database is down.
+    records: ActivitySource = LazyStore(lambda: SqlStore(settings.database_url))
     if queue is None:
         if settings.redis_url:
             queue = _celery_queue(settings)
         elif settings.has_app_credentials:
-            queue = _embedded_queue(settings, state, store)
+            store = SqlStore(settings.database_url)  # jobs run here: they need it from the start
+            queue, records = _embedded_queue(settings, state, store), store
         else:
             queue = UnconfiguredQueue()
-    metrics = WebMetrics(store)
+    metrics = WebMetrics(records)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -31,6 +31,21 @@ class ActivitySource(Protocol):
     def activity(self, buckets: Sequence[float]) -> Activity: ...
 
 
+class LazyStore:
+    """Opens the store at its first use, and again at the next use after opening failed."""
+
+    def __init__(self, open_store: Callable[[], ActivitySource]) -> None:
+        self._open = open_store
+        self._store: ActivitySource | None = None
+        self._lock = threading.Lock()
+
+    def activity(self, buckets: Sequence[float]) -> Activity:
+        with self._lock:
+            if self._store is None:
+                self._store = self._open()
+        return self._store.activity(buckets)
+
+
 class StoreCollector(Collector):
     """Per-repository spend, AI lines, PRs by conclusion and job durations."""
 

@@ -131,7 +131,7 @@ def app_env(
     return env
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
     try:
         return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
     except httpx.HTTPError:
@@ -149,7 +149,7 @@ def start_server(
         app_env(github, redis=redis, data=data or tmp),
         tmp / f"serve-{port}.log",
     )
-    proc.wait_for(lambda: _healthy(url), "ai-gate serve")
+    proc.wait_for(lambda: healthy(url), "ai-gate serve")
     return proc, url
 
 

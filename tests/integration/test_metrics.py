@@ -9,7 +9,16 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.fakes.github_server import FakeGitHub
-from tests.integration.conftest import deliver, start_server, wait_until
+from tests.integration.conftest import (
+    BIN,
+    Process,
+    app_env,
+    deliver,
+    free_port,
+    healthy,
+    start_server,
+    wait_until,
+)
 from tests.integration.scenarios import (
     REPO,
     pull_request_payload,
@@ -71,3 +80,22 @@ def test_repository_figures_come_from_the_workers_store_and_survive_a_web_restar
         proc.stop()
     for key in (want_ai_lines, ("ai_gate_job_duration_seconds_count", analysed)):
         assert again[key] == samples[key]
+
+
+def test_web_with_its_database_down_still_accepts_webhooks_and_reports_the_store_down(
+    github: FakeGitHub, redis_server: str, tmp_path: Path
+) -> None:
+    del redis_server  # the session's worker runs the job this web process queues
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = app_env(github, redis=True, data=tmp_path)
+    env["DATABASE_URL"] = f"postgresql://nobody@127.0.0.1:{free_port()}/gone"  # nothing listens
+    web = Process([str(BIN), "serve", "--port", str(port)], env, tmp_path / "serve.log")
+    try:
+        web.wait_for(lambda: healthy(url), "ai-gate serve")
+        pr = stage_file_pr(github, "x = 1\n", owner="db-down-org")
+        assert deliver(url, "pull_request", pull_request_payload(pr)).status_code == 202
+        assert scrape(url)[("ai_gate_store_up", ())] == 0
+    finally:
+        web.stop()
+    wait_completed(github, pr.head_sha)

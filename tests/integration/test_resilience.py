@@ -20,10 +20,10 @@ from tests.fakes.github_server import FakeGitHub
 from tests.integration.conftest import (
     BIN,
     Process,
-    _healthy,
     app_env,
     deliver,
     free_port,
+    healthy,
     redis_url,
     wait_until,
 )
@@ -46,7 +46,7 @@ def start(github: FakeGitHub, tmp: Path, broker: str, name: str) -> tuple[Proces
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     web = Process([str(BIN), "serve", "--port", str(port)], env, tmp / f"{name}-serve.log")
-    web.wait_for(lambda: _healthy(url), "ai-gate serve")
+    web.wait_for(lambda: healthy(url), "ai-gate serve")
     return worker, web, url
 
 

@@ -18,9 +18,9 @@ from tests.fakes.github_server import FakeGitHub
 from tests.integration.conftest import (
     BIN,
     Process,
-    _healthy,
     app_env,
     free_port,
+    healthy,
 )
 
 pytestmark = pytest.mark.integration
@@ -40,7 +40,7 @@ def bare_server(github: FakeGitHub, tmp_path: Path) -> Iterator[tuple[str, Path]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = Process([str(BIN), "serve", "--port", str(port)], env, tmp_path / "serve.log")
-    proc.wait_for(lambda: _healthy(url), "ai-gate serve")
+    proc.wait_for(lambda: healthy(url), "ai-gate serve")
     try:
         yield url, tmp_path / "creds" / "ai-gate.env"
     finally:
