@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.fakes.github_server import FakeGitHub
@@ -154,3 +156,70 @@ def test_mixed_pr_attributes_lines_through_per_commit_patches(
     # each of this PR's commits is fetched once for its own patches
     details = [r.path for r in github.requests_matching("GET", rf"/commits/({c1}|{c2})$")]
     assert sorted(details) == sorted(f"/repos/{OWNER}/{REPO}/commits/{c}" for c in (c1, c2))
+
+
+SECRET = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+SERVICE_BASE = "import os\n"
+SERVICE_HEAD = (
+    "import os\n"  # pre-existing and unused (F401): outside the diff, not reported
+    "# SPDX-License-Identifier: AGPL-3.0-only\n"
+    "import json\n"
+    "\n"
+    "\n"
+    "def load(path: str) -> int:\n"
+    "    try:\n"
+    "        return len(json.loads(path))\n"
+    "    except:\n"
+    "        return 0\n"
+    "\n"
+    "\n"
+    "def total(values: list[int]) -> str:\n"
+    "    return sum(values)\n"
+    "\n"
+    "\n"
+    f'TOKEN = "{SECRET}"\n'
+)
+
+
+def test_ruff_mypy_licence_and_secret_findings_on_added_lines_only_and_the_secret_never_sent(
+    github: FakeGitHub, redis_server: str
+) -> None:
+    from tests.fakes.github_server import git_blob_sha, make_commit, make_file
+    from tests.integration.scenarios import CLAUDE_TRAILER, our_runs, sha
+
+    number, head, base = 902, sha("all-checks-head"), sha("all-checks-base")
+    added = SERVICE_HEAD.splitlines()[1:]
+    patch = "\n".join([f"@@ -1 +1,{len(added) + 1} @@", " import os", *[f"+{a}" for a in added]])
+    blob = git_blob_sha(SERVICE_HEAD.encode())
+    github.add_pull_request(
+        OWNER,
+        REPO,
+        number,
+        head_sha=head,
+        base_sha=base,
+        files=[make_file("pkg/service.py", status="modified", patch=patch, sha=blob)],
+        commits=[make_commit(head, f"Add service\n\n{CLAUDE_TRAILER}", parents=[base])],
+        blobs={blob: SERVICE_HEAD.encode()},
+    )
+    payload = pull_request_payload(stage_file_pr(github, "z = 3\n"))
+    payload["number"] = payload["pull_request"]["number"] = number
+    payload["pull_request"]["head"]["sha"] = head
+
+    assert deliver(redis_server, "pull_request", payload).status_code == 202
+    wait_completed(github, head)
+
+    [run] = our_runs(github, head)
+    with github.lock:
+        titles = {(a["start_line"], a["title"]) for a in github.annotations[int(run["id"])]}
+    assert (9, "ruff E722") in titles
+    assert (14, "mypy return-value") in titles
+    assert (2, "licence spdx-denied") in titles
+    assert any(line == 17 and title.startswith("secrets ") for line, title in titles)
+    assert all(line != 1 for line, _ in titles)  # the pre-existing `import os` is not reported
+    assert {a["path"] for a in github.annotations[int(run["id"])]} == {"pkg/service.py"}
+    assert run["conclusion"] == "failure"
+    # The secret is in nothing ai-gate sent to GitHub: annotations, summary, review comments.
+    with github.lock:
+        sent = [json.dumps(r.json) for r in github.requests if r.method in ("POST", "PATCH")]
+    assert len(sent) >= 3  # the run, its completion and the review at least
+    assert not any(SECRET in body for body in sent)
