@@ -21,13 +21,22 @@ def retry_delay(attempt: int) -> float:
     return float(min(2 ** (attempt + 1), MAX_RETRY_DELAY))
 
 
-def attempt_job(job: Job, deps: Deps, attempt: int) -> float | None:
-    """Run the job once; the delay before the next attempt, or None when it is finished."""
+def attempt_job(
+    job: Job, deps: Deps, attempt: int, time_limit: tuple[type[BaseException], ...] = ()
+) -> float | None:
+    """Run the job once; the delay before the next attempt, or None when it is finished.
+
+    `time_limit` exceptions (Celery's soft time limit) are the caller's: its task turns them
+    into a `timed_out` run. Every other exception ends the job here.
+    """
     started = time.monotonic()
     outcome = "failed"
     try:
         outcome = run_job(job, deps)
         return None
+    except time_limit:
+        outcome = "timed-out"
+        raise
     except TransientError as exc:
         if attempt + 1 >= MAX_ATTEMPTS:
             give_up(

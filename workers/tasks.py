@@ -32,7 +32,7 @@ def deps() -> Deps:
 def analyse_pull_request(self: Task, job: dict[str, Any]) -> None:
     parsed = Job.model_validate(job)
     try:
-        delay = attempt_job(parsed, deps(), self.request.retries)
+        delay = attempt_job(parsed, deps(), self.request.retries, (SoftTimeLimitExceeded,))
     except SoftTimeLimitExceeded:
         give_up(parsed, deps(), "timed_out", "The analysis took longer than its time limit.")
         return

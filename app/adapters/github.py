@@ -65,8 +65,15 @@ def _retry_decision(exc: GitHubException, retry_count: int) -> RetryOption:
     return RetryOption(False)
 
 
-def translate(exc: GitHubException, what: str) -> SourceError:
-    """Our error for a githubkit failure: transient ones are retried by the queue."""
+def translate(exc: GitHubException, what: str) -> BaseException:
+    """Our error for a githubkit failure: transient ones are retried by the queue.
+
+    githubkit wraps whatever interrupted a request; only network errors are GitHub's. Anything
+    else (a worker's time limit firing mid-read) is given back as it was, for its owner.
+    """
+    origin: object = exc.exc if isinstance(exc, RequestError) else None
+    if isinstance(origin, BaseException) and not isinstance(origin, httpx.HTTPError | OSError):
+        return origin
     if isinstance(exc, RateLimitExceeded):
         return RateLimited(f"{what}: GitHub rate limit", exc.retry_after.total_seconds())
     if isinstance(exc, RequestFailed):

@@ -154,3 +154,23 @@ def test_redis_restarted_under_the_web_and_the_worker(
         web.stop()
         worker.stop()
         server.stop()
+
+
+def test_a_job_over_its_time_limit_ends_timed_out_not_as_an_internal_error(
+    github: FakeGitHub, own_db: str, tmp_path: Path
+) -> None:
+    pr = stage_file_pr(github, "y = 1\n", owner=OWNER)
+    worker, web, url = start(github, tmp_path, own_db, "slow")
+    # GitHub stalls on the PR's files past the 10 s soft limit.
+    held = github.hold("GET", rf"/repos/{OWNER}/[^/]+/pulls/{pr.number}/files")
+    try:
+        assert deliver(url, "pull_request", pull_request_payload(pr)).status_code == 202
+        assert held.reached.wait(60), worker.output()
+        wait_until(lambda: completed(github, pr.head_sha), "the timed-out run", timeout=60)
+    finally:
+        held.release()
+        worker.stop()
+        web.stop()
+    [run] = our_runs(github, pr.head_sha)
+    assert run["conclusion"] == "timed_out", run.get("output")
+    assert "longer than its time limit" in run["output"]["summary"]
