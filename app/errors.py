@@ -7,7 +7,7 @@
     ├── SourceError          fetching the pull request failed for good
     │   ├── TransientError   worth retrying later (5xx, timeouts, rate limits)
     │   │   ├── RateLimited  GitHub asked us to wait `retry_after` seconds
-    │   │   └── Unavailable  the broker or the shared state (Redis) does not answer
+    │   │   └── Unavailable  Redis or the database does not answer
     │   └── Superseded       the PR head moved on; the job's result is stale
     └── CheckError           a linter could not run
 
@@ -79,7 +79,8 @@ class RateLimited(TransientError):
 
 
 class Unavailable(TransientError):
-    """Redis (the broker or the shared job state) does not answer; worth retrying later."""
+    """Redis (the broker, the shared job state) or the database does not answer; worth
+    retrying later."""
 
 
 class Superseded(SourceError):

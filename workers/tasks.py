@@ -8,8 +8,9 @@ from typing import Any
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from app.errors import SettingsError
 from app.jobs import Deps, Job
-from app.runner import MAX_ATTEMPTS, attempt_job, give_up
+from app.runner import MAX_ATTEMPTS, attempt_job, give_up, retry_delay
 from app.settings import load_settings
 from app.wiring import build_deps
 from workers.celery_app import TASK_NAME, celery
@@ -32,9 +33,14 @@ def deps() -> Deps:
 def analyse_pull_request(self: Task, job: dict[str, Any]) -> None:
     parsed = Job.model_validate(job)
     try:
-        delay = attempt_job(parsed, deps(), self.request.retries, (SoftTimeLimitExceeded,))
+        collaborators = deps()
+    except SettingsError as exc:  # e.g. the database is not up yet: the job waits for it
+        log.warning("job %s: cannot start: %s", parsed.key, exc)
+        raise self.retry(countdown=retry_delay(self.request.retries)) from exc
+    try:
+        delay = attempt_job(parsed, collaborators, self.request.retries, (SoftTimeLimitExceeded,))
     except SoftTimeLimitExceeded:
-        give_up(parsed, deps(), "timed_out", "The analysis took longer than its time limit.")
+        give_up(parsed, collaborators, "timed_out", "The analysis took longer than its time limit.")
         return
     if delay is not None:
         raise self.retry(countdown=delay)

@@ -60,7 +60,7 @@ from sqlalchemy.pool import StaticPool
 
 from app.adapters.migrations import UtcDateTime, apply_migrations
 from app.core.models import Acknowledgement, Report
-from app.errors import SettingsError
+from app.errors import SettingsError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +279,14 @@ class CostLedger(Protocol):
         ...
 
 
+class DatabaseUnavailable(Unavailable):
+    """The database does not answer (down, restarting, or locked past the busy timeout)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"the database does not answer ({detail})")
+        self.detail = detail
+
+
 class JobLog(Protocol):
     """Attempts at jobs, kept for the metrics (`SqlStore` implements it)."""
 
@@ -307,10 +315,10 @@ class SqlStore:
         try:
             with self._transaction(write=True) as conn:
                 applied = apply_migrations(conn)
-        except OperationalError as exc:
+        except DatabaseUnavailable as exc:
             self._engine.dispose()
             where = parsed.render_as_string(hide_password=True)
-            raise SettingsError("DATABASE_URL", f"cannot open {where}: {exc.orig}") from exc
+            raise SettingsError("DATABASE_URL", f"cannot open {where}: {exc.detail}") from exc
         if applied:
             log.info("database migrated to version %s", applied[-1])
 
@@ -320,11 +328,16 @@ class SqlStore:
 
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Connection]:
-        with self._serial, self._engine.connect() as conn:
-            if write:
-                conn.execution_options(**{_WRITE: True})
-            with conn.begin():
-                yield conn
+        """One transaction; a database that does not answer (down, restarting, locked past the
+        busy timeout) raises `Unavailable`, which a job retries later."""
+        try:
+            with self._serial, self._engine.connect() as conn:
+                if write:
+                    conn.execution_options(**{_WRITE: True})
+                with conn.begin():
+                    yield conn
+        except OperationalError as exc:
+            raise DatabaseUnavailable(str(exc.orig)) from exc
 
     # ReportStore
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
+from sqlalchemy import make_url
 
+from app.settings import load_settings
 from tests.fakes.github_server import FakeGitHub
 from tests.integration.conftest import (
     BIN,
@@ -27,11 +32,13 @@ from tests.integration.conftest import (
     redis_url,
     wait_until,
 )
-from tests.integration.scenarios import our_runs, pull_request_payload, stage_file_pr
+from tests.integration.scenarios import REPO, our_runs, pull_request_payload, stage_file_pr
+from workers.celery_app import TASK_NAME, configure
 
 pytestmark = pytest.mark.integration
 
 OWNER = "resilience-org"
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def start(github: FakeGitHub, tmp: Path, broker: str, name: str) -> tuple[Process, Process, str]:
@@ -174,3 +181,85 @@ def test_a_job_over_its_time_limit_ends_timed_out_not_as_an_internal_error(
     [run] = our_runs(github, pr.head_sha)
     assert run["conclusion"] == "timed_out", run.get("output")
     assert "longer than its time limit" in run["output"]["summary"]
+
+
+class Forwarder:
+    """A TCP port that refuses connections until `open()`, then forwards them to `target`."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self._server: socket.socket | None = None
+
+    def open(self) -> None:
+        server = socket.create_server(("127.0.0.1", self.port))
+        self._server = server
+        threading.Thread(target=self._accept, args=(server,), daemon=True).start()
+
+    def _accept(self, server: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            sink.close()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+
+
+def test_a_job_waits_for_a_database_that_is_not_up_yet(
+    github: FakeGitHub, own_db: str, tmp_path: Path
+) -> None:
+    postgres = make_url(os.environ.get("AI_GATE_TEST_POSTGRES_URL", DEFAULT_POSTGRES))
+    try:
+        socket.create_connection((postgres.host or "127.0.0.1", postgres.port or 5432), 2).close()
+    except OSError:
+        pytest.skip("needs the test PostgreSQL (AI_GATE_TEST_POSTGRES_URL)")
+    forwarder = Forwarder((postgres.host or "127.0.0.1", postgres.port or 5432))
+    schema = f"test_resilience_{uuid.uuid4().hex[:12]}"  # a schema of its own, dropped after
+    admin = postgres.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = postgres.set(drivername="postgresql", port=forwarder.port).update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+    env = app_env(github, redis=True, data=tmp_path) | {
+        "REDIS_URL": own_db,
+        "DATABASE_URL": url.render_as_string(hide_password=False),
+    }
+    worker = Process([str(BIN), "worker", "--concurrency", "1"], env, tmp_path / "worker.log")
+    try:
+        worker.wait_for(lambda: "ready." in worker.output(), "ai-gate worker", timeout=60)
+        pr = stage_file_pr(github, "w = 1\n", owner=OWNER)
+        job = {
+            "installation_id": 1,
+            "repository": f"{OWNER}/{REPO}",
+            "pull_number": pr.number,
+            "head_sha": pr.head_sha,
+        }
+        celery_app = configure(load_settings(redis_url=own_db))
+        celery_app.send_task(TASK_NAME, args=[job])
+        wait_until(lambda: "cannot start" in worker.output(), "the job to find no database")
+        forwarder.open()  # the database comes up
+        wait_until(lambda: completed(github, pr.head_sha), "the job once it is up", timeout=60)
+    finally:
+        worker.stop()
+        forwarder.close()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    [run] = our_runs(github, pr.head_sha)
+    assert run["conclusion"] == "success"

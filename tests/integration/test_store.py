@@ -551,3 +551,24 @@ def test_migration_2_fills_the_figures_of_reports_stored_before_it(url: str) -> 
         assert (repo.added_lines, repo.ai_added_lines) == (9, 4)
     finally:
         store.close()
+
+
+def test_a_database_that_stops_answering_is_a_transient_error(tmp_path: Path) -> None:
+    from app.adapters.store import DatabaseUnavailable, engine_for
+    from app.errors import TransientError
+
+    store = SqlStore(f"sqlite:///{tmp_path / 'up.db'}")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # The server went away: the pooled engine now reaches nothing (nothing listens on `port`).
+    store._engine.dispose()
+    store._engine = engine_for(
+        database_url(f"postgresql://ai@127.0.0.1:{port}/ai?connect_timeout=2")
+    )
+    try:
+        with pytest.raises(DatabaseUnavailable) as caught:
+            store.save_report(make_report())
+        assert isinstance(caught.value, TransientError)  # so the runner retries the job later
+    finally:
+        store.close()
