@@ -121,7 +121,7 @@ def analyse_job(job: Job, deps: Deps) -> Outcome:
         _ensure_head(job, source.head_sha(job.repository, job.pull_number))
         if (newer := _stale(job, deps)) is not None:
             raise Superseded(job.head_sha, newer)
-        publisher.complete(run_id, report)
+        publisher.complete(run_id, report, config.comments.max_annotations)
         deps.reports.save_report(report)
         # Booked once per head; a new head replaces the PR's amount (see app/adapters/store.py).
         deps.ledger.record_cost(

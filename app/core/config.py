@@ -70,6 +70,13 @@ class CommentsConfig(Section):
     event: Literal["COMMENT", "REQUEST_CHANGES"] = Field(
         default="COMMENT", description="the review's event"
     )
+    max_annotations: int = Field(
+        default=1000,
+        ge=50,
+        le=10_000,
+        description="check-run annotations, most severe first: each 50 is one more write to "
+        "GitHub (spaced a second apart, and counted against its secondary rate limits)",
+    )
 
 
 class LabelsConfig(Section):

@@ -89,11 +89,17 @@ class CheckRunPublisher:
         )
         return int(created["id"])
 
-    def complete(self, run_id: int, report: Report) -> None:
+    def complete(self, run_id: int, report: Report, max_annotations: int = 1000) -> None:
         """Send annotations 50 at a time, the last request completing the run."""
         title, summary = render_title(report), render_summary(report)
         ordered = sorted(report.findings, key=lambda f: -LEVEL_ORDER[f.level])
         notes = [annotation(f) for f in ordered if f.in_diff]
+        if len(notes) > max_annotations:
+            summary += (
+                f"\n\nThe {max_annotations} most severe of {len(notes)} findings are annotated "
+                "(`comments.max_annotations`); the report lists them all."
+            )
+            notes = notes[:max_annotations]
         chunks = list(batches(notes)) or [[]]
         for index, chunk in enumerate(chunks):
             body: dict[str, Any] = {

@@ -206,3 +206,18 @@ def test_120_findings_arrive_in_three_batches_and_comments_are_capped(
         lambda: len(github.reviews_for("octo-org", "hello-world", pr.number)) == 1, "the review"
     )
     assert len(github.comments_for("octo-org", "hello-world", pr.number)) == 10  # the default cap
+
+
+def test_annotations_are_capped_by_config_and_the_summary_says_so(
+    github: FakeGitHub, redis_server: str
+) -> None:
+    pr = stage_ruff_pr(github, blocks=60)  # 121 findings on added lines
+    config = b"comments:\n  max_annotations: 50\n"
+    github.add_content(pr.owner, pr.repo, pr.base_sha, ".ai-gate.yml", config)
+
+    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
+
+    run = _completed(github, pr.head_sha)
+    updates = github.requests_matching("PATCH", rf"/check-runs/{run['id']}$")
+    assert [len(r.json["output"]["annotations"]) for r in updates if r.json] == [50]
+    assert "The 50 most severe of 121 findings are annotated" in run["output"]["summary"]
