@@ -10,3 +10,20 @@ def test_readme_reference_is_up_to_date() -> None:
 
 def test_published_schema_is_up_to_date() -> None:
     assert SCHEMA_PATH.read_text() == schema_text(), "run `ai-gate config docs`"
+
+
+def test_the_readme_example_files_are_valid_configuration() -> None:
+    import re
+
+    from app.core.configfile import read_document, validate
+
+    readme = Path("README.md").read_text()
+    examples = re.findall(r"```yaml\n(# [^\n]*\.ai-gate\.yml[^\n]*\n.*?)```", readme, re.S)
+    examples += re.findall(r"```yaml\n(# \.github repository.*?)```", readme, re.S)
+    assert len(examples) >= 2
+    for text in examples:
+        doc = read_document(text, "README.md")
+        floor = doc.data.get("_floor")
+        validate(doc.data, doc.node, "README.md")
+        if isinstance(floor, dict):
+            validate(floor, None, "README.md _floor")
