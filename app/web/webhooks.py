@@ -86,10 +86,11 @@ def webhook_router(
                 continue
             try:
                 queue.enqueue(job)
-            except QueueFull as exc:
+            except (QueueFull, Unavailable) as exc:
+                # Let GitHub's redelivery try again: it must not look like a duplicate.
                 state.release(job.key)
                 if delivery:
-                    state.forget_delivery(delivery)  # let GitHub's redelivery try again
+                    state.forget_delivery(delivery)
                 return _answer(503, f"{exc}; redeliver later")
             metrics.jobs.labels(job.event).inc()
             queued += 1

@@ -1,0 +1,65 @@
+"""A delivery the queue cannot take is refused with 503, and GitHub's redelivery of the same
+delivery id is then accepted (not mistaken for a duplicate)."""
+
+import json
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.adapters.state import MemoryJobState
+from app.errors import Unavailable
+from app.jobs import Job
+from app.queue import QueueFull
+from app.web.metrics import WebMetrics
+from app.web.signature import sign
+from app.web.webhooks import webhook_router
+
+SECRET = "s3cret"
+PAYLOAD = {
+    "action": "opened",
+    "number": 7,
+    "pull_request": {"number": 7, "head": {"sha": "a" * 40}, "draft": False, "state": "open"},
+    "repository": {"full_name": "octo/app"},
+    "installation": {"id": 1},
+}
+
+
+class FlakyQueue:
+    def __init__(self, error: Exception) -> None:
+        self.error: Exception | None = error
+        self.jobs: list[Job] = []
+
+    def enqueue(self, job: Job) -> None:
+        if self.error is not None:
+            raise self.error
+        self.jobs.append(job)
+
+    def ready(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    "error", [QueueFull("embedded queue is full"), Unavailable("the broker does not answer")]
+)
+def test_refused_delivery_is_accepted_when_redelivered(error: Exception) -> None:
+    queue = FlakyQueue(error)
+    app = FastAPI()
+    app.include_router(webhook_router(SECRET, MemoryJobState(), queue, WebMetrics(), 3600))
+    client = TestClient(app)
+    body = json.dumps(PAYLOAD).encode()
+    headers = {
+        "X-GitHub-Event": "pull_request",
+        "X-GitHub-Delivery": "delivery-1",
+        "X-Hub-Signature-256": sign(SECRET, body),
+        "Content-Type": "application/json",
+    }
+
+    refused = client.post("/api/github/webhooks", content=body, headers=headers)
+    assert refused.status_code == 503
+    assert "redeliver later" in refused.json()["message"]
+
+    queue.error = None
+    again = client.post("/api/github/webhooks", content=body, headers=headers)
+    assert again.status_code == 202, again.text
+    assert [(j.repository, j.pull_number) for j in queue.jobs] == [("octo/app", 7)]
