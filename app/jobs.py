@@ -121,7 +121,8 @@ def analyse_job(job: Job, deps: Deps) -> Outcome:
         _ensure_head(job, source.head_sha(job.repository, job.pull_number))
         if (newer := _stale(job, deps)) is not None:
             raise Superseded(job.head_sha, newer)
-        publisher.complete(run_id, report, config.comments.max_annotations)
+        # Stored before publishing: a database failure retries the job before GitHub shows
+        # anything, rather than completing the run and then completing a second one.
         deps.reports.save_report(report)
         # Booked once per head; a new head replaces the PR's amount (see app/adapters/store.py).
         deps.ledger.record_cost(
@@ -131,6 +132,7 @@ def analyse_job(job: Job, deps: Deps) -> Outcome:
             report.cost.usd if report.cost else None,
             datetime.now(UTC),
         )
+        publisher.complete(run_id, report, config.comments.max_annotations)
         ReviewPublisher(api, job.repository, job.pull_number).publish(
             report, patch_lines(snapshot), config.comments
         )
