@@ -16,6 +16,12 @@ from app.core.config import RuffConfig
 from app.core.ports import FixEdit, LintDiagnostic, LintResult
 from app.errors import CheckError
 
+# Rules the workspace cannot judge: it holds the PR's changed files, not the repository, so
+# packages lack their unchanged `__init__.py` files. isort then takes the repository's own
+# packages for third-party ones (I001 on correctly sorted imports) and INP001 sees implicit
+# namespace packages everywhere.
+WORKSPACE_BLIND = ("I001", "INP001")
+
 
 def ruff_binary() -> str:
     """The ruff executable installed beside this interpreter."""
@@ -72,8 +78,7 @@ class SubprocessLinters:
                 "--force-exclude",
                 f"--extend-select={','.join(config.select)}",
             ]
-        if config.ignore:
-            cmd.append(f"--extend-ignore={','.join(config.ignore)}")
+        cmd.append(f"--extend-ignore={','.join((*config.ignore, *WORKSPACE_BLIND))}")
         cmd += ["--", *sorted(written)]
         try:
             done = subprocess.run(

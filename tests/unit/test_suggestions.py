@@ -40,3 +40,20 @@ def test_real_ruff_fixes_become_suggestions() -> None:
     assert by_rule["F401"].text == ""
     assert by_rule["E711"] is not None
     assert by_rule["E711"].text == "    if x is None:"
+
+
+def test_rules_the_partial_workspace_cannot_judge_are_not_reported() -> None:
+    from app.adapters.linters import SubprocessLinters
+    from app.core.config import RuffConfig
+
+    # Sorted as the repository sees it (`app.core.diff` is first-party), but app/core/diff.py
+    # is not part of the PR, so ruff on the changed files alone calls it third-party.
+    text = (
+        "import json\n\nimport httpx\n\nfrom app.core.diff import parse\n\n"
+        "print(json, httpx, parse)\n"
+    )
+    config = ("pyproject.toml", '[tool.ruff.lint]\nselect = ["I", "INP", "F"]\n')
+    result = SubprocessLinters().ruff(
+        {"app/core/thing.py": text}, RuffConfig(select=("F",), ignore=()), config
+    )
+    assert [d.rule for d in result.diagnostics] == []
