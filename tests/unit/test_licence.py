@@ -479,3 +479,16 @@ def test_the_gate_never_hides_a_licence_mention(lines: list[str]) -> None:
     added = list(enumerate(lines, start=1))
     if not may_name_a_licence(added):
         assert [h for run in _runs(added) for h in _hits(run)] == []
+
+
+def test_a_tag_inside_a_string_literal_ends_where_the_expression_ends() -> None:
+    f = make_file(
+        "tests/test_vendored.py",
+        [
+            f'HEADER = "# {TAG} GPL-3.0-only\\ndef helper() -> int:\\n"',
+            f"TEXT = '{TAG} MIT'  # allowed",
+        ],
+    )
+    findings, _ = scan([f])
+    assert rules(findings) == [("tests/test_vendored.py", 1, "spdx-denied", "failure")]
+    assert "`GPL-3.0-only`" in findings[0].message

@@ -313,9 +313,9 @@ def _all_of(parts: Sequence[tuple[Status, tuple[str, ...]]]) -> tuple[Status, tu
 # --- Detection in added text ----------------------------------------------------------------
 # Patterns are written with `\s` between words so that this file does not match itself.
 
-_SPDX_TAG = re.compile(r"SPDX-License-Identifier\s*:\s*(.+)")
-# Comment closers and string quotes after the expression (a `)` belongs to the expression).
-_TAG_TAIL = re.compile(r"(?:\s|\*/|-->|#\}|[\"';,])+$")
+# The expression is what SPDX's grammar allows (ids, `+`, `:`, parentheses, spaces): it stops at
+# a comment closer, a quote, or an escape such as the `\n` of a tag inside a string literal.
+_SPDX_TAG = re.compile(r"SPDX-License-Identifier\s*:\s*([A-Za-z0-9.+:()\s-]+)")
 
 # Long sentences of licence texts and headers; one is enough to recognise the text.
 _TEXTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -505,7 +505,8 @@ def _tag_hits(run: _Run) -> Iterator[_Hit]:
     for n, raw in zip(run.line_numbers, run.raw, strict=True):
         match = _SPDX_TAG.search(raw)
         if match:
-            yield _Hit("tag", _TAG_TAIL.sub("", match.group(1)).strip(), n, raw)
+            # A licence id never ends in `-`: trailing ones open a closer such as `-->`.
+            yield _Hit("tag", match.group(1).rstrip(" \t-"), n, raw)
 
 
 def _hits(run: _Run) -> list[_Hit]:
