@@ -215,3 +215,16 @@ def test_the_gates_let_every_known_secret_through() -> None:
         "private-key",
         "secret-keyword",
     ]
+
+
+def test_placeholders_in_examples_are_not_secrets() -> None:
+    findings = scan(
+        [
+            "# DATABASE_URL=postgresql://user:password@host/db",
+            'password = "changeme"',
+            'url = "https://admin:xxxx@example.com"',
+            "DATABASE_URL=postgresql://app:Zq8-v7LmP2w@db.internal/app",  # a real-looking one
+        ],
+        path="docs/setup.md",
+    )
+    assert rules(findings) == [(4, "basic-auth")]

@@ -179,6 +179,15 @@ _KEYWORD_GATE = re.compile("|".join(KEYWORD_DENYLIST), re.IGNORECASE)
 RULES: tuple[str, ...] = tuple(dict.fromkeys(d.rule for d in (*_PATTERNS, _KEYWORD, *_ENTROPY)))
 
 
+# Values that stand for a secret in documentation and examples (`postgresql://user:password@host`,
+# `password = "changeme"`); detect-secrets' own heuristics catch `<...>`, `${...}` and the like.
+_PLACEHOLDER = re.compile(
+    r"^(?:pass(?:word|wd)?|pwd|secret|changeme|change[-_]me|example|placeholder|redacted|"
+    r"dummy|x{3,}|\*{3,}|\.{3,})$",
+    re.IGNORECASE,
+)
+
+
 def _matches(detector: _Detector, path: str, line: str) -> list[str]:
     """The secret values the detector finds in one line, after detect-secrets' heuristics."""
     plugin = detector.plugin
@@ -205,6 +214,7 @@ def _matches(detector: _Detector, path: str, line: str) -> list[str]:
         and not is_potential_uuid(value)
         and not is_not_alphanumeric_string(value)
         and not is_likely_id_string(value, line, plugin)
+        and not _PLACEHOLDER.match(value)
     ]
 
 
