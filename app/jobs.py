@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from app.adapters.blobs import BlobCache
-from app.adapters.github import GitHubApp, PullRequestSource
+from app.adapters.github import GitHubApp, Installation, PullRequestSource
 from app.adapters.reports import ReportStore
 from app.adapters.state import JobState
 from app.adapters.store import CostLedger, JobLog
@@ -35,6 +35,8 @@ from app.publishers.review import ReviewPublisher
 log = logging.getLogger(__name__)
 
 Outcome = Literal["published", "superseded", "config-error"]
+# How long a job remembers that it completed its run (retries come within minutes).
+PUBLISHED_TTL = 3600
 # The head recorded for a closed PR: queued jobs for it stop.
 CLOSED = "closed"
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
@@ -101,6 +103,10 @@ def analyse_job(job: Job, deps: Deps) -> Outcome:
         return "superseded"
     api = deps.github.installation(job.installation_id)
     source = PullRequestSource(api, deps.blobs)
+    attempt = _attempt_key(job)
+    if attempt is not None and deps.state.published(attempt):
+        # A retry after this job completed its run: only what follows the run is left to do.
+        return _finish_published(job, deps, api, source)
     publisher = CheckRunPublisher(api, job.repository)
     run_id = publisher.start(job.head_sha, external_id=job.key, fresh=job.rerun)
     try:
@@ -133,21 +139,52 @@ def analyse_job(job: Job, deps: Deps) -> Outcome:
             datetime.now(UTC),
         )
         publisher.complete(run_id, report, config.comments.max_annotations)
-        ReviewPublisher(api, job.repository, job.pull_number).publish(
-            report, patch_lines(snapshot), config.comments
-        )
-        label = config.labels.ai_generated
-        pr_info = snapshot.pull_request
-        if label and report.attribution.ai and pr_info and label not in pr_info.labels:
-            api.call(
-                "POST",
-                f"/repos/{job.repository}/issues/{job.pull_number}/labels",
-                json={"labels": [label]},
-            )
+        if attempt is not None:
+            deps.state.mark_published(attempt, PUBLISHED_TTL)
+        _publish_extras(api, job, report, snapshot, config)
     except Superseded as exc:
         _cancel(publisher, run_id, exc)
         return "superseded"
     log.info("job %s published: %s", job.key, report.verdict.conclusion)
+    return "published"
+
+
+def _attempt_key(job: Job) -> str | None:
+    """One event's job for one head: the same across its retries, new for the next event."""
+    return f"{job.key}:{job.delivery_id}:{job.kind}" if job.delivery_id else None
+
+
+def _publish_extras(
+    api: Installation, job: Job, report: Report, snapshot: PullRequestSnapshot, config: Config
+) -> None:
+    """What follows the check run: the review (idempotent per head) and the label."""
+    ReviewPublisher(api, job.repository, job.pull_number).publish(
+        report, patch_lines(snapshot), config.comments
+    )
+    label = config.labels.ai_generated
+    pr_info = snapshot.pull_request
+    if label and report.attribution.ai and pr_info and label not in pr_info.labels:
+        api.call(
+            "POST",
+            f"/repos/{job.repository}/issues/{job.pull_number}/labels",
+            json={"labels": [label]},
+        )
+
+
+def _finish_published(
+    job: Job, deps: Deps, api: Installation, source: PullRequestSource
+) -> Outcome:
+    """The review and label of a run already completed, from its stored report."""
+    report = deps.reports.load_report(job.repository, job.head_sha)
+    pr = source.pull_request(job.repository, job.pull_number)
+    if report is None or str(pr["head"]["sha"]) != job.head_sha:
+        return "superseded"  # nothing stored to publish, or a newer head took over
+    try:
+        config, _ = _load_config(source, job.repository, report.base_sha)
+    except ConfigError:
+        return "config-error"
+    snapshot = source.snapshot(job.repository, job.pull_number, lambda _: False, pr)
+    _publish_extras(api, job, report, snapshot, config)
     return "published"
 
 

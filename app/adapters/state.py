@@ -38,6 +38,14 @@ class JobState(Protocol):
         """The newest head sha announced for a pull request, if known."""
         ...
 
+    def mark_published(self, attempt_key: str, ttl: int) -> None:
+        """Record that a job's check run was completed (its retries must not complete another)."""
+        ...
+
+    def published(self, attempt_key: str) -> bool:
+        """Whether `mark_published` was called for the key within its ttl."""
+        ...
+
 
 HEAD_TTL = 7 * 24 * 3600
 
@@ -73,6 +81,13 @@ class MemoryJobState:
 
     def first_delivery(self, delivery_id: str, ttl: int) -> bool:
         return self._set_nx(f"delivery:{delivery_id}", ttl)
+
+    def mark_published(self, attempt_key: str, ttl: int) -> None:
+        self._set_nx(f"published:{attempt_key}", ttl)
+
+    def published(self, attempt_key: str) -> bool:
+        with self._lock:
+            return self._live(f"published:{attempt_key}", time.monotonic())
 
     def forget_delivery(self, delivery_id: str) -> None:
         with self._lock:
@@ -119,6 +134,14 @@ class RedisJobState:
     def forget_delivery(self, delivery_id: str) -> None:
         with _reachable():
             self._redis.delete(f"{self._prefix}delivery:{delivery_id}")
+
+    def mark_published(self, attempt_key: str, ttl: int) -> None:
+        with _reachable():
+            self._redis.set(f"{self._prefix}published:{attempt_key}", 1, ex=ttl)
+
+    def published(self, attempt_key: str) -> bool:
+        with _reachable():
+            return bool(self._redis.exists(f"{self._prefix}published:{attempt_key}"))
 
     def claim(self, key: str, ttl: int) -> bool:
         with _reachable():
