@@ -175,10 +175,13 @@ def _finish_published(
     job: Job, deps: Deps, api: Installation, source: PullRequestSource
 ) -> Outcome:
     """The review and label of a run already completed, from its stored report."""
-    report = deps.reports.load_report(job.repository, job.head_sha)
     pr = source.pull_request(job.repository, job.pull_number)
-    if report is None or str(pr["head"]["sha"]) != job.head_sha:
-        return "superseded"  # nothing stored to publish, or a newer head took over
+    if str(pr["head"]["sha"]) != job.head_sha:
+        return "superseded"  # a newer head has its own job
+    report = deps.reports.load_report(job.repository, job.head_sha)
+    if report is None:  # stored before the run was completed, so only a lost database
+        log.warning("job %s: no stored report to review from", job.key)
+        return "published"
     try:
         config, _ = _load_config(source, job.repository, report.base_sha)
     except ConfigError:
