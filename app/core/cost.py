@@ -23,7 +23,7 @@ from genai_prices import Usage, calc_price
 from genai_prices.data_snapshot import get_snapshot
 from pydantic import Field, model_validator
 
-from app.core.diff import added_text, parse_patch
+from app.core.diff import added_text, head_side, parse_patch
 from app.core.models import Attribution, Cost, PullRequestSnapshot
 from app.core.section import Section
 from app.core.tokens import Tokenizer, default_tokenizer
@@ -295,7 +295,7 @@ def workload(
         if head is None:
             from_diff += 1
             # The diff's head side (added and context lines): all we know of the file, a floor.
-            head = "\n".join(line[1:] for line in (f.patch or "").split("\n") if line[:1] in "+ ")
+            head = "\n".join(head_side(f.patch).values())
         file_tokens += tokenizer.count(head)
     return Workload(lines, text_tokens, file_tokens, files, from_diff)
 

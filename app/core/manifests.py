@@ -16,13 +16,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.core.diff import PatchLines, parse_patch
+from app.core.diff import PatchLines, parse_patch, patch_rows
 from app.core.models import FileDiff, Frozen, PullRequestSnapshot
 
 Ecosystem = Literal["pypi", "npm"]
 Format = Literal["pyproject", "requirements", "package.json"]
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 # PEP 508 names: letters, digits and . _ - (starting and ending with a letter or digit).
 _PEP508 = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)$")
 _QUOTED = re.compile(r"\"([^\"]*)\"|'([^']*)'")
@@ -70,23 +69,13 @@ def _patch_view(patch: str | None) -> tuple[list[tuple[int, str]], set[int], lis
     lines: list[tuple[int, str]] = []
     breaks: set[int] = set()
     removed: list[str] = []
-    if not patch:
-        return lines, breaks, removed
-    line_no = 0
-    in_hunk = False
-    for raw in patch.removesuffix("\n").split("\n"):
-        match = _HUNK.match(raw)
-        if match:
-            line_no = int(match.group(1))
+    for kind, line_no, text in patch_rows(patch):
+        if kind == "@":
             breaks.add(line_no)
-            in_hunk = True
-        elif not in_hunk or raw.startswith("\\"):
-            continue
-        elif raw.startswith("-"):
-            removed.append(raw[1:].removesuffix("\r"))
+        elif kind == "-":
+            removed.append(text)
         else:
-            lines.append((line_no, raw[1:].removesuffix("\r")))
-            line_no += 1
+            lines.append((line_no, text))
     return lines, breaks, removed
 
 

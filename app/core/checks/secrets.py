@@ -62,7 +62,7 @@ from detect_secrets.util.code_snippet import CodeSnippet
 from detect_secrets.util.filetype import determine_file_type
 from pydantic import Field
 
-from app.core.diff import PatchLines, parse_patch
+from app.core.diff import PatchLines, head_side, parse_patch
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Level, PullRequestSnapshot
 from app.core.section import Patterns, Section
@@ -231,26 +231,6 @@ def _split(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in text.split("\n")]
 
 
-def _patch_text(patch: str | None) -> dict[int, str]:
-    """Head line number → text of the added and context lines of a patch."""
-    out: dict[int, str] = {}
-    if not patch:
-        return out
-    line_no = 0
-    in_hunk = False
-    for raw in patch.removesuffix("\n").split("\n"):
-        match = re.match(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@", raw)
-        if match:
-            line_no = int(match.group(1))
-            in_hunk = True
-            continue
-        if not in_hunk or raw.startswith(("\\", "-")):
-            continue
-        out[line_no] = raw[1:].removesuffix("\r")
-        line_no += 1
-    return out
-
-
 def _added_lines(
     snapshot: PullRequestSnapshot, lines: Mapping[str, PatchLines]
 ) -> Iterator[tuple[str, int, str, str]]:
@@ -263,7 +243,7 @@ def _added_lines(
             continue
         content = snapshot.contents.get(f.path)
         head = _split(content) if content is not None else []
-        from_patch = _patch_text(f.patch)
+        from_patch = head_side(f.patch)
 
         def text_at(n: int, head: list[str] = head, from_patch: dict[int, str] = from_patch) -> str:
             if 0 < n <= len(head):
