@@ -20,7 +20,6 @@ import argparse
 import math
 import resource
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -29,7 +28,8 @@ from pathlib import Path
 
 from app.adapters.blobs import MemoryBlobCache
 from app.adapters.github import GitHubApp
-from app.adapters.linters import SubprocessLinters, ruff_binary
+from app.adapters.linters import SubprocessLinters, ruff_command
+from app.adapters.mypy_runner import mypy_command
 from app.adapters.registry import RegistryResolver
 from app.adapters.state import MemoryJobState
 from app.adapters.store import SqlStore
@@ -128,41 +128,13 @@ def direct_run(texts: dict[str, str]) -> None:
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_text(text)
         targets = sorted(texts)
+        # The very commands a job runs (our rule set alone; mypy with an empty config).
         subprocess.run(
-            [
-                ruff_binary(),
-                "check",
-                "--no-cache",
-                "--exit-zero",
-                "--output-format=json",
-                "--isolated",
-                f"--select={','.join(config.ruff.select)}",
-                f"--extend-ignore={','.join(config.ruff.ignore)}",
-                *targets,
-            ],
-            cwd=root,
-            capture_output=True,
-            check=True,
+            ruff_command(config.ruff, None, targets), cwd=root, capture_output=True, check=True
         )
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "mypy",
-                "--cache-dir=/dev/null",
-                "--no-incremental",
-                "--no-site-packages",
-                "--explicit-package-bases",
-                "--follow-imports=silent",
-                "--output=json",
-                "--show-error-codes",
-                "--no-error-summary",
-                *targets,
-            ],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
+        (root / "mypy.ini").write_text("[mypy]\n")
+        mypy = mypy_command(config.mypy, root / "mypy.ini", targets)
+        subprocess.run(mypy, cwd=root, capture_output=True, check=False)
 
 
 def minimum_requests(files: int, python_files: int, commits: int, annotations: int) -> int:

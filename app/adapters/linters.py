@@ -23,6 +23,22 @@ from app.errors import CheckError
 WORKSPACE_BLIND = ("I001", "INP001")
 
 
+def ruff_command(config: RuffConfig, config_file: Path | None, targets: list[str]) -> list[str]:
+    """`ruff check` as a job runs it: our rules alone, or the repository's config plus ours."""
+    cmd = [ruff_binary(), "check", "--no-cache", "--exit-zero", "--output-format=json"]
+    if config_file is None:
+        cmd += ["--isolated", f"--select={','.join(config.select)}"]
+    else:
+        # The repository's rules plus ours; its excludes still apply to files we name.
+        cmd += [
+            f"--config={config_file}",
+            "--force-exclude",
+            f"--extend-select={','.join(config.select)}",
+        ]
+    cmd.append(f"--extend-ignore={','.join((*config.ignore, *WORKSPACE_BLIND))}")
+    return [*cmd, "--", *targets]
+
+
 def ruff_binary() -> str:
     """The ruff executable installed beside this interpreter."""
     from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
@@ -68,18 +84,7 @@ class SubprocessLinters:
     def _run_ruff(
         self, root: Path, written: Mapping[str, str], config: RuffConfig, config_file: Path | None
     ) -> LintResult:
-        cmd = [ruff_binary(), "check", "--no-cache", "--exit-zero", "--output-format=json"]
-        if config_file is None:
-            cmd += ["--isolated", f"--select={','.join(config.select)}"]
-        else:
-            # The repository's rules plus ours; its excludes still apply to files we name.
-            cmd += [
-                f"--config={config_file}",
-                "--force-exclude",
-                f"--extend-select={','.join(config.select)}",
-            ]
-        cmd.append(f"--extend-ignore={','.join((*config.ignore, *WORKSPACE_BLIND))}")
-        cmd += ["--", *sorted(written)]
+        cmd = ruff_command(config, config_file, sorted(written))
         try:
             done = subprocess.run(
                 cmd,

@@ -64,7 +64,7 @@ class MypyRunner:
                     return MypyResult(timed_out=True, skipped=_given(skipped, written))
                 try:
                     done = subprocess.run(
-                        _command(config, config_file, pending),
+                        mypy_command(config, config_file, pending),
                         cwd=root,
                         capture_output=True,
                         text=True,
@@ -93,7 +93,8 @@ class MypyRunner:
             return MypyResult(skipped=_given(skipped, written))
 
 
-def _command(config: MypyConfig, config_file: Path, targets: list[str]) -> list[str]:
+def mypy_command(config: MypyConfig, config_file: Path, targets: list[str]) -> list[str]:
+    """mypy as a job runs it: isolated, offline, no plugins, JSON out."""
     cmd = [
         sys.executable,
         "-I",
