@@ -138,19 +138,35 @@ def healthy(url: str) -> bool:
         return False
 
 
+def serve(env: dict[str, str], logs: Path) -> tuple[Process, str]:
+    """`ai-gate serve` on a free port, once it answers /healthz; stopped if it never does."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = Process([str(BIN), "serve", "--port", str(port)], env, logs / f"serve-{port}.log")
+    try:
+        proc.wait_for(lambda: healthy(url), "ai-gate serve")
+    except RuntimeError:
+        proc.stop()
+        raise
+    return proc, url
+
+
+def start_worker(env: dict[str, str], log: Path, concurrency: int = 2) -> Process:
+    """`ai-gate worker`, once Celery says it is ready; stopped if it never does."""
+    proc = Process([str(BIN), "worker", "--concurrency", str(concurrency)], env, log)
+    try:
+        proc.wait_for(lambda: "ready." in proc.output(), "ai-gate worker", timeout=60)
+    except RuntimeError:
+        proc.stop()
+        raise
+    return proc
+
+
 def start_server(
     github: FakeGitHub, tmp: Path, *, redis: bool, data: Path | None = None
 ) -> tuple[Process, str]:
     """A server logging into `tmp`, with its database in `data` (default: `tmp`)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = Process(
-        [str(BIN), "serve", "--port", str(port)],
-        app_env(github, redis=redis, data=data or tmp),
-        tmp / f"serve-{port}.log",
-    )
-    proc.wait_for(lambda: healthy(url), "ai-gate serve")
-    return proc, url
+    return serve(app_env(github, redis=redis, data=data or tmp), tmp)
 
 
 @pytest.fixture(scope="session")
@@ -169,12 +185,8 @@ def worker(
 ) -> Iterator[Process]:
     assert redis_client.ping()  # the broker answers before the worker starts
     log_dir = tmp_path_factory.mktemp("worker")
-    proc = Process(
-        [str(BIN), "worker", "--concurrency", "2"],
-        app_env(github, redis=True, data=redis_data, registry=registry),
-        log_dir / "worker.log",
-    )
-    proc.wait_for(lambda: "ready." in proc.output(), "ai-gate worker", timeout=60)
+    env = app_env(github, redis=True, data=redis_data, registry=registry)
+    proc = start_worker(env, log_dir / "worker.log")
     yield proc
     proc.stop()
 

@@ -30,7 +30,7 @@ class StagedPR:
     repo: str = REPO
 
 
-def _patch_for_new_file(text: str) -> str:
+def patch_for_new_file(text: str) -> str:
     lines = text.splitlines()
     return "\n".join([f"@@ -0,0 +1,{len(lines)} @@", *[f"+{line}" for line in lines]])
 
@@ -73,7 +73,7 @@ def stage_ruff_pr(github: FakeGitHub, *, blocks: int = 30, trailer: bool = True)
         base_sha=base,
         files=[
             make_file(
-                "pkg/new.py", status="added", patch=_patch_for_new_file(new_text), sha=new_blob
+                "pkg/new.py", status="added", patch=patch_for_new_file(new_text), sha=new_blob
             ),
             make_file("pkg/old.py", status="modified", patch=old_patch, sha=old_blob),
             make_file("docs/logo.png", status="added", sha=sha(f"png{number}")),
@@ -172,7 +172,7 @@ def stage_file_pr(
     number = next(_numbers) if number is None else number
     head, base = sha(f"head{number}{text}"), sha(f"base{number}")
     blob = sha(f"blob{text}")
-    files = [make_file("pkg/review.py", status="added", patch=_patch_for_new_file(text), sha=blob)]
+    files = [make_file("pkg/review.py", status="added", patch=patch_for_new_file(text), sha=blob)]
     message = "Add review helpers" + (f"\n\n{CLAUDE_TRAILER}" if trailer else "")
     commits = [make_commit(head, message, parents=[base])]
     if is_new:

@@ -11,6 +11,7 @@ from tests.integration.conftest import deliver
 from tests.integration.scenarios import (
     OWNER,
     REPO,
+    StagedPR,
     pull_request_payload,
     stage_file_pr,
     wait_completed,
@@ -74,9 +75,7 @@ def test_deleted_binary_renamed_and_too_large_files(github: FakeGitHub, redis_se
         commits=[make_commit(head, f"Move things\n\n{CLAUDE_TRAILER}", parents=[base])],
         blobs=blobs,
     )
-    pr_payload = pull_request_payload(stage_file_pr(github, "x = 1\n"))
-    pr_payload["number"] = pr_payload["pull_request"]["number"] = number
-    pr_payload["pull_request"]["head"]["sha"] = head
+    pr_payload = pull_request_payload(StagedPR(number, head, base, set()))
 
     assert deliver(redis_server, "pull_request", pr_payload).status_code == 202
 
@@ -143,9 +142,7 @@ def test_mixed_pr_attributes_lines_through_per_commit_patches(
             )
         ],
     )
-    payload = pull_request_payload(stage_file_pr(github, "y = 2\n"))
-    payload["number"] = payload["pull_request"]["number"] = number
-    payload["pull_request"]["head"]["sha"] = c2
+    payload = pull_request_payload(StagedPR(number, c2, base, set()))
 
     assert deliver(redis_server, "pull_request", payload).status_code == 202
 
@@ -201,9 +198,7 @@ def test_ruff_mypy_licence_and_secret_findings_on_added_lines_only_and_the_secre
         commits=[make_commit(head, f"Add service\n\n{CLAUDE_TRAILER}", parents=[base])],
         blobs={blob: SERVICE_HEAD.encode()},
     )
-    payload = pull_request_payload(stage_file_pr(github, "z = 3\n"))
-    payload["number"] = payload["pull_request"]["number"] = number
-    payload["pull_request"]["head"]["sha"] = head
+    payload = pull_request_payload(StagedPR(number, head, base, set()))
 
     assert deliver(redis_server, "pull_request", payload).status_code == 202
     wait_completed(github, head)

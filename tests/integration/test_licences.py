@@ -11,11 +11,12 @@ from tests.integration.scenarios import (
     CLAUDE_TRAILER,
     OWNER,
     REPO,
+    StagedPR,
     annotations_of,
     our_runs,
+    patch_for_new_file,
     pull_request_payload,
     sha,
-    stage_file_pr,
     wait_completed,
 )
 
@@ -26,9 +27,7 @@ VENDORED = "# SPDX-License-Identifier: GPL-3.0-only\ndef helper() -> int:\n    r
 
 
 def _new_file(path: str, text: str) -> dict[str, object]:
-    lines = text.splitlines()
-    patch = "\n".join([f"@@ -0,0 +1,{len(lines)} @@", *[f"+{line}" for line in lines]])
-    return make_file(path, status="added", patch=patch, sha=sha(f"blob:{path}"))
+    return make_file(path, status="added", patch=patch_for_new_file(text), sha=sha(f"blob:{path}"))
 
 
 def test_new_dependencies_and_licence_tags_are_judged_and_lookups_are_cached(
@@ -53,9 +52,7 @@ def test_new_dependencies_and_licence_tags_are_judged_and_lookups_are_cached(
             sha("blob:pkg/vendored.py"): VENDORED.encode(),
         },
     )
-    payload = pull_request_payload(stage_file_pr(github, "x = 1\n"))
-    payload["number"] = payload["pull_request"]["number"] = number
-    payload["pull_request"]["head"]["sha"] = head
+    payload = pull_request_payload(StagedPR(number, head, base, set()))
 
     assert deliver(redis_server, "pull_request", payload).status_code == 202
     wait_completed(github, head)

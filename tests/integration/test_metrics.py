@@ -10,12 +10,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.fakes.github_server import FakeGitHub
 from tests.integration.conftest import (
-    BIN,
-    Process,
     app_env,
     deliver,
     free_port,
-    healthy,
+    serve,
     start_server,
     wait_until,
 )
@@ -86,13 +84,10 @@ def test_web_with_its_database_down_still_accepts_webhooks_and_reports_the_store
     github: FakeGitHub, redis_server: str, tmp_path: Path
 ) -> None:
     del redis_server  # the session's worker runs the job this web process queues
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     env = app_env(github, redis=True, data=tmp_path)
     env["DATABASE_URL"] = f"postgresql://nobody@127.0.0.1:{free_port()}/gone"  # nothing listens
-    web = Process([str(BIN), "serve", "--port", str(port)], env, tmp_path / "serve.log")
+    web, url = serve(env, tmp_path)
     try:
-        web.wait_for(lambda: healthy(url), "ai-gate serve")
         pr = stage_file_pr(github, "x = 1\n", owner="db-down-org")
         assert deliver(url, "pull_request", pull_request_payload(pr)).status_code == 202
         assert scrape(url)[("ai_gate_store_up", ())] == 0

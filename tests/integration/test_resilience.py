@@ -28,8 +28,9 @@ from tests.integration.conftest import (
     app_env,
     deliver,
     free_port,
-    healthy,
     redis_url,
+    serve,
+    start_worker,
     wait_until,
 )
 from tests.integration.scenarios import REPO, our_runs, pull_request_payload, stage_file_pr
@@ -41,19 +42,20 @@ OWNER = "resilience-org"
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-def start(github: FakeGitHub, tmp: Path, broker: str, name: str) -> tuple[Process, Process, str]:
-    """A worker and a web process on `broker`, sharing a database in `tmp`."""
-    env = app_env(github, redis=True, data=tmp) | {
+def broker_env(github: FakeGitHub, tmp: Path, broker: str) -> dict[str, str]:
+    """Web and worker on `broker`, sharing a database in `tmp`, with the shortest limits: a
+    dead worker's job runs again within 10 + 15 + 5 + 5 s."""
+    return app_env(github, redis=True, data=tmp) | {
         "REDIS_URL": broker,
-        # The shortest limits: a dead worker's job runs again within 10 + 15 + 5 + 5 s.
         "AI_GATE_JOB_TIME_LIMIT": "10",
     }
-    worker = Process([str(BIN), "worker", "--concurrency", "1"], env, tmp / f"{name}-worker.log")
-    worker.wait_for(lambda: "ready." in worker.output(), "ai-gate worker", timeout=60)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    web = Process([str(BIN), "serve", "--port", str(port)], env, tmp / f"{name}-serve.log")
-    web.wait_for(lambda: healthy(url), "ai-gate serve")
+
+
+def start(github: FakeGitHub, tmp: Path, broker: str, name: str) -> tuple[Process, Process, str]:
+    """A worker and a web process on `broker`, sharing a database in `tmp`."""
+    env = broker_env(github, tmp, broker)
+    worker = start_worker(env, tmp / f"{name}-worker.log", concurrency=1)
+    web, url = serve(env, tmp)
     return worker, web, url
 
 
@@ -86,10 +88,9 @@ def test_a_job_whose_worker_is_killed_mid_job_runs_again_and_completes(
     finally:
         held.release()
         worker.stop()
-    replacement = Process(
+    replacement = Process(  # not waited for: its start-up counts against the bound
         [str(BIN), "worker", "--concurrency", "1"],
-        app_env(github, redis=True, data=tmp_path)
-        | {"REDIS_URL": own_db, "AI_GATE_JOB_TIME_LIMIT": "10"},
+        broker_env(github, tmp_path, own_db),
         tmp_path / "second-worker.log",
     )
     try:
@@ -237,27 +238,25 @@ def test_a_job_waits_for_a_database_that_is_not_up_yet(
     url = postgres.set(drivername="postgresql", port=forwarder.port).update_query_dict(
         {"options": f"-csearch_path={schema}"}
     )
-    env = app_env(github, redis=True, data=tmp_path) | {
-        "REDIS_URL": own_db,
-        "DATABASE_URL": url.render_as_string(hide_password=False),
-    }
-    worker = Process([str(BIN), "worker", "--concurrency", "1"], env, tmp_path / "worker.log")
+    env = broker_env(github, tmp_path, own_db)
+    env["DATABASE_URL"] = url.render_as_string(hide_password=False)
     try:
-        worker.wait_for(lambda: "ready." in worker.output(), "ai-gate worker", timeout=60)
-        pr = stage_file_pr(github, "w = 1\n", owner=OWNER)
-        job = {
-            "installation_id": 1,
-            "repository": f"{OWNER}/{REPO}",
-            "pull_number": pr.number,
-            "head_sha": pr.head_sha,
-        }
-        celery_app = configure(load_settings(redis_url=own_db))
-        celery_app.send_task(TASK_NAME, args=[job])
-        wait_until(lambda: "cannot start" in worker.output(), "the job to find no database")
-        forwarder.open()  # the database comes up
-        wait_until(lambda: completed(github, pr.head_sha), "the job once it is up", timeout=60)
+        worker = start_worker(env, tmp_path / "worker.log", concurrency=1)
+        try:
+            pr = stage_file_pr(github, "w = 1\n", owner=OWNER)
+            job = {
+                "installation_id": 1,
+                "repository": f"{OWNER}/{REPO}",
+                "pull_number": pr.number,
+                "head_sha": pr.head_sha,
+            }
+            configure(load_settings(redis_url=own_db)).send_task(TASK_NAME, args=[job])
+            wait_until(lambda: "cannot start" in worker.output(), "the job to find no database")
+            forwarder.open()  # the database comes up
+            wait_until(lambda: completed(github, pr.head_sha), "the job once it is up", timeout=60)
+        finally:
+            worker.stop()
     finally:
-        worker.stop()
         forwarder.close()
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
