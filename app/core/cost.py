@@ -23,7 +23,7 @@ from genai_prices import Usage, calc_price
 from genai_prices.data_snapshot import get_snapshot
 from pydantic import Field, model_validator
 
-from app.core.diff import added_text, head_side, parse_patch
+from app.core.diff import head_side, patch_rows
 from app.core.models import Attribution, Cost, PullRequestSnapshot
 from app.core.section import Section
 from app.core.tokens import Tokenizer, default_tokenizer
@@ -265,14 +265,12 @@ class Workload:
 
 
 def _ai_added(patch: str | None, lines: frozenset[int] | None) -> list[str]:
-    texts = added_text(patch)
-    if lines is None:
-        return texts
-    numbers = sorted(parse_patch(patch).added)
-    if len(numbers) != len(texts):  # a patch we cannot pair line by line: keep its AI share
-        keep = round(len(texts) * len(lines & set(numbers)) / max(1, len(numbers)))
-        return texts[:keep]
-    return [text for number, text in zip(numbers, texts, strict=True) if number in lines]
+    """The added lines of a patch (only those in `lines` unless it is None), without `+`."""
+    return [
+        text
+        for kind, number, text in patch_rows(patch)
+        if kind == "+" and (lines is None or number in lines)
+    ]
 
 
 def workload(

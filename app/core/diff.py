@@ -66,11 +66,3 @@ def parse_patch(patch: str | None) -> PatchLines:
 def head_side(patch: str | None) -> dict[int, str]:
     """Head line number -> text of the added and context lines of a patch."""
     return {n: text for kind, n, text in patch_rows(patch) if kind in ("+", " ")}
-
-
-def added_text(patch: str | None) -> list[str]:
-    """The added lines of a patch, without their `+`."""
-    if not patch:
-        return []
-    # GitHub's patches carry no file headers, so every `+` line inside them is an added line.
-    return [raw[1:] for raw in patch.removesuffix("\n").split("\n") if raw.startswith("+")]

@@ -1,4 +1,4 @@
-from app.core.diff import added_text, parse_patch
+from app.core.diff import parse_patch, patch_rows
 
 PATCH = "\n".join(
     [
@@ -38,4 +38,5 @@ def test_trailing_newline_is_not_a_context_line() -> None:
 
 
 def test_added_text_strips_plus_and_keeps_plus_plus_lines() -> None:
-    assert added_text("@@ -0,0 +1,2 @@\n+++x\n+y") == ["++x", "y"]
+    rows = patch_rows("@@ -0,0 +1,2 @@\n+++x\n+y")
+    assert [text for kind, _, text in rows if kind == "+"] == ["++x", "y"]
