@@ -27,8 +27,9 @@ APP_ID = 4242
 INSTALLATION_ID = 1
 SECRET = "integration-secret"
 BIN = Path(sys.executable).parent / "ai-gate"
-# A database of its own so the tests never touch another user's keys.
-REDIS_DB = 13
+# A database of its own so the tests never touch another user's keys; two test sessions on one
+# machine (a second checkout, say) each need their own: AI_GATE_TEST_REDIS_DB picks it.
+REDIS_DB = int(os.environ.get("AI_GATE_TEST_REDIS_DB", "13"))
 
 
 def redis_url() -> str:
