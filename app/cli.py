@@ -89,6 +89,9 @@ def _worker(concurrency: int) -> int:
     celery.worker_main(
         [
             "worker",
+            # Threads: a job mostly waits on git, ruff and mypy in their own processes, so one
+            # process holds the app once instead of once per job (see README, "Worker").
+            "--pool=threads",
             f"--concurrency={concurrency}",
             "--loglevel=INFO",
             "-Q",
@@ -101,13 +104,12 @@ def _worker(concurrency: int) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from app.adapters.linters import SubprocessLinters
-    from app.adapters.localgit import local_snapshot
+    from app.adapters.localgit import open_checkout, resolve_range
     from app.adapters.registry import RegistryResolver
     from app.core.config import Config
     from app.core.configfile import parse_config
     from app.core.models import ConfigInfo
-    from app.core.pipeline import analyse, needs_contents
+    from app.engine import analyse_range
     from app.publishers.markdown import render_summary
     from app.publishers.sarif import render_sarif
     from app.publishers.text import render_text
@@ -121,11 +123,20 @@ def _check(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"cannot read --config {config_file}: {exc.strerror}") from exc
         config, info = parse_config(text, str(config_file)), ConfigInfo(sources=(str(config_file),))
-    snapshot = local_snapshot(args.repo, args.base, args.head, needs_contents)
+    git = open_checkout(args.repo)
+    base_sha, head_sha = resolve_range(git, args.base, args.head)
     settings = load_settings()
     # Looked up afresh each run (no Redis here): a local check rarely adds many dependencies.
     licences = RegistryResolver(settings.pypi_url, settings.npm_url)
-    report = analyse(snapshot, config, SubprocessLinters(), info, licences=licences)
+    report = analyse_range(
+        git,
+        base_sha,
+        head_sha,
+        repository=args.repo.resolve().name,
+        config=config,
+        info=info,
+        licences=licences,
+    ).report
     if args.format == "json":
         out = json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
     elif args.format == "sarif":

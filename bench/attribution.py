@@ -51,8 +51,9 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cache
 
-from app.adapters.linters import SubprocessLinters
+from app.adapters.linters import file_linters
 from app.core.attribution import detect
+from app.core.checks.ruff import python_files
 from app.core.config import Config
 from app.core.cost import pull_request_cost
 from app.core.diff import parse_patch
@@ -570,7 +571,11 @@ def stages(snapshot: PullRequestSnapshot, config: Config, repeat: int) -> list[S
     ai_lines = outcome.counts.ai_lines
     assert snapshot.commit_files is not None
     history = snapshot.commit_files
-    linters = SubprocessLinters()
+
+    def whole() -> None:
+        with file_linters(python_files(snapshot)) as (linters, _):
+            analyse(snapshot, config, linters)
+
     return [
         measure("parse patches", lambda: [parse_patch(f.patch) for f in snapshot.files], repeat),
         measure("detect", lambda: detect(snapshot, config.detection), repeat),
@@ -581,7 +586,7 @@ def stages(snapshot: PullRequestSnapshot, config: Config, repeat: int) -> list[S
             lambda: pull_request_cost(snapshot, attribution, ai_lines, config.cost),
             repeat,
         ),
-        measure("whole analyse", lambda: analyse(snapshot, config, linters), repeat),
+        measure("whole analyse", whole, repeat),
     ]
 
 

@@ -25,19 +25,6 @@ def level_for(rule: str) -> Level:
     return "warning"
 
 
-# ruff's own precedence when one directory holds several config files.
-RUFF_CONFIG_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")
-
-
-def repository_ruff_config(snapshot: PullRequestSnapshot) -> tuple[str, str] | None:
-    """The base branch's ruff config file (name, text); a pyproject without [tool.ruff] is none."""
-    for name in RUFF_CONFIG_FILES:
-        text = snapshot.base_configs.get(name)
-        if text is not None and (name != "pyproject.toml" or "[tool.ruff" in text):
-            return name, text
-    return None
-
-
 def python_files(snapshot: PullRequestSnapshot) -> dict[str, str]:
     """Head contents of the changed, still-present Python files the adapter fetched."""
     return {
@@ -71,7 +58,7 @@ def ruff_findings(
     if not config.enabled or not files:
         return [], ()
     findings: list[Finding] = []
-    result = linters.ruff(files, config, repository_ruff_config(snapshot))
+    result = linters.ruff(sorted(files), config)
     for diag in result.diagnostics:
         added = lines.get(diag.path, PatchLines()).added
         text = files.get(diag.path, "").splitlines()
