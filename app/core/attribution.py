@@ -23,7 +23,9 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field
 
 from app.core import catalogue
-from app.core.catalogue import HIGH, Marker, match_identity, noreply_login, tool_named
+from app.core.catalogue import HIGH, MEDIUM, Marker, match_identity, noreply_login
+from app.core.disclosures import agent_name, closing_prose, disclosed, identities
+from app.core.merges import agent_branches, is_merge
 from app.core.modelnames import model_from_text
 from app.core.models import (
     Attribution,
@@ -40,14 +42,7 @@ from app.core.trailers import Trailer, parse_trailers
 
 CUSTOM = "custom"
 PULL_REQUEST = "pull_request"
-_IDENTITY = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)>$")
 _IDENTITY_IN_TEXT = re.compile(r"(?P<name>[^<>:]*?)\s*<(?P<email>[^<>\s@]+@[^<>\s]+)>")
-_NEGATIVE = re.compile(r"^(?:no|none|n/?a|false|0|-)\.?$", re.IGNORECASE)
-# `Assisted-by: AGENT_NAME:MODEL_VERSION` in a policy document is a template, not a disclosure.
-_PLACEHOLDER = re.compile(r"^(?:<[^<>]+>|[A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:[:/ ]|$)")
-_MERGE_SUBJECT = re.compile(
-    r"^Merge (?:branch|branches|remote-tracking branch|pull request #\d+ from) "
-)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _COMMENT_PREFIXES = ("#", "//", "/*", "*", "--", ";", "<!--", "%", '"""', "'''")
 _GENERATED_BLOCK_START = "<!-- This is an auto-generated comment"
@@ -200,17 +195,15 @@ def person_signals(kind: str, scope: _Scope, identity: Identity, author: bool) -
 
 
 def _disclosure_signal(trailer: Trailer, scope: _Scope) -> Signal | None:
-    value = trailer.value
-    if _NEGATIVE.match(value) or _PLACEHOLDER.match(value):
+    if trailer.key in catalogue.DISCLOSURE_TRAILER_KEYS:
+        named = disclosed(trailer.value, named_only=False)
+    elif trailer.key in catalogue.NAMED_DISCLOSURE_TRAILER_KEYS:
+        named = disclosed(trailer.value, named_only=True, leading=trailer.key == "ai")
+    else:
         return None
-    tool, model = tool_named(value), model_from_text(value)
-    if trailer.key in catalogue.NAMED_DISCLOSURE_TRAILER_KEYS and tool is None and model is None:
+    if named is None:
         return None
-    if trailer.key not in (
-        catalogue.DISCLOSURE_TRAILER_KEYS | catalogue.NAMED_DISCLOSURE_TRAILER_KEYS
-    ):
-        return None
-    return scope.signal("trailer", tool or "other", trailer.line, catalogue.MEDIUM, model)
+    return scope.signal("trailer", named.tool, trailer.line, MEDIUM, named.model)
 
 
 def _key_signal(trailer: Trailer, scope: _Scope) -> Signal | None:
@@ -223,19 +216,27 @@ def _key_signal(trailer: Trailer, scope: _Scope) -> Signal | None:
     return None
 
 
-def trailer_signal(trailer: Trailer, scope: _Scope) -> Signal | None:
-    """The signal one trailer gives: a known agent identity, a tool's own key, a disclosure."""
+def trailer_signals(trailer: Trailer, scope: _Scope) -> list[Signal]:
+    """What one trailer gives: a tool's own key, agent identities, an agent named alone, or a
+    disclosure. An unknown identity is a human co-author: never a signal."""
     if (found := _key_signal(trailer, scope)) is not None:
-        return found
-    identity = _IDENTITY.match(trailer.value)
-    if identity is not None:
-        if trailer.key not in catalogue.IDENTITY_TRAILER_KEYS:
-            return None
-        # An unknown identity is a human co-author: never a signal.
-        return identity_signal(
-            "trailer", scope, identity["name"], identity["email"], None, trailer.line
-        )
-    return _disclosure_signal(trailer, scope)
+        return [found]
+    people = identities(trailer.value)
+    if people:
+        if trailer.key in catalogue.NON_AUTHOR_TRAILER_KEYS:
+            return []
+        return [
+            signal
+            for name, email in people
+            if (signal := identity_signal("trailer", scope, name, email, None, trailer.line))
+        ]
+    if trailer.key in catalogue.CO_AUTHOR_TRAILER_KEYS:
+        named = agent_name(trailer.value)
+        if named is None:
+            return []
+        return [scope.signal("trailer", named.tool, trailer.line, MEDIUM, named.model)]
+    found = _disclosure_signal(trailer, scope)
+    return [found] if found is not None else []
 
 
 def prose_lines(text: str) -> Iterator[str]:
@@ -289,10 +290,14 @@ def commit_signals(commit: Commit, config: DetectionConfig | None = None) -> lis
     found = person_signals("commit_author", scope, commit.author, author=True)
     found += person_signals("commit_committer", scope, commit.committer, author=False)
     trailers = parse_trailers(commit.message)
-    found += [s for t in trailers if (s := trailer_signal(t, scope)) is not None]
+    found += [s for t in trailers for s in trailer_signals(t, scope)]
     subject = commit.message.strip().split("\n", 1)[0].strip()
     trailer_lines = frozenset(line for t in trailers for line in t.line.split("\n"))
     found += marker_signals("commit_marker", scope, subject, commit.message, trailer_lines)
+    found += [
+        scope.signal("commit_marker", named.tool, line, MEDIUM, named.model)
+        for line, named in closing_prose(commit.message, trailer_lines)
+    ]
     return found
 
 
@@ -391,11 +396,6 @@ def judge(signals: Sequence[Signal], threshold: float) -> Verdict:
     return Verdict(tools, models, max(scores.values(), default=0.0))
 
 
-def is_merge(commit: Commit) -> bool:
-    """A merge brings other work in; its message naming an agent branch proves nothing."""
-    return len(commit.parents) > 1 or bool(_MERGE_SUBJECT.match(commit.message))
-
-
 def _inherits(commit: Commit, config: DetectionConfig) -> bool:
     author = commit.author
     return not (
@@ -438,6 +438,44 @@ def _commit_verdicts(
     return out
 
 
+def _merged_branch_verdicts(
+    commits: Sequence[Commit],
+    verdicts: list[CommitAttribution],
+    config: DetectionConfig,
+) -> tuple[list[CommitAttribution], list[Signal]]:
+    """An agent branch a merge brought in stands for its commits when none has evidence of its
+    own, as a pull request's branch does for the pull request's commits."""
+    by_sha = {v.sha: i for i, v in enumerate(verdicts)}
+    found: list[Signal] = []
+    ignored = _lower(config.ignore_tools)
+    for branch in agent_branches(commits):
+        side = [by_sha[sha] for sha in branch.shas]
+        if branch.tool.lower() in ignored or any(verdicts[i].ai for i in side):
+            continue
+        heirs = [i for i in side if _inherits(commits[i], config)]
+        found += [
+            Signal(
+                kind="merge_branch",
+                tool=branch.tool,
+                source=f"commit:{commits[i].sha}",
+                evidence=_clip(branch.subject),
+                confidence=branch.confidence,
+            )
+            for i in heirs
+        ]
+        if branch.confidence < config.min_confidence:
+            continue
+        update = {
+            "ai": True,
+            "tools": (branch.tool,),
+            "confidence": branch.confidence,
+            "inherited": True,
+        }
+        for i in heirs:
+            verdicts[i] = verdicts[i].model_copy(update=update)
+    return verdicts, found
+
+
 def _spread(
     commits: Sequence[Commit],
     verdicts: list[CommitAttribution],
@@ -466,7 +504,8 @@ def collect_signals(snapshot: PullRequestSnapshot, config: DetectionConfig) -> l
     if snapshot.pull_request is not None:
         found += pull_request_signals(snapshot.pull_request, config)
     for commit in snapshot.commits:
-        found += commit_signals(commit, config)
+        # A merge owns no lines and is never agent work: its own marks decide nothing.
+        found += [] if len(commit.parents) > 1 else commit_signals(commit, config)
     found += file_signals(snapshot.files, config)
     return _dedupe(found, config)
 
@@ -478,9 +517,11 @@ def detect(snapshot: PullRequestSnapshot, config: DetectionConfig | None = None)
     signals = collect_signals(snapshot, config)
     pr_level = [s for s in signals if not s.source.startswith("commit:")]
     pr = judge(pr_level, threshold)
-    verdicts = _spread(
-        snapshot.commits, _commit_verdicts(snapshot.commits, signals, threshold), pr, config
+    verdicts, merged = _merged_branch_verdicts(
+        snapshot.commits, _commit_verdicts(snapshot.commits, signals, threshold), config
     )
+    signals += merged
+    verdicts = _spread(snapshot.commits, verdicts, pr, config)
     ai_commits = [v for v in verdicts if v.ai]
     tools = sorted({*pr.tools, *(t for v in ai_commits for t in v.tools)})
     models = sorted({*pr.models, *(m for v in ai_commits for m in v.models)})

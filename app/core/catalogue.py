@@ -126,6 +126,7 @@ IDENTITIES: tuple[IdentityRule, ...] = (
     *_ids("codex", HIGH, emails=("noreply@openai.com", "codex@openai.com")),
     *_ids("codex", HIGH, logins=("chatgpt-codex-connector[bot]",)),
     *_ids("aider", HIGH, emails=("aider@aider.chat",)),
+    *_ids("aider", MEDIUM, emails=("noreply@aider.dev",)),  # the co-author's first release
     *_ids("devin", HIGH, logins=("devin-ai-integration[bot]",)),
     *_ids("jules", HIGH, logins=("google-labs-jules[bot]",)),
     *_ids("jules", MEDIUM, logins=("jules-fleet[bot]",)),
@@ -134,6 +135,7 @@ IDENTITIES: tuple[IdentityRule, ...] = (
     *_ids("openhands", HIGH, emails=("openhands@all-hands.dev", "opendevin@all-hands.dev")),
     *_ids("openhands", MEDIUM, logins=("openhands-agent",)),
     *_ids("crush", HIGH, emails=("crush@charm.land",)),
+    *_ids("crush", MEDIUM, logins=("charmcrush",)),  # `<model> via Crush <…+charmcrush@…>`
     *_ids("termai", MEDIUM, emails=("noreply@termai.io",)),
     *_ids("opencode", HIGH, emails=("noreply@opencode.ai",)),
     *_ids("opencode", MEDIUM, logins=("opencode-agent[bot]",)),
@@ -157,8 +159,12 @@ IDENTITIES: tuple[IdentityRule, ...] = (
     *_ids("windsurf", LOW, logins=("windsurf-bot[bot]",)),
     *_ids("cline", LOW, logins=("cline[bot]",)),
     *_ids("continue", LOW, logins=("continue[bot]",)),
+    # Continue's CLI (`cn`) co-author, and its cloud agent's.
+    *_ids("continue", HIGH, emails=("noreply@continue.dev",)),
+    *_ids("continue", MEDIUM, emails=("agent@continue.dev",)),
     *_ids("sweep", LOW, logins=("sweep-ai[bot]",)),
     *_ids("roo", LOW, emails=("roomote@roocode.com",)),
+    *_ids("roo", LOW, logins=("roomote[bot]", "roomote-v0[bot]")),  # Roo's cloud agent
 )
 
 # Automation that is not AI: seen as authors, committers and co-authors; never an agent, and
@@ -202,24 +208,43 @@ NON_AI_MARKERS: tuple[str, ...] = (
     "@generated",
 )
 
-# Keys whose value names a person or agent as `Name <email>`; an unknown identity is a human.
-IDENTITY_TRAILER_KEYS: frozenset[str] = frozenset(
+# Keys whose value names who reviewed, reported or was told: an agent's identity there is no
+# evidence of authorship (Copilot reviews, an agent files an issue). In any other trailer, an
+# agent's exact identity is (`Co-authored-by`, `Signed-off-by`: Codex cloud signs off as itself).
+NON_AUTHOR_TRAILER_KEYS: frozenset[str] = frozenset(
     {
-        "co-authored-by",
-        "co-developed-by",
-        "assisted-by",
-        "generated-by",
-        "signed-off-by",  # Codex cloud sometimes signs off as itself
+        "reviewed-by",
+        "reported-by",
+        "tested-by",
+        "acked-by",
+        "approved-by",
+        "suggested-by",
+        "requested-by",
+        "cc",
+        "reviewer",
+        "reviewers",
     }
 )
-# Keys that disclose AI help whatever their value names (the kernel's and Fedora's policies).
-# `Generated-by` also names classic generators, so it counts only when it names a known tool
-# or a model; the others count with an unknown tool as `other`.
-DISCLOSURE_TRAILER_KEYS: frozenset[str] = frozenset({"assisted-by", "ai-assisted"})
-NAMED_DISCLOSURE_TRAILER_KEYS: frozenset[str] = frozenset({"generated-by"})
+# Keys whose value may name an agent with no email at all (`Co-Authored-By: Claude Opus 4.6`):
+# the whole name must be an agent's, so `Claudia` or `Claude Monet` is not Claude.
+CO_AUTHOR_TRAILER_KEYS: frozenset[str] = frozenset(
+    {"co-authored-by", "co-developed-by", "co-authored", "authored-by", "written-by"}
+)
+# Keys that say AI was used whatever their value names (`AI-assisted: yes`); a value naming no
+# tool counts for the tool `other`.
+DISCLOSURE_TRAILER_KEYS: frozenset[str] = frozenset(
+    {"ai-assisted", "ai-generated", "ai-tools", "ai-tool", "ai-model", "ai-agent"}
+)
+# Keys of the kernel's and Fedora's policies and their drifts: they count when the value names a
+# known tool, a model, or AI in general (`Assisted-by: AI`, `Generated-by: LLM`), never a
+# person (`Assisted-by: Grace Hopper`) or a classic generator (`Generated-by: protoc`).
+NAMED_DISCLOSURE_TRAILER_KEYS: frozenset[str] = frozenset(
+    {"assisted-by", "generated-by", "claude-generated-by", "ai-assisted-by", "generated-with", "ai"}
+)
 
 TRAILERS: tuple[TrailerRule, ...] = (
     TrailerRule("claude-session", "claude-code", HIGH),
+    TrailerRule("copilot-session", "copilot-cli", HIGH, _re(r"^[0-9a-f]{8}-[0-9a-f-]{27}$")),
     TrailerRule(
         "agent-logs-url",
         "copilot-agent",
@@ -235,34 +260,37 @@ TRAILERS: tuple[TrailerRule, ...] = (
     TrailerRule("made-with", "cursor", HIGH, _re(r"^Cursor\b")),
 )
 
-# The tool a disclosure trailer names first (`Assisted-by: Claude Code:claude-opus-4.6`).
+# The names agents go by, as written in disclosures (`Assisted-by: Claude Code:claude-opus-4.6`)
+# and name-only co-authors (`Co-Authored-By: Codex (GPT-5.5)`), with the tool each names.
+AGENT_NAMES: tuple[tuple[str, str], ...] = (
+    (r"claude(?: ?code)?|anthropic", "claude-code"),
+    (r"(?:github )?copilot", "copilot-cli"),
+    (r"cursor(?: agent)?", "cursor"),
+    (r"(?:openai )?codex", "codex"),
+    (r"chatgpt\w*|openai|gpt\S*", "chatgpt"),
+    (r"gemini(?:[ -]cli| code assist)?", "gemini"),
+    (r"aider", "aider"),
+    (r"devin(?: ai)?", "devin"),
+    (r"jules", "jules"),
+    (r"crush|charm crush", "crush"),
+    (r"opencode", "opencode"),
+    (r"amp", "amp"),
+    (r"windsurf", "windsurf"),
+    (r"cline", "cline"),
+    (r"roo(?: code)?", "roo"),
+    (r"kiro", "kiro"),
+    (r"openhands", "openhands"),
+    (r"amazon q(?: developer)?", "amazon-q"),
+    (r"forgecode", "forgecode"),
+    (r"warp", "warp"),
+    (r"factory(?: droid)?", "factory"),
+    (r"qodo", "qodo"),
+    (r"tabnine", "tabnine"),
+    (r"continue(?: agent)?", "continue"),
+)
+# The tool a disclosure names first: the name, then anything but a word character or `-`.
 TOOL_ALIASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (_re(rf"^(?:{names})(?![\w-])", re.IGNORECASE), tool)
-    for names, tool in (
-        (r"claude(?: code)?|anthropic", "claude-code"),
-        (r"(?:github )?copilot", "copilot-cli"),
-        (r"cursor(?: agent)?", "cursor"),
-        (r"(?:openai )?codex", "codex"),
-        (r"chatgpt\w*|openai|gpt\S*", "chatgpt"),
-        (r"gemini(?: cli| code assist)?", "gemini"),
-        (r"aider", "aider"),
-        (r"devin(?: ai)?", "devin"),
-        (r"jules", "jules"),
-        (r"crush|charm crush", "crush"),
-        (r"opencode", "opencode"),
-        (r"amp", "amp"),
-        (r"windsurf", "windsurf"),
-        (r"cline", "cline"),
-        (r"roo(?: code)?", "roo"),
-        (r"kiro", "kiro"),
-        (r"openhands", "openhands"),
-        (r"amazon q(?: developer)?", "amazon-q"),
-        (r"forgecode", "forgecode"),
-        (r"warp", "warp"),
-        (r"factory(?: droid)?", "factory"),
-        (r"qodo", "qodo"),
-        (r"tabnine", "tabnine"),
-    )
+    (_re(rf"^(?:{names})(?![\w-])", re.IGNORECASE), tool) for names, tool in AGENT_NAMES
 )
 
 MARKERS: tuple[Marker, ...] = (
