@@ -148,13 +148,32 @@ class History:
         return self.git.git("rev-list", "--parents", "-n", "1", sha).decode().split()[1:]
 
     def bringing_merge(self, sha: str) -> str | None:
-        """The oldest default-branch commit that has this one in its history, if a merge."""
+        """The merge that brought this commit in: the oldest default-branch commit that has it,
+        if that is a merge; else the oldest merge on any ref whose second side holds it."""
         if not self.head or sha in self.mainline:
             return sha if len(self.parents(sha)) > 1 else None
         path = self.git.git("rev-list", "--ancestry-path", f"{sha}..{self.head}").decode()
         on_line = [c for c in path.split() if c in self.mainline]
         merge = max(on_line, key=self.mainline.__getitem__) if on_line else None
-        return merge if merge and len(self.parents(merge)) > 1 else None
+        if merge and len(self.parents(merge)) > 1:
+            return merge
+        merges = self.git.git(
+            "rev-list",
+            "--all",
+            "--merges",
+            "--ancestry-path",
+            "--topo-order",
+            "--reverse",
+            f"^{sha}",
+        ).decode()
+        for candidate in merges.split():
+            if not self._is_ancestor(sha, self.parents(candidate)[0]):
+                return candidate
+        return None
+
+    def _is_ancestor(self, sha: str, of: str) -> bool:
+        out = self.git.git("merge-base", sha, of, ok_codes=(0, 1)).decode().strip()
+        return out == sha
 
     def snapshot(self, repository: str, sha: str) -> PullRequestSnapshot:
         """The range a local check would see around this commit (see the module docstring)."""
@@ -199,6 +218,11 @@ def _miss(kind: str, outcome: Outcome) -> list[str]:
     return lines
 
 
+def _tools(outcome: Outcome) -> tuple[str, ...]:
+    verdict = outcome.commit_verdict
+    return verdict.tools if verdict is not None else ()
+
+
 def render(report: Report, labels: Sequence[Label]) -> list[str]:
     """The figures and every miss, as printed."""
     ai, human = report.scored(["ai"]), report.scored(["human"])
@@ -226,6 +250,14 @@ def render(report: Report, labels: Sequence[Label]) -> list[str]:
         out += _miss("false positive", outcome)
     for outcome in fn:
         out += _miss("missed", outcome)
+    differ = [o for o in ai if o.predicted and o.label.tool not in _tools(o)]
+    if differ:
+        out.append(f"{len(differ)} agent commits found under another tool than labelled:")
+        out += [
+            f"  {o.label.repository} {o.label.sha[:12]}: labelled {o.label.tool}, found "
+            f"{', '.join(_tools(o))}"
+            for o in differ
+        ]
     for outcome in unmarked:
         flagged = " (flagged)" if outcome.predicted else ""
         out.append(

@@ -24,7 +24,7 @@ from pydantic import BeforeValidator, Field
 
 from app.core import catalogue
 from app.core.catalogue import HIGH, MEDIUM, Marker, match_identity, noreply_login
-from app.core.disclosures import agent_name, closing_prose, disclosed, identities
+from app.core.disclosures import agent_name, disclosed, identities, prose_disclosures
 from app.core.merges import agent_branches, is_merge
 from app.core.modelnames import model_from_text
 from app.core.models import (
@@ -216,6 +216,22 @@ def _key_signal(trailer: Trailer, scope: _Scope) -> Signal | None:
     return None
 
 
+def _person_signal(trailer: Trailer, scope: _Scope, name: str, email: str) -> Signal | None:
+    """A known agent identity; or, as a co-author, an agent's name with its model at an address
+    no tool uses (`Claude 3.5 Sonnet <claude-3-5-sonnet@anthropic.com>`): no person is called
+    that. An agent's bare name at an unknown address may be a person (`Claude <c@example.org>`).
+    """
+    found = identity_signal("trailer", scope, name, email, None, trailer.line)
+    if found is not None or trailer.key not in catalogue.CO_AUTHOR_TRAILER_KEYS:
+        return found
+    if _ignored(scope.config, email, None):
+        return None
+    named = agent_name(name)
+    if named is None or named.model is None:
+        return None
+    return scope.signal("trailer", named.tool, trailer.line, MEDIUM, named.model)
+
+
 def trailer_signals(trailer: Trailer, scope: _Scope) -> list[Signal]:
     """What one trailer gives: a tool's own key, agent identities, an agent named alone, or a
     disclosure. An unknown identity is a human co-author: never a signal."""
@@ -228,7 +244,7 @@ def trailer_signals(trailer: Trailer, scope: _Scope) -> list[Signal]:
         return [
             signal
             for name, email in people
-            if (signal := identity_signal("trailer", scope, name, email, None, trailer.line))
+            if (signal := _person_signal(trailer, scope, name, email)) is not None
         ]
     if trailer.key in catalogue.CO_AUTHOR_TRAILER_KEYS:
         named = agent_name(trailer.value)
@@ -290,13 +306,18 @@ def commit_signals(commit: Commit, config: DetectionConfig | None = None) -> lis
     found = person_signals("commit_author", scope, commit.author, author=True)
     found += person_signals("commit_committer", scope, commit.committer, author=False)
     trailers = parse_trailers(commit.message)
-    found += [s for t in trailers for s in trailer_signals(t, scope)]
+    by_trailer = [(t, trailer_signals(t, scope)) for t in trailers]
+    found += [s for _, signals in by_trailer for s in signals]
     subject = commit.message.strip().split("\n", 1)[0].strip()
     trailer_lines = frozenset(line for t in trailers for line in t.line.split("\n"))
+    # A trailer that decided nothing may still be a disclosure in prose (`Disclosure: …`).
+    decided = frozenset(line for t, sig in by_trailer if sig for line in t.line.split("\n"))
     found += marker_signals("commit_marker", scope, subject, commit.message, trailer_lines)
+    body = commit.message.strip().partition("\n")[2]
+    lines = (line for line in prose_lines(body) if line not in decided)
     found += [
         scope.signal("commit_marker", named.tool, line, MEDIUM, named.model)
-        for line, named in closing_prose(commit.message, trailer_lines)
+        for line, named in prose_disclosures(lines)
     ]
     return found
 

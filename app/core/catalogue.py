@@ -116,6 +116,14 @@ IDENTITIES: tuple[IdentityRule, ...] = (
     IdentityRule("copilot-review", HIGH, login="copilot", account_id="175728472"),
     *_ids("copilot-review", HIGH, logins=("copilot-pull-request-reviewer[bot]",)),
     IdentityRule("copilot-autofix", HIGH, login="copilot", name="copilot autofix powered by ai"),
+    # Code scanning's Autofix co-authors as the advanced-security app under the same name;
+    # that login alone is CodeQL's, not AI.
+    IdentityRule(
+        "copilot-autofix",
+        HIGH,
+        login="github-advanced-security[bot]",
+        name="copilot autofix powered by ai",
+    ),
     IdentityRule("copilot-cli", HIGH, login="copilot", account_id="223556219"),
     IdentityRule("copilot-cli", HIGH, login="copilot", name="copilot app"),
     *_ids("copilot-cli", HIGH, emails=("copilot@github.com",)),
@@ -141,7 +149,7 @@ IDENTITIES: tuple[IdentityRule, ...] = (
     *_ids("opencode", MEDIUM, logins=("opencode-agent[bot]",)),
     *_ids("amp", MEDIUM, emails=("amp@ampcode.com",)),
     *_ids("factory", MEDIUM, logins=("factory-droid[bot]",)),
-    *_ids("warp", MEDIUM, emails=("agent@warp.dev",)),
+    *_ids("warp", MEDIUM, emails=("agent@warp.dev", "oz-agent@warp.dev")),  # Oz: Warp's agent
     *_ids("forgecode", MEDIUM, emails=("noreply@forgecode.dev",)),
     *_ids("kiro", LOW, logins=("kiro-agent",)),
     *_ids("amazon-q", MEDIUM, logins=("amazon-q-developer[bot]",)),
@@ -277,7 +285,7 @@ AGENT_NAMES: tuple[tuple[str, str], ...] = (
     (r"amp", "amp"),
     (r"windsurf", "windsurf"),
     (r"cline", "cline"),
-    (r"roo(?: code)?", "roo"),
+    (r"roo(?: code)?(?: \w+ mode)?", "roo"),  # `Roo Code Translate Mode`, a Roo mode
     (r"kiro", "kiro"),
     (r"openhands", "openhands"),
     (r"amazon q(?: developer)?", "amazon-q"),
@@ -315,16 +323,28 @@ MARKERS: tuple[Marker, ...] = (
     Marker("cursor", _re(r"Made with \[Cursor\]\("), HIGH),
     Marker("cursor", _re(r"cursor\.com/agents/bc-[0-9a-f-]"), HIGH),
     Marker("cursor", _re(r"cursor\.com/background-agent\?bcId=bc-[0-9a-f-]"), HIGH),
-    Marker("codex", _re(r"chatgpt\.com/codex/tasks/task_e_[0-9a-f]"), HIGH),
+    Marker("codex", _re(r"chatgpt\.com/codex/tasks/task_[a-z]_[0-9a-f]"), HIGH),  # task_e_, task_i_
     Marker("codex", _re(r"\[Codex Task\]\("), MEDIUM),
     Marker("devin", _re(r"Link to Devin run: ?https://app\.devin\.ai/sessions/"), HIGH),
     Marker("devin", _re(r"Link to local Devin session:"), HIGH),
+    # Cloud agents' task links, wherever they stand in the body (a squash keeps the PR's).
+    Marker("devin", _re(r"app\.devin\.ai/sessions/[0-9a-f]{32}"), HIGH),
+    Marker("jules", _re(r"jules\.google\.com/task/\d"), MEDIUM),
+    Marker(
+        "copilot-agent",
+        _re(r"github\.com/[^/\s]+/[^/\s]+/sessions/[0-9a-f]{8}-[0-9a-f]{4}-"),
+        MEDIUM,
+    ),
     Marker("devin", _re(r"Generated with \[Devin\]\("), MEDIUM),
     Marker("crush", _re(r"Generated with Crush\b"), MEDIUM),
     Marker("termai", _re(r"Generated with termai\b"), MEDIUM),
     Marker("opencode", _re(r"Generated with \[opencode\]\("), HIGH),
     Marker("amp", _re(r"ampcode\.com/threads/T-[0-9a-f]"), HIGH),
     Marker("windsurf", _re(r"Generated with Windsurf\b"), LOW),
+    # Continue's CLI (`cn`): its robot line, in the forms its prompt and versions wrote.
+    Marker("continue", _re(r"Generated with \[Continue\]\(https://continue\.dev"), HIGH),
+    Marker("continue", _re(r"Generated with Continue\b"), MEDIUM),
+    Marker("continue", _re(r"[Gg]enerated with \[cn\]\(https://docs\.continue\.dev"), MEDIUM),
     Marker("aider", _re(r"^aider: \S"), MEDIUM, pull_request=False, subject=True),
     Marker("openhands", _re(r"^Fix issue #\d+: \S"), WEAK, commit=False, subject=True),
 )

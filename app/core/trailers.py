@@ -9,10 +9,12 @@ Decisions (git's `interpret-trailers` rules, narrowed where they would mislead a
 - A continuation line (starting with whitespace) is allowed only right after a trailer, as in
   git, and is folded into that trailer's value; it never becomes a trailer of its own, so an
   indented `   Co-Authored-By: ...` line is never a trailer. A block may not start indented.
-- The trailer-only paragraphs at the end are read (a `Co-authored-by` paragraph, then a
-  `Copilot-Session` one, as Copilot's CLI writes), and in a squash message (a `---` divider
-  line, a subject ending in `(#123)`, or several `* subject` bullet paragraphs) every
-  trailer-only paragraph after the subject: GitHub keeps each squashed commit's trailers mid-body.
+- Every trailer-only paragraph after the subject is read, not only the last as git does: GitHub's
+  squash merges keep each squashed commit's trailers mid-body, Copilot's CLI writes a
+  `Co-authored-by` paragraph then a `Copilot-Session` one, and people add a note after their
+  `Assisted-by`. A paragraph introduced as an example (the one before ends in `:` or `,`, or
+  in `such as`, `e.g.`) is a quotation, as in a policy document, not a trailer block, unless
+  it ends the message (git reads the last paragraph whatever precedes it).
 - The subject line is never a trailer; lines inside ``` or ~~~ fences never are; a quoted line
   (`> Co-authored-by: ...`) is not a trailer line.
 - Beyond git: trailer lines glued to the end of the last paragraph, with no blank line before
@@ -126,37 +128,39 @@ def glued_block(block: Sequence[str], subject: bool) -> list[Trailer] | None:
     return None
 
 
-def _final_blocks(blocks: Sequence[Sequence[str]]) -> tuple[list[list[Trailer]], int]:
-    """The trailer-only paragraphs that end the message, and the index of the prose paragraph
-    before them (-1 when there is none, or when the run stopped at a quoted example)."""
-    found: list[list[Trailer]] = []
+def _introduced(blocks: Sequence[Sequence[str]], index: int) -> bool:
+    """Whether the paragraph before this one introduces it as an example (`…like this:`); the
+    last paragraph is always read, as git reads it."""
+    before = blocks[index - 1]
+    if index == 1 or index == len(blocks) - 1 or parse_block(before) is not None:
+        return False
+    return bool(_INTRODUCES.search(before[-1]))
+
+
+def _last_prose(blocks: Sequence[Sequence[str]]) -> int:
+    """The index of the last paragraph that is not a trailer block (0: the subject's)."""
     index = len(blocks) - 1
-    while index >= 1 and (parsed := parse_block(blocks[index])) is not None:
-        if found and _INTRODUCES.search(blocks[index - 1][-1]):
-            return found, -1  # `Add a trailer like:`, the example, then the real trailers
-        found.insert(0, parsed)
+    while index >= 1 and parse_block(blocks[index]) is not None:
         index -= 1
-    return found, index
+    return index
 
 
 def trailer_blocks(message: str) -> list[list[Trailer]]:
-    """Every trailer block git (and a squash merge) would keep, in message order."""
+    """Every trailer block of the message, in message order."""
     blocks, divider = paragraphs(message)
-    found, index = _final_blocks(blocks)
-    squash = is_squash(blocks, divider)
-    glued = None
+    found: dict[int, list[Trailer]] = {}
+    for index in range(1, len(blocks)):  # the subject paragraph is never a trailer block
+        parsed = parse_block(blocks[index])
+        if parsed is not None and not _introduced(blocks, index):
+            found[index] = parsed
+    index = _last_prose(blocks)
     if index >= 0:
         # In a squash, a `* subject` paragraph is a squashed commit's subject line.
+        squash = is_squash(blocks, divider)
         subject = index == 0 or (squash and bool(_BULLET.match(blocks[index][0])))
-        glued = glued_block(blocks[index], subject)
-    if not squash:
-        return [glued, *found] if glued else found
-    out = [glued] if glued and index == 0 else []
-    for i, block in enumerate(blocks[1:], start=1):
-        # the subject paragraph is never a trailer block
-        parsed = glued if i == index else parse_block(block)
-        out += [parsed] if parsed else []
-    return out
+        if glued := glued_block(blocks[index], subject):
+            found[index] = glued
+    return [found[i] for i in sorted(found)]
 
 
 def parse_trailers(message: str) -> list[Trailer]:

@@ -111,13 +111,15 @@ def test_trailers_glued_to_an_introduction_are_a_quotation(before: str) -> None:
     assert parse_trailers(message(SUBJECT, f"{before}\nAssisted-by: Claude:claude-opus-4-6")) == []
 
 
-def test_every_trailer_paragraph_at_the_end_is_read_unless_introduced() -> None:
+def test_every_trailer_paragraph_after_the_subject_is_read() -> None:
     copilot = message(
         SUBJECT,
         "Co-authored-by: Copilot App <223556219+Copilot@users.noreply.github.com>",
         "Copilot-Session: f71d9868-eef8-4fb0-84c6-df7c9a6a0ade",
     )
     assert [t.key for t in parse_trailers(copilot)] == ["co-authored-by", "copilot-session"]
+    noted = message(SUBJECT, "Assisted-By: openai/gpt-5.5 via Crush", "Comment added by myself")
+    assert [t.value for t in parse_trailers(noted)] == ["openai/gpt-5.5 via Crush"]
 
 
 def test_a_one_line_message_with_escaped_line_breaks_is_read_as_lines() -> None:
@@ -130,7 +132,7 @@ def test_a_one_line_message_with_escaped_line_breaks_is_read_as_lines() -> None:
     assert parse_trailers(prose) == []
 
 
-def test_only_the_final_paragraph_outside_a_squash() -> None:
+def test_a_paragraph_introduced_as_an_example_is_a_quotation() -> None:
     policy = message(
         "Add an AI contribution policy",
         "Disclose AI help with a trailer:",
