@@ -24,7 +24,7 @@ from pydantic import BeforeValidator, Field
 
 from app.core import catalogue
 from app.core.catalogue import HIGH, MEDIUM, Marker, match_identity, noreply_login
-from app.core.disclosures import agent_name, disclosed, identities, prose_disclosures
+from app.core.disclosures import OTHER, agent_name, disclosed, identities, prose_disclosures
 from app.core.merges import agent_branches, is_merge
 from app.core.modelnames import model_from_text
 from app.core.models import (
@@ -319,6 +319,9 @@ def commit_signals(commit: Commit, config: DetectionConfig | None = None) -> lis
         scope.signal("commit_marker", named.tool, line, MEDIUM, named.model)
         for line, named in prose_disclosures(lines)
     ]
+    # AI in general (`AI-Assisted: yes`) stands for a tool only when nothing names one.
+    if any(s.tool != OTHER for s in found):
+        found = [s for s in found if s.tool != OTHER]
     return found
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-# An API id anywhere in the text, after any provider path (`anthropic/`, `openrouter/x/`).
+# An API id anywhere in the text, after any provider path (`anthropic/`, `openrouter/x/`) or an
+# agent's name (`OpenHands-GPT-5`).
 _API_ID = re.compile(
-    r"(?<![\w.-])(?P<id>(?:claude|gpt|gemini|glm|deepseek|qwen\d*|kimi|grok|codestral"
+    r"(?<![\w.])(?P<id>(?:claude|gpt|gemini|glm|deepseek|qwen\d*|kimi|grok|codestral"
     r"|devstral|mistral|llama\d*|o[1-9])(?:[-.][a-z0-9]+)+|o[1-9])(?![\w-])",
     re.IGNORECASE,
 )
