@@ -11,6 +11,10 @@ Pull-request-level signals (author, title/body markers, branch, labels, file hea
 the tools that leave no mark on commits (Codex cloud, Cursor under the user's identity). When no
 commit is AI on its own, they make every commit of the PR AI except merges and known non-AI bots;
 when some commits carry their own evidence, the PR is mixed and the others stay human.
+
+A merge commit owns no lines and is never agent work, whatever it carries; an agent's branch
+that a merge of the range brought in stands for the merged commits the same way
+(`app.core.merges`). The forms trailers and prose take are read by `app.core.disclosures`.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pydantic import BeforeValidator, Field
 from app.core import catalogue
 from app.core.catalogue import HIGH, MEDIUM, Marker, match_identity, noreply_login
 from app.core.disclosures import OTHER, agent_name, disclosed, identities, prose_disclosures
-from app.core.merges import agent_branches, is_merge
+from app.core.merges import is_merge, merged_branch_verdicts
 from app.core.modelnames import model_from_text
 from app.core.models import (
     Attribution,
@@ -320,7 +324,7 @@ def commit_signals(commit: Commit, config: DetectionConfig | None = None) -> lis
         for line, named in prose_disclosures(lines)
     ]
     # AI in general (`AI-Assisted: yes`) stands for a tool only when nothing names one.
-    if any(s.tool != OTHER for s in found):
+    if any(s.tool != OTHER and s.confidence >= MEDIUM for s in found):
         found = [s for s in found if s.tool != OTHER]
     return found
 
@@ -462,44 +466,6 @@ def _commit_verdicts(
     return out
 
 
-def _merged_branch_verdicts(
-    commits: Sequence[Commit],
-    verdicts: list[CommitAttribution],
-    config: DetectionConfig,
-) -> tuple[list[CommitAttribution], list[Signal]]:
-    """An agent branch a merge brought in stands for its commits when none has evidence of its
-    own, as a pull request's branch does for the pull request's commits."""
-    by_sha = {v.sha: i for i, v in enumerate(verdicts)}
-    found: list[Signal] = []
-    ignored = _lower(config.ignore_tools)
-    for branch in agent_branches(commits):
-        side = [by_sha[sha] for sha in branch.shas]
-        if branch.tool.lower() in ignored or any(verdicts[i].ai for i in side):
-            continue
-        heirs = [i for i in side if _inherits(commits[i], config)]
-        found += [
-            Signal(
-                kind="merge_branch",
-                tool=branch.tool,
-                source=f"commit:{commits[i].sha}",
-                evidence=_clip(branch.subject),
-                confidence=branch.confidence,
-            )
-            for i in heirs
-        ]
-        if branch.confidence < config.min_confidence:
-            continue
-        update = {
-            "ai": True,
-            "tools": (branch.tool,),
-            "confidence": branch.confidence,
-            "inherited": True,
-        }
-        for i in heirs:
-            verdicts[i] = verdicts[i].model_copy(update=update)
-    return verdicts, found
-
-
 def _spread(
     commits: Sequence[Commit],
     verdicts: list[CommitAttribution],
@@ -541,8 +507,12 @@ def detect(snapshot: PullRequestSnapshot, config: DetectionConfig | None = None)
     signals = collect_signals(snapshot, config)
     pr_level = [s for s in signals if not s.source.startswith("commit:")]
     pr = judge(pr_level, threshold)
-    verdicts, merged = _merged_branch_verdicts(
-        snapshot.commits, _commit_verdicts(snapshot.commits, signals, threshold), config
+    verdicts, merged = merged_branch_verdicts(
+        snapshot.commits,
+        _commit_verdicts(snapshot.commits, signals, threshold),
+        lambda commit: _inherits(commit, config),
+        _lower(config.ignore_tools),
+        threshold,
     )
     signals += merged
     verdicts = _spread(snapshot.commits, verdicts, pr, config)

@@ -296,10 +296,6 @@ AGENT_NAMES: tuple[tuple[str, str], ...] = (
     (r"tabnine", "tabnine"),
     (r"continue(?: agent)?", "continue"),
 )
-# The tool a disclosure names first: the name, then anything but a word character or `-`.
-TOOL_ALIASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (_re(rf"^(?:{names})(?![\w-])", re.IGNORECASE), tool) for names, tool in AGENT_NAMES
-)
 
 MARKERS: tuple[Marker, ...] = (
     Marker("claude-code", _re(r"Generated (?:with|by) \[Claude Code\]\("), HIGH),
@@ -376,7 +372,7 @@ TOOL_IDS: frozenset[str] = frozenset(
     | {r.tool for r in TRAILERS}
     | {m.tool for m in MARKERS}
     | {b.tool for b in BRANCHES}
-    | {tool for _, tool in TOOL_ALIASES}
+    | {tool for _, tool in AGENT_NAMES}
     | {"other"}
 )
 
@@ -429,11 +425,3 @@ def tool_for_identity(email: str, login: str | None = None) -> str | None:
     """The tool whose exact email or login this is; never matched by domain or substring."""
     rule = match_identity("", email, login)
     return rule.tool if rule else None
-
-
-def tool_named(text: str) -> str | None:
-    """The tool a disclosure value names first (`Cursor/Claude Opus 4.6` -> `cursor`)."""
-    for pattern, tool in TOOL_ALIASES:
-        if pattern.match(text.strip()):
-            return tool
-    return None

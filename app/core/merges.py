@@ -13,11 +13,11 @@ branches, which is evidence only about the side it merged (the second parent's):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from app.core import catalogue
-from app.core.models import Commit
+from app.core.models import Commit, CommitAttribution, Signal
 
 _MERGE_SUBJECT = re.compile(
     r"^Merge (?:branch|branches|remote-tracking branch|pull request #\d+ from) "
@@ -84,3 +84,38 @@ def agent_branches(commits: Sequence[Commit]) -> Iterator[MergedBranch]:
         rule = next((r for r in catalogue.BRANCHES if r.pattern.match(branch)), None)
         if rule is not None and (shas := merged_side(commits, commit)):
             yield MergedBranch(subject, rule.tool, rule.confidence, shas)
+
+
+def merged_branch_verdicts(
+    commits: Sequence[Commit],
+    verdicts: list[CommitAttribution],
+    inherits: Callable[[Commit], bool],
+    ignored_tools: Collection[str],
+    threshold: float,
+) -> tuple[list[CommitAttribution], list[Signal]]:
+    """An agent branch a merge brought in stands for its commits when none has evidence of its
+    own, as a pull request's branch does for the pull request's commits (merges and non-AI
+    bots excepted, as `inherits` says); the branch signals are returned for the evidence."""
+    by_sha = {v.sha: i for i, v in enumerate(verdicts)}
+    found: list[Signal] = []
+    for branch in agent_branches(commits):
+        side = [by_sha[sha] for sha in branch.shas]
+        if branch.tool.lower() in ignored_tools or any(verdicts[i].ai for i in side):
+            continue
+        heirs = [i for i in side if inherits(commits[i])]
+        found += [
+            Signal(
+                kind="merge_branch",
+                tool=branch.tool,
+                source=f"commit:{commits[i].sha}",
+                evidence=branch.subject[:300],
+                confidence=branch.confidence,
+            )
+            for i in heirs
+        ]
+        if branch.confidence < threshold:
+            continue
+        update = {"ai": True, "tools": (branch.tool,), "confidence": branch.confidence}
+        for i in heirs:
+            verdicts[i] = verdicts[i].model_copy(update={**update, "inherited": True})
+    return verdicts, found

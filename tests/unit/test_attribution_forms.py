@@ -153,3 +153,14 @@ def test_a_person_named_like_an_agent_is_a_person() -> None:
     claude = Identity(name="Claude", email="claude@example.org")
     assert not judge("Fix", devin).ai
     assert not judge("Fix", claude).ai
+
+
+def test_ai_in_general_gives_way_only_to_a_tool_named_with_some_confidence() -> None:
+    aider_committer = Identity(name="Ada Lovelace (aider)", email="ada@example.com")
+    commit = Commit(
+        sha="1" * 40, message="Fix\n\nAssisted-by: AI", author=HUMAN, committer=aider_committer
+    )
+    att = detect(make_snapshot(commits=[commit]))
+    # The weak committer suffix names aider; the disclosure still decides, as `other`.
+    assert att.tools == ("other",)
+    assert judge("Fix\n\nAI-Assisted: yes\nAI-Tools: OpenCode").tools == ("opencode",)
