@@ -10,9 +10,10 @@ tool's `fetch` leaves it (`<mirrors>/<owner>+<name>/repo`, a bare git directory)
 are skipped and counted (CI has none).
 
 Each labelled commit is judged in the range `ai-gate check` would see around it: the merge
-that brought it into the default branch with that merge's side (`M^1..M`), so a merge subject
-naming an agent's branch counts as it would in a real range; a commit on the default branch's
-own line, or one no merge brought in, alone (`C^..C`).
+that brought it in with that merge's side (`M^1..M`; the default branch's merge, else the first
+merge on any ref, as a fork's pull requests are), so a merge subject naming an agent's branch
+counts as it would in a real range; a commit on the default branch's own line, or one no merge
+brought in, alone (`C^..C`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Label:
 @dataclass(frozen=True)
 class Outcome:
     label: Label
-    attribution: Attribution | None  # None when the commit is not in the mirror
+    attribution: Attribution  # of the range around the labelled commit
 
     @property
     def predicted(self) -> bool:
@@ -57,13 +58,9 @@ class Outcome:
 
     @property
     def commit_verdict(self) -> CommitAttribution | None:
-        if self.attribution is None:
-            return None
         return next((c for c in self.attribution.commits if c.sha == self.label.sha), None)
 
     def evidence(self) -> list[str]:
-        if self.attribution is None:
-            return []
         source = f"commit:{self.label.sha}"
         return [
             f"{s.kind} {s.tool} {s.confidence}: {s.evidence}"
