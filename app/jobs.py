@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +27,7 @@ from app.adapters.state import JobState
 from app.adapters.store import CostLedger, JobLog
 from app.configload import load_config
 from app.core.config import Config
+from app.core.configfile import CONFIG_PATH
 from app.core.configmerge import config_info
 from app.core.cost import budget_status
 from app.core.gate import GateInput, decide
@@ -125,9 +128,17 @@ def analyse_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
     try:
         pr = source.pull_request(job.repository, job.pull_number)
         _ensure_head(job, str(pr["head"]["sha"]))
+        # What only REST tells, asked while git fetches: neither waits on the other.
+        rest = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ai-gate-rest")
+        org = rest.submit(source.config_text, _org_defaults(job), None, CONFIG_PATH)
+        logins = rest.submit(source.commit_logins, job.repository, job.pull_number)
+        rest.shutdown(wait=False)
         with _fetched(job, deps, pr, deadline) as git:
+            known: dict[tuple[str, str, str | None], Future[str | None]] = {
+                (_org_defaults(job), CONFIG_PATH, None): org
+            }
             try:
-                config, info = _load_config(source, job.repository, _pr_base(pr), git)
+                config, info = _load_config(source, job.repository, _pr_base(pr), git, known)
             except ConfigError as exc:
                 publisher.fail(run_id, "failure", f"Invalid {exc.path}", _config_message(exc))
                 return "config-error"
@@ -147,7 +158,7 @@ def analyse_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
                 config=config,
                 info=info,
                 pull_request=pull_request_info(pr),
-                logins=source.commit_logins(job.repository, job.pull_number),
+                logins=logins.result(),
                 reviews=reviews,
                 month_to_date_usd=_month_without(job, deps),
                 licences=deps.licences,
@@ -177,6 +188,11 @@ def analyse_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
         return "superseded"
     log.info("job %s published: %s", job.key, report.verdict.conclusion)
     return "published"
+
+
+def _org_defaults(job: Job) -> str:
+    """The repository an organisation keeps its defaults in."""
+    return f"{job.repository.split('/', 1)[0]}/.github"
 
 
 def _pr_base(pr: dict[str, Any]) -> str:
@@ -335,12 +351,19 @@ def _acknowledge(job: Job, deps: Deps, source: PullRequestSource) -> str:
 
 
 def _load_config(
-    source: PullRequestSource, repo: str, base_sha: str, git: Git | None
+    source: PullRequestSource,
+    repo: str,
+    base_sha: str,
+    git: Git | None,
+    known: Mapping[tuple[str, str, str | None], Future[str | None]] | None = None,
 ) -> tuple[Config, ConfigInfo]:
     """The effective config: the repository's own file from the fetched base (when the job has
-    fetched it), other repositories' (the org's `.github`, `_extends`) through the API."""
+    fetched it), other repositories' (the org's `.github`, `_extends`) through the API, or
+    from `known` where it was asked for already."""
 
     def read(name: str, path: str, ref: str | None) -> str | None:
+        if known and (name, path, ref) in known:
+            return known[(name, path, ref)].result()
         if git is not None and name == repo and ref == base_sha:
             entry = tree_entries(git, base_sha, [path]).get(path)
             if entry is None:

@@ -114,29 +114,45 @@ class GitCache:
         if self._verified(git, refs) == (pull.base_sha, pull.head_sha):
             return  # fetched and checked by an earlier job: nothing to transfer
         depth = max(pull.commits + 1, 2)
-        refspecs = (
-            f"+refs/pull/{pull.number}/head:{refs}/tip",
+        # By sha, as GitHub allows for any reachable commit (actions/checkout does the same):
+        # no ref listing needed, one round trip fewer. A head not yet reachable there is
+        # fetched through `refs/pull/{n}/head`, which GitHub keeps for every PR, forks too.
+        refspecs: tuple[str, ...] = (
             f"+{pull.base_sha}:{refs}/base",
             f"+{pull.head_sha}:{refs}/head",
         )
-        git.fetch("--no-tags", "--filter=blob:none", f"--depth={depth}", "origin", *refspecs)
+        options = ("--no-tags", "--filter=blob:none")
+        try:
+            git.fetch(*options, f"--depth={depth}", "origin", *refspecs)
+        except SourceError as exc:
+            if "not our ref" not in str(exc) and "remote ref" not in str(exc):
+                raise
+            refspecs = (
+                f"+{pull.base_sha}:{refs}/base",
+                f"+refs/pull/{pull.number}/head:{refs}/head",
+            )
+            git.fetch(*options, f"--depth={depth}", "origin", *refspecs)
+            fetched = git.run("rev-parse", f"{refs}/head").decode().strip()
+            if fetched != pull.head_sha:
+                raise TransientError(
+                    f"refs/pull/{pull.number}/head is at {fetched[:12]}, not yet at "
+                    f"{pull.head_sha[:12]}"
+                ) from exc
         if not self._complete(git, pull):
             # The base branch moved on since the PR branched: reach back to the time of the
             # PR's oldest commit on both sides in one round, then deepen if still short.
             dates = git.run("log", "--format=%ct", pull.head_sha).split()
             since = min(int(d) for d in dates) - 86_400
-            git.fetch(
-                "--no-tags", "--filter=blob:none", f"--shallow-since={since}", "origin", *refspecs
-            )
+            git.fetch(*options, f"--shallow-since={since}", "origin", *refspecs)
         while not self._complete(git, pull):
             if depth >= MAX_DEPTH:
-                git.fetch("--no-tags", "--filter=blob:none", "--unshallow", "origin", *refspecs)
+                git.fetch(*options, "--unshallow", "origin", *refspecs)
                 if not self._complete(git, pull):
                     raise SourceError(
                         f"{pull.base_sha[:12]} and {pull.head_sha[:12]} have no common history"
                     )
                 break
-            git.fetch("--no-tags", "--filter=blob:none", f"--deepen={depth}", "origin", *refspecs)
+            git.fetch(*options, f"--deepen={depth}", "origin", *refspecs)
             depth *= 2
         git.run("update-ref", f"{refs}/verified-base", pull.base_sha)
         git.run("update-ref", f"{refs}/verified-head", pull.head_sha)
