@@ -64,15 +64,17 @@ class Score:
     gone: Counter[str]
 
     def targets(self) -> list[tuple[str, bool]]:
-        """Each target with whether it is met (unjudged findings count against it)."""
+        """Each target with whether it is met; an unjudged finding counts against each."""
         failures = self.by_level.get("failure", Tally())
-        true_failures = failures.counts["true"]
         useful = self.overall.counts["true"] + self.overall.counts["look"]
         return [
-            ("no false finding at failure level", failures.counts["false"] == 0),
+            (
+                "no false finding at failure level",
+                failures.counts["false"] + failures.counts[UNJUDGED] == 0,
+            ),
             (
                 f"at least {TRUE_FAILURE_SHARE:.0%} of failure-level findings true",
-                true_failures >= TRUE_FAILURE_SHARE * failures.total,
+                failures.counts["true"] >= TRUE_FAILURE_SHARE * failures.total,
             ),
             (
                 f"at least {USEFUL_SHARE:.0%} of all findings true or look",
