@@ -73,9 +73,15 @@ def print_report(runs: list[RangeRun], result: Score, skipped: int) -> None:
     if result.gone:
         gone = ", ".join(f"{result.gone[v]} {v}" for v in VERDICTS if result.gone[v])
         print(f"\njudged findings no longer reported: {gone}")
+    if len(failed) == len(runs):
+        print("\nno range ran: nothing is measured (fetch the repositories, or see --mirrors)")
+        return
     print("\ntargets:")
     for name, met in result.targets():
         print(f"  [{'met' if met else 'NOT met'}] {name}")
+    if "failure" not in result.by_level:
+        # Silence meets every target: the judged findings no longer reported show what it cost.
+        print("  (no failure-level finding at all: the failure targets hold vacuously)")
 
 
 def main(argv: list[str] | None = None) -> int:
