@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -71,8 +72,13 @@ def print_report(runs: list[RangeRun], result: Score, skipped: int) -> None:
         k = finding.key
         print(f"  {k.repository} {k.range} {k.path}:{k.line} {k.rule} [{finding.level}]")
     if result.gone:
-        gone = ", ".join(f"{result.gone[v]} {v}" for v in VERDICTS if result.gone[v])
+        counts = Counter(j.verdict for j in result.gone)
+        gone = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v])
         print(f"\njudged findings no longer reported: {gone}")
+        for j in result.gone:
+            if j.verdict in ("true", "look"):  # lost, unless the code was fixed
+                k = j.key
+                print(f"  {j.verdict}: {k.repository} {k.range} {k.path}:{k.line} {k.rule}")
     if len(failed) == len(runs):
         print("\nno range ran: nothing is measured (fetch the repositories, or see --mirrors)")
         return

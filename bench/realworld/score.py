@@ -61,7 +61,7 @@ class Score:
     false_failures: list[tuple[Observed, Judgement]]
     unjudged: list[Observed]
     # Judgements of ranges that ran whose finding is gone (fixed, or a true one lost).
-    gone: Counter[str]
+    gone: list[Judgement]
 
     def targets(self) -> list[tuple[str, bool]]:
         """Each target with whether it is met; an unjudged finding counts against each."""
@@ -107,7 +107,5 @@ def score(
             unjudged.append(finding)
         elif verdict == "false" and finding.level == "failure":
             false_failures.append((finding, judgement))
-    gone = Counter[str](
-        j.verdict for key, j in judgements.items() if key.range in ran and key not in seen
-    )
+    gone = [j for key, j in sorted(judgements.items()) if key.range in ran and key not in seen]
     return Score(overall, by_check, by_level, false_failures, unjudged, gone)
