@@ -77,7 +77,12 @@ def analyse_range(
         targets if checks.ruff.enabled or checks.mypy.enabled else [],
         context=checks.mypy.enabled,
     ) as workspace:
-        linters = TreeLinters(workspace.root, workspace.source_roots, deadline=checks_deadline)
+        linters = TreeLinters(
+            workspace.root,
+            workspace.source_roots,
+            deadline=checks_deadline,
+            ruff_config=workspace.ruff_config,
+        )
         report = analyse(snapshot, config, linters, info, month_to_date_usd, licences)
     if workspace.notes:
         report = report.model_copy(update={"notes": (*report.notes, *workspace.notes)})

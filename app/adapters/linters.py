@@ -11,6 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from app.adapters.mypy_runner import MypyRunner
+from app.adapters.ruffconfig import (
+    RuffSettings,
+    is_ignored,
+    nearest_config,
+    settings_of,
+    target_override,
+)
 from app.adapters.tools import tool_environment
 from app.adapters.workspace import materialise
 from app.core.checks.mypy import MypyConfig, MypyResult
@@ -25,15 +32,27 @@ from app.errors import CheckError
 WORKSPACE_BLIND = ("I001",)
 
 
-def ruff_command(config: RuffConfig, targets: Sequence[str], *, own_rules_only: bool) -> list[str]:
+def ruff_command(
+    config: RuffConfig,
+    targets: Sequence[str],
+    *,
+    own_rules_only: bool,
+    config_file: str | None = None,
+    target_version: str | None = None,
+) -> list[str]:
     """`ruff check` as a job runs it: each file under the repository's nearest configuration
-    (found by ruff itself, as in the repository) plus our rule set; or our rules alone."""
+    (found by ruff itself, as in the repository; or the one its pre-commit hook names) plus
+    our rule set; or our rules alone."""
     cmd = [ruff_binary(), "check", "--no-cache", "--exit-zero", "--output-format=json"]
     if own_rules_only:
         cmd += ["--isolated", f"--select={','.join(config.select)}"]
     else:
         # The repository's excludes still apply to the files we name.
         cmd += ["--force-exclude", f"--extend-select={','.join(config.select)}"]
+        if config_file is not None:
+            cmd.append(f"--config={config_file}")
+    if target_version is not None:
+        cmd.append(f"--target-version={target_version}")
     cmd.append(f"--extend-ignore={','.join((*config.ignore, *WORKSPACE_BLIND))}")
     return [*cmd, "--", *targets]
 
@@ -55,33 +74,62 @@ class TreeLinters:
         source_roots: Sequence[str] = ("",),
         timeout_seconds: float = 300.0,
         deadline: Deadline | None = None,
+        ruff_config: str | None = None,
     ) -> None:
         self.root = root
         self.source_roots = tuple(source_roots)
+        # The configuration the repository's pre-commit hook passes ruff, if it names one.
+        self.ruff_config = ruff_config
         self._timeout = timeout_seconds
         self._deadline = deadline or Deadline.never()
 
     def ruff(self, paths: Sequence[str], config: RuffConfig) -> LintResult:
         targets = [p for p in paths if (self.root / p).is_file()]
-        if not targets:
-            return LintResult()
+        groups: dict[str, list[str]] = {}
+        for path in targets:
+            # The configuration ruff applies to the file ("" when the repository has none).
+            governing = self.ruff_config or nearest_config(self.root, path) or ""
+            groups.setdefault(governing, []).append(path)
+        diagnostics: list[LintDiagnostic] = []
+        notes: list[str] = []
+        for governing, files in sorted(groups.items()):
+            settings = settings_of(self.root, governing) if governing else RuffSettings("")
+            target, note = target_override(self.root, settings)
+            notes += [note] if note else []
+            result = self._ruff_group(files, config, target)
+            notes += result.notes
+            # Our rules are added on the command line, which would switch back on a rule
+            # the repository ignores: the repository's ignores win.
+            diagnostics += [
+                d for d in result.diagnostics if not is_ignored(d.rule, settings.ignore)
+            ]
+        return LintResult(diagnostics=tuple(diagnostics), notes=tuple(notes))
+
+    def _ruff_group(
+        self, targets: Sequence[str], config: RuffConfig, target_version: str | None
+    ) -> LintResult:
         try:
-            return self._run_ruff(targets, config, own_rules_only=False)
+            return self._run_ruff(
+                ruff_command(
+                    config,
+                    targets,
+                    own_rules_only=False,
+                    config_file=self.ruff_config,
+                    target_version=target_version,
+                )
+            )
         except CheckError as exc:
             note = (
                 f"The repository's ruff configuration could not be used ({exc}); ai-gate's "
                 "rule set ran on its own."
             )
-        result = self._run_ruff(targets, config, own_rules_only=True)
+        result = self._run_ruff(ruff_command(config, targets, own_rules_only=True))
         return result.model_copy(update={"notes": (note,)})
 
     def mypy(self, paths: Sequence[str], config: MypyConfig) -> MypyResult:
         return MypyRunner(self.root, self.source_roots, self._deadline).run(paths, config)
 
-    def _run_ruff(
-        self, targets: Sequence[str], config: RuffConfig, *, own_rules_only: bool
-    ) -> LintResult:
-        cmd = ruff_command(config, targets, own_rules_only=own_rules_only)
+    def _run_ruff(self, cmd: list[str]) -> LintResult:
         timeout = min(self._timeout, max(self._deadline.remaining(), 1.0))
         with tempfile.TemporaryDirectory(prefix="ai-gate-ruff-") as scratch:
             try:

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from app.adapters.git import Git
 from app.adapters.localgit import SYMLINK, tree_entries
+from app.adapters.ruffconfig import PRE_COMMIT, precommit_config
 
 # Configuration files ruff and mypy read, in any directory from the root to a checked file.
 CONFIG_NAMES = ("pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", "mypy.ini", ".mypy.ini")
@@ -77,6 +78,9 @@ class Workspace:
     # Directories (relative) that module names start from: the root, `src/`, ….
     source_roots: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    # The ruff configuration the repository's pre-commit hook names, which ruff then uses
+    # for every file instead of finding the nearest one.
+    ruff_config: str | None = None
 
 
 def _ancestors(path: str) -> list[str]:
@@ -164,14 +168,20 @@ class TreePlan:
 
 def _configs(
     git: Git, plan: TreePlan, targets: Sequence[str], base: Mapping[str, tuple[str, str]]
-) -> None:
-    """The base's config files in every directory from the root to each target, and the
-    repository files their `extend` settings name (followed a few levels)."""
+) -> str | None:
+    """The base's config files in every directory from the root to each target, the one the
+    repository's pre-commit ruff hook names, and the repository files their `extend`
+    settings name (followed a few levels). Returns the pre-commit hook's config, if any."""
     pending = []
     for directory in sorted({d for t in targets for d in _ancestors(t)}):
         for name in CONFIG_NAMES:
             if plan.add(f"{directory}{name}", base.get(f"{directory}{name}")):
                 pending.append(f"{directory}{name}")
+    hooked = _precommit_ruff_config(git, base)
+    if hooked is not None and (plan.add(hooked, base.get(hooked)) or hooked in plan.blobs):
+        pending.append(hooked)
+    else:
+        hooked = None
     for _ in range(MAX_EXTENDS):
         tomls = {p: plan.blobs[p] for p in pending if p.endswith(".toml")}
         git.prefetch(tomls.values())
@@ -182,7 +192,18 @@ def _configs(
             if target is not None and plan.add(target, base.get(target)):
                 pending.append(target)
         if not pending:
-            return
+            break
+    return hooked
+
+
+def _precommit_ruff_config(git: Git, base: Mapping[str, tuple[str, str]]) -> str | None:
+    """The config file the base's `.pre-commit-config.yaml` passes its ruff hook, if any."""
+    entry = base.get(PRE_COMMIT)
+    if entry is None or entry[0] == SYMLINK:
+        return None
+    git.prefetch([entry[1]])
+    data = dict(git.blobs([entry[1]])).get(entry[1]) or b""
+    return precommit_config(data.decode("utf-8", errors="replace"))
 
 
 def _extended(config_path: str, data: bytes) -> str | None:
@@ -264,7 +285,7 @@ def materialise_tree(
     for target in kept:
         for init in _package_inits(target, head):
             plan.add(init, head[init])
-    _configs(git, plan, kept, base)
+    hooked = _configs(git, plan, kept, base)
     roots = _source_roots(kept, head)
     notes = _context(git, plan, kept, head, roots) if context else []
     git.prefetch(plan.blobs.values())
@@ -278,4 +299,5 @@ def materialise_tree(
             targets=tuple(t for t in kept if t in written.values()),
             source_roots=roots,
             notes=tuple(notes),
+            ruff_config=hooked if hooked in written else None,
         )
