@@ -29,6 +29,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path)
     check.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
     check.add_argument("--output", type=Path)
+    check.add_argument(
+        "--time-limit",
+        type=float,
+        default=600.0,
+        help="seconds after which linters still running are stopped and the report is "
+        "given with a note (default 600)",
+    )
     config = sub.add_parser("config", help="validate a config file or print its JSON Schema")
     config_sub = config.add_subparsers(dest="config_command", required=True)
     validate = config_sub.add_parser("validate")
@@ -109,6 +116,7 @@ def _check(args: argparse.Namespace) -> int:
     from app.core.config import Config
     from app.core.configfile import parse_config
     from app.core.models import ConfigInfo
+    from app.deadline import Deadline
     from app.engine import analyse_range
     from app.publishers.markdown import render_summary
     from app.publishers.sarif import render_sarif
@@ -136,6 +144,9 @@ def _check(args: argparse.Namespace) -> int:
         config=config,
         info=info,
         licences=licences,
+        deadline=Deadline.after(args.time_limit),
+        # Progress for a person watching a terminal; nothing in a pipe or a CI log.
+        progress=_progress if sys.stderr.isatty() else lambda _: None,
     ).report
     if args.format == "json":
         out = json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
@@ -151,6 +162,10 @@ def _check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(out)
     return EXIT_OK if report.verdict.conclusion in ("success", "neutral") else EXIT_GATE
+
+
+def _progress(message: str) -> None:
+    print(f"ai-gate: {message}…", file=sys.stderr, flush=True)
 
 
 def _config(args: argparse.Namespace) -> int:

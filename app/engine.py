@@ -4,7 +4,7 @@ around them, and the pure core run over both."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.adapters.git import Git
@@ -51,6 +51,7 @@ def analyse_range(
     month_to_date_usd: float | None = None,
     licences: LicenceResolver | None = None,
     deadline: Deadline | None = None,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> Analysis:
     """The report of base..head (and the snapshot it was made from, for publishing).
 
@@ -58,6 +59,7 @@ def analyse_range(
     in a report that is still published."""
     deadline = deadline or Deadline.never()
     checks_deadline = deadline.sooner(min(PUBLISH_RESERVE, 0.25 * max(deadline.remaining(), 0)))
+    progress(f"reading {base_sha[:12]}..{head_sha[:12]}")
     snapshot = read_snapshot(
         git,
         base_sha,
@@ -70,6 +72,10 @@ def analyse_range(
     ).model_copy(update={"reviews": tuple(reviews), "acknowledgements": tuple(acknowledgements)})
     targets = sorted(python_files(snapshot))
     checks = config.checks
+    progress(
+        f"{len(snapshot.files):,} changed files, {len(snapshot.commits):,} commits; "
+        f"checking {len(targets):,} Python files"
+    )
     with materialise_tree(
         git,
         base_sha,
