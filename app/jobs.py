@@ -49,7 +49,7 @@ from app.publishers.review import ReviewPublisher
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["published", "superseded", "config-error"]
+Outcome = Literal["published", "superseded", "config-error", "already-analysed"]
 # How long a job remembers that it completed its run (retries come within minutes).
 PUBLISHED_TTL = 3600
 # The head recorded for a closed PR: queued jobs for it stop.
@@ -132,7 +132,8 @@ def analyse_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
         try:
             return _analyse_and_publish(job, deps, deadline, source, publisher, run, rest)
         except Superseded as exc:
-            _cancel(publisher, run.result(), exc)
+            if (run_id := run.result()) is not None:
+                _cancel(publisher, run_id, exc)
             return "superseded"
 
 
@@ -142,12 +143,15 @@ def _analyse_and_publish(
     deadline: Deadline,
     source: PullRequestSource,
     publisher: CheckRunPublisher,
-    run: Future[int],
+    run: Future[int | None],
     rest: ThreadPoolExecutor,
 ) -> Outcome:
     """Fetch, analyse, and complete the job's run (`run`, being created meanwhile)."""
     pr = source.pull_request(job.repository, job.pull_number)
     _ensure_head(job, str(pr["head"]["sha"]))
+    if run.result() is None:
+        log.info("job %s: the head was analysed already", job.key)
+        return "already-analysed"
     # What only REST tells, asked while git fetches: neither waits on the other.
     org = rest.submit(source.config_text, _org_defaults(job), None, CONFIG_PATH)
     logins = rest.submit(source.commit_logins, job.repository, job.pull_number)
@@ -159,10 +163,10 @@ def _analyse_and_publish(
         try:
             config, info = _load_config(source, job.repository, _pr_base(pr), git, known)
         except ConfigError as exc:
-            publisher.fail(run.result(), "failure", f"Invalid {exc.path}", _config_message(exc))
+            publisher.fail(_run_id(run), "failure", f"Invalid {exc.path}", _config_message(exc))
             return "config-error"
         if pr.get("draft") and config.gate.drafts == "skip":
-            publisher.complete(run.result(), _draft_report(job, pr, info))
+            publisher.complete(_run_id(run), _draft_report(job, pr, info))
             return "published"
         reviews = (
             source.reviews(job.repository, job.pull_number)
@@ -199,12 +203,19 @@ def _analyse_and_publish(
         report.cost.usd if report.cost else None,
         datetime.now(UTC),
     )
-    publisher.complete(run.result(), report, config.comments.max_annotations)
+    publisher.complete(_run_id(run), report, config.comments.max_annotations)
     if (attempt := _attempt_key(job)) is not None:
         deps.state.mark_published(attempt, PUBLISHED_TTL)
     _publish_extras(source.api, job, report, snapshot, config)
     log.info("job %s published: %s", job.key, report.verdict.conclusion)
     return "published"
+
+
+def _run_id(run: Future[int | None]) -> int:
+    run_id = run.result()
+    if run_id is None:  # checked before the analysis started
+        raise AssertionError("the job has no run to complete")
+    return run_id
 
 
 def _org_defaults(job: Job) -> str:
@@ -407,4 +418,5 @@ def fail_job(job: Job, deps: Deps, conclusion: ErrorConclusion, message: str) ->
     api = deps.github.installation(job.installation_id)
     publisher = CheckRunPublisher(api, job.repository)
     run_id = publisher.start(job.head_sha, external_id=job.key)
-    publisher.fail(run_id, conclusion, "ai-gate could not analyse this commit", message)
+    if run_id is not None:  # else the head's run is completed already: nothing to say
+        publisher.fail(run_id, conclusion, "ai-gate could not analyse this commit", message)

@@ -61,6 +61,17 @@ def attempt_job(job: Job, deps: Deps, attempt: int) -> float | None:
         return None
     finally:
         _record(job, deps, outcome, time.monotonic() - started)
+        if outcome != "retry":
+            _release(job, deps)
+
+
+def _release(job: Job, deps: Deps) -> None:
+    """The job is over: a later event for its head may queue one again (a second event of the
+    same push then finds the head's run completed and stops at once)."""
+    try:
+        deps.state.release(job.key)
+    except AiGateError:
+        log.warning("could not release the claim of job %s", job.key, exc_info=True)
 
 
 def _record(job: Job, deps: Deps, outcome: str, seconds: float) -> None:

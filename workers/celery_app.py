@@ -10,6 +10,7 @@ from workers.health import Heartbeat
 celery = Celery("ai_gate")
 
 TASK_NAME = "ai_gate.analyse_pull_request"
+QUEUE = "ai-gate"
 RESTORE_SWEEP_SECONDS = 5
 
 
@@ -39,7 +40,7 @@ def configure(settings: Settings) -> Celery:
         },
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
-        task_default_queue="ai-gate",
+        task_default_queue=QUEUE,
         ai_gate_heartbeat_file=str(settings.worker_heartbeat_file),
     )
     if Heartbeat not in celery.steps["consumer"]:

@@ -69,12 +69,17 @@ class CheckRunPublisher:
         runs = [r for r in listing.get("check_runs", []) if r.get("name") == CHECK_NAME]
         return max(runs, key=lambda r: int(r["id"]), default=None)
 
-    def start(self, head_sha: str, external_id: str, fresh: bool = False) -> int:
-        """Our in-progress run for the sha: the open one if any, else a new one."""
+    def start(self, head_sha: str, external_id: str, fresh: bool = False) -> int | None:
+        """Our in-progress run for the sha: the open one if any, else a new one; None when
+        the sha was analysed already and no fresh run is asked for (a second event for the
+        same push, a job that came back after its worker died). A run cancelled because the
+        head moved on does not count: the head may come back."""
         if not fresh:
             run = self.latest(head_sha)
             if run is not None and run.get("status") != "completed":
                 return int(run["id"])
+            if run is not None and run.get("conclusion") != "cancelled":
+                return None
         created = self._api.call(
             "POST",
             f"/repos/{self._repo}/check-runs",

@@ -8,6 +8,16 @@ from app.jobs import Job
 from app.publishers.checkrun import CHECK_NAME
 
 PULL_REQUEST_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
+# A fresh analysis even of a head analysed before: reopening (how people ask CI to run
+# again), a change of base branch (another diff, another policy), ready for review (a draft
+# may have been skipped).
+FRESH_ACTIONS = frozenset({"reopened", "edited", "ready_for_review"})
+
+
+def _base_changed(payload: dict[str, Any]) -> bool:
+    """`pull_request.edited` moving the PR to another base branch (not a title edit)."""
+    changes = payload.get("changes")
+    return payload.get("action") == "edited" and isinstance(changes, dict) and "base" in changes
 
 
 def closed_pull_request(event: str, payload: dict[str, Any]) -> str | None:
@@ -30,7 +40,7 @@ def jobs_for(event: str, payload: dict[str, Any], delivery_id: str) -> list[Job]
     if not isinstance(installation, int) or not isinstance(repo, str):
         return []
     common = {"installation_id": installation, "repository": repo, "delivery_id": delivery_id}
-    if event == "pull_request" and action in PULL_REQUEST_ACTIONS:
+    if event == "pull_request" and (action in PULL_REQUEST_ACTIONS or _base_changed(payload)):
         pr = payload["pull_request"]
         if pr.get("state", "open") != "open":
             return []
@@ -40,6 +50,9 @@ def jobs_for(event: str, payload: dict[str, Any], delivery_id: str) -> list[Job]
                 pull_number=int(pr["number"]),
                 head_sha=str(pr["head"]["sha"]),
                 event=f"{event}.{action}",
+                # Closing and reopening is how people ask CI to run again, and a new base
+                # changes the diff and the policy: both get a fresh analysis of the head.
+                rerun=action in FRESH_ACTIONS,
             )
         ]
     if event == "pull_request_review" and action in ("submitted", "dismissed"):

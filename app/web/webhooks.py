@@ -1,4 +1,5 @@
-"""`POST /api/github/webhooks`: verify, parse, dedupe, enqueue, answer — no GitHub call here."""
+"""`POST /api/github/webhooks`: verify, parse, record, enqueue, answer — no GitHub call here,
+and nothing that blocks the event loop (the intake is async)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,8 @@ import time
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.adapters.state import JobState
+from app.adapters.intake import Intake
 from app.errors import Unavailable
-from app.jobs import CLOSED
-from app.queue import JobQueue, QueueFull
 from app.web.metrics import WebMetrics
 from app.web.routing import closed_pull_request, jobs_for
 from app.web.signature import verify
@@ -20,17 +19,13 @@ from app.web.signature import verify
 log = logging.getLogger(__name__)
 
 MAX_BODY = 25 * 1024 * 1024  # GitHub never sends more than 25 MB
-# check_suite.requested and pull_request.synchronize announce the same push: one job each sha.
-JOB_CLAIM_TTL = 600
 
 
 def _answer(status: int, message: str, **extra: object) -> Response:
     return JSONResponse({"message": message, **extra}, status_code=status)
 
 
-def webhook_router(
-    secret: str, state: JobState, queue: JobQueue, metrics: WebMetrics, delivery_ttl: int
-) -> APIRouter:
+def webhook_router(secret: str, intake: Intake, metrics: WebMetrics) -> APIRouter:
     router = APIRouter()
 
     @router.post("/api/github/webhooks")
@@ -53,7 +48,7 @@ def webhook_router(
             return _answer(401, "missing or wrong X-Hub-Signature-256")
         try:
             payload = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             return _answer(400, "body is not JSON")
         if not isinstance(payload, dict) or not event:
             return _answer(400, "expected a JSON object and an X-GitHub-Event header")
@@ -61,41 +56,24 @@ def webhook_router(
             return _answer(200, "pong")
         delivery = request.headers.get("x-github-delivery", "")
         try:
-            return _queue_jobs(event, payload, delivery)
+            jobs = jobs_for(event, payload, delivery)
+            closed = closed_pull_request(event, payload)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            return _answer(400, f"malformed {event} payload: {type(exc).__name__}")
+        try:
+            taken = await intake.take(delivery, closed, jobs)
         except Unavailable as exc:
             # Refused rather than dropped: GitHub shows the delivery failed and redelivers it.
             log.warning("delivery %s refused: %s", delivery, exc)
             return _answer(503, f"{exc}; redeliver later")
-
-    def _queue_jobs(event: str, payload: dict[str, object], delivery: str) -> Response:
-        if delivery and not state.first_delivery(delivery, delivery_ttl):
+        if taken.outcome == "duplicate":
             return _answer(200, "duplicate delivery; already handled", delivery=delivery)
-        try:
-            jobs = jobs_for(event, payload, delivery)
-        except (KeyError, TypeError, ValueError) as exc:
-            return _answer(400, f"malformed {event} payload: {exc!r}")
-        if (closed := closed_pull_request(event, payload)) is not None:
-            state.set_head(closed, CLOSED)  # queued jobs of a closed PR stop
+        if taken.outcome == "closed":
             return _answer(200, "pull request closed; pending work stops")
-        queued = 0
-        for job in jobs:
-            if event == "pull_request":  # only a push announces a newer head
-                state.set_head(job.pr_key, job.head_sha)
-            once = job.kind == "analyse" and not job.rerun
-            if once and not state.claim(job.key, JOB_CLAIM_TTL):
-                continue
-            try:
-                queue.enqueue(job)
-            except (QueueFull, Unavailable) as exc:
-                # Let GitHub's redelivery try again: it must not look like a duplicate.
-                state.release(job.key)
-                if delivery:
-                    state.forget_delivery(delivery)
-                return _answer(503, f"{exc}; redeliver later")
-            metrics.jobs.labels(job.event).inc()
-            queued += 1
-        if queued:
-            return _answer(202, "queued", jobs=queued)
-        return _answer(200, "ignored" if not jobs else "already queued")
+        if taken.outcome == "queued":
+            for job in jobs[: taken.queued]:
+                metrics.jobs.labels(job.event).inc()
+            return _answer(202, "queued", jobs=taken.queued)
+        return _answer(200, "ignored" if taken.outcome == "ignored" else "already queued")
 
     return router

@@ -27,7 +27,18 @@ def test_pull_request_actions_make_one_job(action: str) -> None:
         "abc",
     )
     assert job.key == "9:octo/repo:3:abc"
-    assert not job.rerun
+    # Reopening is how people ask CI to run again, and a draft may have been skipped: a
+    # fresh analysis even of a known head.
+    assert job.rerun == (action in ("reopened", "ready_for_review"))
+
+
+def test_a_change_of_base_branch_makes_a_fresh_analysis() -> None:
+    payload = pr_payload("edited") | {"changes": {"base": {"ref": {"from": "main"}}}}
+    [job] = jobs_for("pull_request", payload, "d1")
+    assert job.rerun
+    assert job.event == "pull_request.edited"
+    title_only = pr_payload("edited") | {"changes": {"title": {"from": "Old"}}}
+    assert jobs_for("pull_request", title_only, "d2") == []
 
 
 @pytest.mark.parametrize("action", ["closed", "labeled", "edited", "converted_to_draft"])
