@@ -1,27 +1,30 @@
 """How a delivery is taken in: recorded, its PR's newest head noted, its jobs claimed and
-queued — in one Redis round trip for the bookkeeping (a Lua script) and one for the queue,
-on an async client, so the web's event loop never waits on a blocking call.
+queued — in one Redis round trip (a Lua script, atomic: a job is never claimed without being
+queued), on an async client, so the web's event loop never waits on a blocking call.
 
-The queue is Celery's on Redis: the message a worker consumes is built here with Celery's
-own task-message API (`app.amqp.as_task_v2`) in the envelope kombu's Redis transport puts
-on the list (base64 body, delivery info naming the queue's exchange and routing key, which
-kombu uses to put back the message of a worker that died), and pushed with LPUSH.
+Concurrent deliveries share round trips: the scripts of every request that arrives within
+one turn of the event loop go to Redis in one pipeline (`ScriptBatch`).
+
+The queue is Celery's on Redis: the message a worker consumes is built from a template made
+once with Celery's own task-message API (`app.amqp.as_task_v2`), in the envelope kombu's
+Redis transport puts on the list (base64 body; delivery info naming the queue's exchange and
+routing key, which kombu uses to put back the message of a worker that died).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
-import json
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+import orjson
 import redis.asyncio as aioredis
 from celery import Celery
-from kombu.serialization import dumps
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from app.adapters.state import JobState
 from app.errors import Unavailable
@@ -35,9 +38,9 @@ JOB_CLAIM_TTL = 600
 HEAD_TTL = 7 * 24 * 3600
 CLOSED = "closed"
 
-# ARGV: prefix, delivery id, delivery ttl, closed PR key, head ttl, claim ttl, then five
-# values a job: PR key, head sha, set the head (1/0), claim once (1/0), job key.
-# Returns {-1} for a repeated delivery, {-2} for a closed PR, else 1 or 0 a job (queue it?).
+# ARGV: prefix, delivery id, delivery ttl, closed PR key, head ttl, claim ttl, queue, then six
+# values a job: PR key, head sha, set the head (1/0), claim once (1/0), job key, message.
+# Returns {-1} for a repeated delivery, {-2} for a closed PR, else 1 or 0 a job (queued?).
 _INTAKE = """
 local prefix = ARGV[1]
 if ARGV[2] ~= '' then
@@ -50,17 +53,20 @@ if ARGV[4] ~= '' then
   return {-2}
 end
 local out = {}
-for i = 7, #ARGV, 5 do
+for i = 8, #ARGV, 6 do
   if ARGV[i + 2] == '1' then
     redis.call('SET', prefix .. 'head:' .. ARGV[i], ARGV[i + 1], 'EX', ARGV[5])
   end
-  local claimed = 1
+  local queued = 1
   if ARGV[i + 3] == '1' then
     if not redis.call('SET', prefix .. 'claim:' .. ARGV[i + 4], 1, 'NX', 'EX', ARGV[6]) then
-      claimed = 0
+      queued = 0
     end
   end
-  table.insert(out, claimed)
+  if queued == 1 then
+    redis.call('LPUSH', ARGV[7], ARGV[i + 5])
+  end
+  table.insert(out, queued)
 end
 return out
 """
@@ -93,57 +99,124 @@ def claimed_once(job: Job) -> bool:
     return job.kind == "analyse" and not job.rerun
 
 
-def celery_message(celery: Celery, task: str, queue: str, job: Job) -> str:
-    """The message kombu's Redis transport would LPUSH for `send_task(task, args=[job])`."""
-    task_id = str(uuid.uuid4())
-    message = celery.amqp.as_task_v2(task_id, task, args=[job.model_dump(mode="json")], kwargs={})
-    content_type, encoding, body = dumps(message.body, serializer="json")  # type: ignore[no-untyped-call]
-    raw = body if isinstance(body, bytes) else str(body).encode(encoding or "utf-8")
-    properties: dict[str, Any] = dict(message.properties)
-    properties |= {
-        "body_encoding": "base64",
-        "delivery_info": {"exchange": queue, "routing_key": queue},
-        "delivery_mode": 2,
-        "delivery_tag": str(uuid.uuid4()),
-        "priority": 0,
-    }
-    return json.dumps(
-        {
-            "body": base64.b64encode(raw).decode("ascii"),
-            "content-encoding": encoding,
-            "content-type": content_type,
-            "headers": message.headers,
-            "properties": properties,
+class CeleryMessages:
+    """Messages for one Celery task on one Redis queue, as kombu's transport would push them
+    for `send_task(task, args=[job])`: Celery builds the headers once, each message gets its
+    own ids and body."""
+
+    def __init__(self, celery: Celery, task: str, queue: str) -> None:
+        template = celery.amqp.as_task_v2("template", task, args=[], kwargs={})
+        self._headers: dict[str, Any] = dict(template.headers)
+        self._properties: dict[str, Any] = dict(template.properties)
+        self._embed = template.body[2]
+        self._delivery_info = {"exchange": queue, "routing_key": queue}
+        self.queue = queue
+
+    def build(self, job: Job) -> bytes:
+        task_id = uuid.uuid4().hex
+        body = orjson.dumps([[job.model_dump(mode="json")], {}, self._embed])
+        headers = self._headers | {
+            "id": task_id,
+            "root_id": task_id,
+            # Shown by Celery's logs and monitors; the ids say what the job is.
+            "argsrepr": f"[{job.key}]",
         }
-    )
+        properties = self._properties | {
+            "correlation_id": task_id,
+            "body_encoding": "base64",
+            "delivery_info": self._delivery_info,
+            "delivery_mode": 2,
+            "delivery_tag": uuid.uuid4().hex,
+            "priority": 0,
+        }
+        return orjson.dumps(
+            {
+                "body": base64.b64encode(body).decode("ascii"),
+                "content-encoding": "utf-8",
+                "content-type": "application/json",
+                "headers": headers,
+                "properties": properties,
+            }
+        )
+
+
+class ScriptBatch:
+    """Runs one Lua script for many concurrent callers: the calls made within one turn of the
+    event loop go to Redis together in one pipeline."""
+
+    def __init__(self, client: aioredis.Redis, source: str) -> None:
+        self._redis = client
+        self._source = source
+        self._sha: str | None = None
+        self._pending: list[tuple[list[str | int | bytes], asyncio.Future[Any]]] = []
+
+    async def call(self, args: list[str | int | bytes]) -> Any:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._pending.append((args, future))
+        if len(self._pending) == 1:
+            loop.call_soon(lambda: asyncio.ensure_future(self._flush()))
+        return await future
+
+    async def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        try:
+            results = await self._run([args for args, _ in batch])
+        except RedisError as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if future.done():
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+    async def _run(self, calls: list[list[str | int | bytes]]) -> list[Any]:
+        for attempt in range(2):
+            if self._sha is None:
+                self._sha = str(await self._redis.script_load(self._source))
+            pipe = self._redis.pipeline(transaction=False)
+            for args in calls:
+                pipe.evalsha(self._sha, 0, *args)  # type: ignore[arg-type]  # bytes are sent as-is
+            results: list[Any] = await pipe.execute(raise_on_error=False)
+            if attempt == 0 and any(isinstance(r, NoScriptError) for r in results):
+                # Redis restarted and forgot the script: load it again, run them again (a
+                # script that failed this way did nothing).
+                self._sha = None
+                continue
+            return results
+        return results
 
 
 class RedisIntake:
-    """The intake of Redis mode: a Lua script for the bookkeeping, LPUSH for the queue."""
+    """The intake of Redis mode: one Lua script a delivery, batched across deliveries."""
 
     def __init__(
         self,
         client: aioredis.Redis,
-        message: Callable[[Job], str],
-        queue: str,
+        messages: CeleryMessages,
         delivery_ttl: int,
         prefix: str = "ai-gate:",
     ) -> None:
         self._redis = client
-        self._message = message
-        self._queue = queue
+        self._messages = messages
         self._delivery_ttl = delivery_ttl
         self._prefix = prefix
-        self._script = client.register_script(_INTAKE)
+        self._script = ScriptBatch(client, _INTAKE)
 
     async def take(self, delivery: str, closed: str | None, jobs: Sequence[Job]) -> Taken:
-        argv: list[str | int] = [
+        argv: list[str | int | bytes] = [
             self._prefix,
             delivery,
             self._delivery_ttl,
             closed or "",
             HEAD_TTL,
             JOB_CLAIM_TTL,
+            self._messages.queue,
         ]
         for job in jobs:
             argv += [
@@ -152,37 +225,20 @@ class RedisIntake:
                 int(set_head_for(job)),
                 int(claimed_once(job)),
                 job.key,
+                self._messages.build(job),
             ]
         try:
-            answer = await self._script(keys=[], args=argv)
+            answer = await self._script.call(argv)
         except RedisError as exc:
             raise Unavailable(f"Redis does not answer ({type(exc).__name__})") from exc
         if answer == [-1]:
             return Taken("duplicate")
         if answer == [-2]:
             return Taken("closed")
-        claimed = [job for job, flag in zip(jobs, answer, strict=True) if flag == 1]
-        if not claimed:
-            return Taken("already-queued" if jobs else "ignored")
-        try:
-            pushed = self._redis.lpush(self._queue, *(self._message(job) for job in claimed))
-            await pushed  # type: ignore[misc]  # redis' stubs join the sync and async clients
-        except RedisError as exc:
-            await self._undo(delivery, claimed)
-            raise Unavailable(f"the broker does not answer ({type(exc).__name__})") from exc
-        return Taken("queued", len(claimed))
-
-    async def _undo(self, delivery: str, claimed: Sequence[Job]) -> None:
-        """Let GitHub's redelivery be taken in again: it must not look like a duplicate."""
-        keys = [f"{self._prefix}claim:{job.key}" for job in claimed if claimed_once(job)]
-        if delivery:
-            keys.append(f"{self._prefix}delivery:{delivery}")
-        try:
-            if keys:
-                await self._redis.delete(*keys)
-        except RedisError as exc:
-            # Redis is down: the keys expire, and GitHub's redelivery is answered 503 till then.
-            log.warning("could not release %d intake keys: %s", len(keys), exc)
+        queued = sum(1 for flag in answer if flag == 1)
+        if queued:
+            return Taken("queued", queued)
+        return Taken("already-queued" if jobs else "ignored")
 
     async def ready(self) -> bool:
         try:

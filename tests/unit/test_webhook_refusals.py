@@ -12,7 +12,7 @@ from app.jobs import Job
 from app.queue import QueueFull
 from app.web.metrics import WebMetrics
 from app.web.signature import sign
-from app.web.webhooks import webhook_router
+from app.web.webhooks import webhook_route
 
 SECRET = "s3cret"
 PAYLOAD = {
@@ -42,7 +42,7 @@ def test_refused_delivery_is_accepted_when_redelivered() -> None:
     queue = FlakyQueue(QueueFull("embedded queue is full"))
     app = FastAPI()
     intake = MemoryIntake(MemoryJobState(), queue, 3600)
-    app.include_router(webhook_router(SECRET, intake, WebMetrics()))
+    app.router.routes.append(webhook_route(SECRET, intake, WebMetrics()))
     client = TestClient(app)
     body = json.dumps(PAYLOAD).encode()
     headers = {
