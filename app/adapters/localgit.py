@@ -6,7 +6,7 @@ import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from app.core.checks.ruff import RUFF_CONFIG_FILES
+from app.core.basefiles import BASE_FILES
 from app.core.models import (
     Commit,
     FileDiff,
@@ -202,6 +202,18 @@ class LocalGit:
         parent = commit.parents[0] if commit.parents else EMPTY_TREE
         return self.files(parent, commit.sha)
 
+    def base_files(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
+        """The text of each of these repository-root files that exists at `rev`."""
+        # `<mode> <type> <sha> <size>\t<path>` per entry (git-ls-tree(1), --long).
+        listed = self.git("ls-tree", "-z", "-l", rev, "--", *paths).decode(errors="replace")
+        found: dict[str, str] = {}
+        for entry in filter(None, listed.split("\0")):
+            meta, _, path = entry.partition("\t")
+            kind, sha, size = meta.split()[1:4]
+            if kind == "blob" and int(size) <= MAX_TEXT_BYTES:
+                found[path] = self.git("cat-file", "blob", sha).decode("utf-8", errors="replace")
+        return found
+
     def blob_text(self, sha: str) -> str | None:
         """A blob's text, or None for binary or oversized content."""
         data = self.git("cat-file", "blob", sha)
@@ -264,13 +276,7 @@ def local_snapshot(
             notes.append(f"`{f.path}` skipped: binary or larger than {MAX_TEXT_BYTES} bytes.")
         else:
             contents[f.path] = text
-    base_configs: dict[str, str] = {}
-    if contents:
-        for config_name in RUFF_CONFIG_FILES:  # ruff's precedence: the first one found is used
-            data = git.git("show", f"{base_sha}:{config_name}", ok_codes=(0, 128))
-            if data:
-                base_configs[config_name] = data.decode("utf-8", errors="replace")
-                break
+    base_configs = git.base_files(base_sha, BASE_FILES)
     # Who last introduced each line of the files with added lines, and its line number there.
     origins = {
         f.path: git.blame_origins(head_sha, f.path)

@@ -104,7 +104,7 @@ def test_only_the_error_on_an_added_line_is_in_the_diff(run: Run) -> None:
     f = FileDiff(path="pkg/mod.py", status="modified", patch=PATCH, additions=4)
     snapshot = make_snapshot(files=[f], contents={f.path: MODULE})
     findings, notes = mypy_findings(
-        snapshot, MypyConfig(), run.result, {f.path: parse_patch(PATCH)}
+        snapshot, MypyConfig(enabled=True), run.result, {f.path: parse_patch(PATCH)}
     )
     assert [(x.start_line, x.in_diff) for x in findings] == [(6, False), (10, True)]
     assert all(x.check == "mypy" and x.level == "warning" for x in findings)
@@ -195,7 +195,8 @@ def test_disabled_and_error_notes() -> None:
     result = MypyResult(diagnostics=(diag,), error="usage: mypy …")
     snapshot = make_snapshot()
     assert mypy_findings(snapshot, MypyConfig(enabled=False), result, {}) == ([], [])
-    findings, notes = mypy_findings(snapshot, MypyConfig(level="failure"), result, {})
+    config = MypyConfig(enabled=True, level="failure")
+    findings, notes = mypy_findings(snapshot, config, result, {})
     assert [(f.level, f.in_diff) for f in findings] == [("failure", False)]
     assert notes == ["mypy could not run: usage: mypy …"]
     many = MypyResult(unresolved_imports=tuple(f"m{i}" for i in range(7)))

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.checks.secrets import SecretsConfig
+from app.core.checks.secrets import SecretsConfig, secret_findings
 from app.core.checks.secretvalues import bound_name, checksum_ok, names_a_credential
+from app.core.diff import parse_patch
 from app.core.models import Finding
+from tests.builders import make_file, make_snapshot
 from tests.unit.test_secrets import GITHUB_TOKEN, PASSWORD, PEM_HEADER, github_token, scan
 
 RANDOM = "aB3dE5gH7jK9mN1pQ3xY"  # random-looking, as a real key is
@@ -66,8 +68,10 @@ def test_keyword_hits_in_test_code_and_data_are_not_reported(path: str) -> None:
 
 
 def test_test_paths_can_be_configured_to_scan_tests_like_any_code() -> None:
-    line = f'password = "{PASSWORD}"'
-    found = scan([line], path="tests/test_db.py", config=SecretsConfig(test_paths=()))
+    f = make_file("tests/test_db.py", [f'password = "{PASSWORD}"'])
+    snapshot = make_snapshot(files=[f])
+    lines = {f.path: parse_patch(f.patch)}
+    found = secret_findings(snapshot, SecretsConfig(), lines, test_paths=())
     assert levels(found) == [(1, "secret-keyword", "failure")]
 
 
@@ -92,7 +96,7 @@ def test_documentation_and_docstring_examples_are_notices() -> None:
     readme = scan([f'client = Client(api_key="{RANDOM}")'], path="README.md")
     doctest = scan([f'    >>> client = Client(api_key="{RANDOM}")'])
     docstring = scan(
-        ['def connect():', '    """Connect.', "", f'    password = "{PASSWORD}"', '    """']
+        ["def connect():", '    """Connect.', "", f'    password = "{PASSWORD}"', '    """']
     )
     assert [f.level for f in readme + doctest + docstring] == ["notice"] * 3
 
@@ -113,7 +117,10 @@ def test_github_token_with_a_wrong_checksum_is_a_notice_and_nothing_in_tests() -
 
 def test_checksummed_token_fails_even_in_tests_other_shapes_are_warnings_there() -> None:
     found = scan(
-        [f'TOKEN = "{github_token(prefix="ghs")}"', 'url = "https://svc:Zq8v7LmP2wX9dT3kN6b@db.acme.io"'],
+        [
+            f'TOKEN = "{github_token(prefix="ghs")}"',
+            'url = "https://svc:Zq8v7LmP2wX9dT3kN6b@db.acme.io"',
+        ],
         path="tests/test_sync.py",
     )
     assert levels(found) == [(1, "github-token", "failure"), (2, "basic-auth", "warning")]

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 
+from app.core.basefiles import RUFF_CONFIG_FILES
+from app.core.checks.rules import is_reported, level_for
 from app.core.config import RuffConfig
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
-from app.core.models import Finding, Level, PullRequestSnapshot, Suggestion
+from app.core.models import Finding, PullRequestSnapshot, Suggestion
 from app.core.ports import LintDiagnostic, Linters
 from app.core.suggestions import suggestion_for
 
-# Rule prefixes whose findings are likely real bugs rather than style: they fail by default.
-_FAILURE_PREFIXES = ("E9", "F63", "F7", "F82", "S3", "S5", "S6")
-_NOTICE_PREFIXES = ("F401", "F841", "E4", "W")
-
-
-def level_for(rule: str) -> Level:
-    """How serious a ruff rule's finding is."""
-    if rule.startswith(_FAILURE_PREFIXES):
-        return "failure"
-    if rule.startswith(_NOTICE_PREFIXES):
-        return "notice"
-    return "warning"
-
-
-# ruff's own precedence when one directory holds several config files.
-RUFF_CONFIG_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")
+__all__ = ["RUFF_CONFIG_FILES", "python_files", "repository_ruff_config", "ruff_findings"]
 
 
 def repository_ruff_config(snapshot: PullRequestSnapshot) -> tuple[str, str] | None:
@@ -59,20 +47,31 @@ def _suggestion(text: str, diag: LintDiagnostic, added: frozenset[int]) -> Sugge
     return suggestion
 
 
+def _in_tests(path: str, tests: Sequence[re.Pattern[str]]) -> bool:
+    return any(p.search(path) for p in tests)
+
+
 def ruff_findings(
     snapshot: PullRequestSnapshot,
     config: RuffConfig,
     linters: Linters,
     lines: Mapping[str, PatchLines],
+    test_paths: Sequence[str] = (),
 ) -> tuple[list[Finding], tuple[str, ...]]:
     """Run ruff on the changed Python files; findings marked in or out of the added lines,
-    and notes about the run."""
+    and notes about the run. Security rules (`S`) are not reported in `test_paths`: tests run
+    commands, unpickle and write to /tmp on purpose."""
     files = python_files(snapshot)
     if not config.enabled or not files:
         return [], ()
+    tests = [re.compile(p) for p in test_paths]
     findings: list[Finding] = []
     result = linters.ruff(files, config, repository_ruff_config(snapshot))
     for diag in result.diagnostics:
+        if not is_reported(diag.rule, diag.message):
+            continue
+        if re.fullmatch(r"S\d+", diag.rule) and _in_tests(diag.path, tests):
+            continue
         added = lines.get(diag.path, PatchLines()).added
         text = files.get(diag.path, "").splitlines()
         line_text = text[diag.line - 1] if 0 < diag.line <= len(text) else diag.message
@@ -80,7 +79,7 @@ def ruff_findings(
             Finding(
                 check="ruff",
                 rule=diag.rule,
-                level=level_for(diag.rule),
+                level=level_for(diag.rule, diag.message, config.levels),
                 path=diag.path,
                 start_line=diag.line,
                 end_line=max(diag.end_line, diag.line),

@@ -103,13 +103,6 @@ class SecretsConfig(Section):
         description="regular expressions; an added line, or a file path, that one of them "
         "matches (re.search) is not scanned, e.g. '^tests/fixtures/'",
     )
-    test_paths: Patterns = Field(
-        default=DEFAULT_TEST_PATHS,
-        description="regular expressions (re.search) for test code and data (`tests/`, "
-        "`test_*.py`, `*_test.py`, `conftest.py`, fixtures, cassettes): there a keyword or "
-        "entropy hit is not reported and a provider-shaped value without a checksum is a warning "
-        "at most; `[]` treats tests like any code",
-    )
 
 
 class _AnthropicKeyDetector(RegexBasedDetector):
@@ -370,12 +363,17 @@ def secret_findings(
     snapshot: PullRequestSnapshot,
     config: SecretsConfig,
     lines: Mapping[str, PatchLines],
+    test_paths: Sequence[str] = DEFAULT_TEST_PATHS,
 ) -> list[Finding]:
-    """Secrets in the added lines of the changed files, one finding per line and kind."""
+    """Secrets in the added lines of the changed files, one finding per line and kind.
+
+    `test_paths` (regular expressions) say where test code and data live: weaker evidence is
+    not reported there.
+    """
     if not config.enabled:
         return []
     allow = [re.compile(p) for p in config.allow]
-    tests = [re.compile(p) for p in config.test_paths]
+    tests = [re.compile(p) for p in test_paths]
     generic = (_KEYWORD, *_ENTROPY) if config.entropy else (_KEYWORD,)
     findings: list[Finding] = []
     for added in _added_lines(snapshot, lines):
