@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from app.adapters.github import Installation
-from app.core.models import LEVEL_ORDER, Finding, Report
+from app.core.models import Finding, Report
 from app.publishers.markdown import render_summary, render_title
+from app.publishers.reading import ordered
 
 CHECK_NAME = "ai-gate"
 # GitHub accepts at most 50 annotations per create/update request; further updates append.
@@ -92,8 +93,8 @@ class CheckRunPublisher:
     def complete(self, run_id: int, report: Report, max_annotations: int = 1000) -> None:
         """Send annotations 50 at a time, the last request completing the run."""
         title, summary = render_title(report), render_summary(report)
-        ordered = sorted(report.findings, key=lambda f: -LEVEL_ORDER[f.level])
-        notes = [annotation(f) for f in ordered if f.in_diff]
+        # Those that decide the verdict first, then the most severe, within max_annotations.
+        notes = [annotation(f) for f in ordered(report.findings) if f.in_diff]
         if len(notes) > max_annotations:
             summary += (
                 f"\n\nThe {max_annotations} most severe of {len(notes)} findings are annotated "

@@ -162,7 +162,7 @@ def test_base_config_is_strict_while_the_head_loosens_it(
     github.add_content(pr.owner, REPO, pr.head_sha, ".ai-gate.yml", b"gate:\n  fail_on: failure\n")
     deliver(redis_server, "pull_request", pull_request_payload(pr))
     failed = wait_conclusion(github, pr, "failure")
-    assert "at level warning or above" in failed["output"]["summary"]
+    assert "reaches `gate.fail_on: warning`" in failed["output"]["summary"]
 
 
 def test_invalid_config_gives_a_failing_run_quoting_the_line(

@@ -9,8 +9,8 @@ from app.core.checks.secrets import SecretsConfig, secret_findings
 from app.core.checks.secretvalues import bound_name, checksum_ok, names_a_credential
 from app.core.diff import parse_patch
 from app.core.models import Finding
-from tests.builders import make_file, make_snapshot
-from tests.unit.test_secrets import GITHUB_TOKEN, PASSWORD, PEM_HEADER, github_token, scan
+from tests.builders import github_token, make_file, make_snapshot
+from tests.unit.test_secrets import GITHUB_TOKEN, PASSWORD, PEM_HEADER, scan
 
 RANDOM = "aB3dE5gH7jK9mN1pQ3xY"  # random-looking, as a real key is
 JWT = (

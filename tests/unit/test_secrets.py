@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import zlib
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +14,7 @@ from app.core.checks import secrets as secrets_module
 from app.core.checks.secrets import RULES, SecretsConfig, secret_findings
 from app.core.diff import parse_patch
 from app.core.models import FileDiff, Finding, PullRequestSnapshot
-from tests.builders import make_file, make_snapshot
+from tests.builders import github_token, make_file, make_snapshot
 
 # Built at run time so that secret scanners reading this file have nothing to match.
 AWS_KEY_ID = "AKIA" + "Q7XV2LM9TC4RB8NW"
@@ -25,18 +24,6 @@ PEM_HEADER = "-----BEGIN " + "RSA PRIVATE KEY-----"
 PEM_BODY = "MIIEowIBAAKCAQEAr4" + "Zq8v7LmP2wX9dT3kN6bH1yJ5cR0gF4sA8eU2iO7pQ"
 PASSWORD = "Tr0ub4dor" + "-and-3-horses"
 HEX_BLOB = "9f86d081884c7d659a2feaa0c55ad015" + "a3bf4f1b2b0b822cd15d6c15b0f00a08"
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-
-def github_token(body: str = "q7Xv2Lm9Tc4Rb8Nw1Kd6Hy3Zp5Fs0G", prefix: str = "ghp") -> str:
-    """A token in GitHub's format: 30 random characters and their CRC32 in base 62."""
-    crc, check = zlib.crc32(body.encode()), ""
-    for _ in range(6):
-        crc, digit = divmod(crc, 62)
-        check = _BASE62[digit] + check
-    return f"{prefix}_{body}{check}"
-
-
 GITHUB_TOKEN = github_token()
 SECRETS = (AWS_KEY_ID, AWS_SECRET, GITHUB_TOKEN, PASSWORD, HEX_BLOB)
 
