@@ -40,6 +40,8 @@ def _rows(schema: dict[str, Any], defs: dict[str, Any], prefix: str) -> list[str
 
 
 def _type(prop: dict[str, Any]) -> str:
+    if "const" in prop:
+        return f"`{prop['const']}`"
     if "enum" in prop:
         return " \\| ".join(f"`{v}`" for v in prop["enum"])
     if "anyOf" in prop:

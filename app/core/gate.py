@@ -78,7 +78,8 @@ def denied_licences(gate: GateConfig, data: GateInput) -> list[Finding]:
 
 def decisive(gate: GateConfig, data: GateInput) -> list[Finding]:
     """The findings the verdict fails on, if it fails on any."""
-    if gate.applies_to == "ai" and not data.attribution.ai:
+    skipped = data.draft and gate.drafts == "skip"
+    if skipped or (gate.applies_to == "ai" and not data.attribution.ai):
         return []
     failing = failing_findings(gate, data)
     return failing or denied_licences(gate, data)

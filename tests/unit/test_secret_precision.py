@@ -201,3 +201,8 @@ def test_names_a_credential(name: str, credential: bool) -> None:
 )
 def test_service_and_echoed_url_passwords_never_fail(line: str) -> None:
     assert all(f.level == "notice" for f in scan([line]))
+
+
+def test_example_configuration_files_hold_examples() -> None:
+    found = scan([f'STRIPE_API_KEY="{RANDOM}"', "DB_PASSWORD=postgres"], path=".env.example")
+    assert [f.level for f in found] == ["notice"]

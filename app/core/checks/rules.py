@@ -61,9 +61,6 @@ CURATED: tuple[CuratedRule, ...] = (
     CuratedRule("B002", "failure", "`++x` is not an increment: it does nothing"),
     CuratedRule("B016", "failure", "raising a literal is a TypeError"),
     # --- warning: worth a reviewer's look -------------------------------------------------
-    CuratedRule("E711", "warning", "`== None`: wrong for objects that override `==`"),
-    CuratedRule("E712", "warning", "`== True`: usually a truthiness bug"),
-    CuratedRule("E721", "warning", "`type(x) == T` ignores subclasses"),
     CuratedRule("E722", "warning", "bare `except:` also catches KeyboardInterrupt and SystemExit"),
     CuratedRule("F601", "warning", "a dictionary literal repeats a key: one value is lost"),
     CuratedRule("F602", "warning", "a dictionary literal repeats a variable key"),
@@ -138,6 +135,9 @@ CURATED: tuple[CuratedRule, ...] = (
     CuratedRule("ASYNC250", "warning", "`input()` blocks the event loop"),
     CuratedRule("ASYNC251", "warning", "`time.sleep` blocks the event loop"),
     # --- notice: worth knowing ------------------------------------------------------------
+    CuratedRule("E711", "notice", "`== None`: deliberate in SQLAlchemy and pandas filters"),
+    CuratedRule("E712", "notice", "`== True`: deliberate in SQLAlchemy and pandas filters"),
+    CuratedRule("E721", "notice", "`type(x) == T` ignores subclasses, often on purpose"),
     CuratedRule("F401", "notice", "unused import (re-exports in `__init__.py` look the same)"),
     CuratedRule("F841", "notice", "local variable assigned but never used"),
     CuratedRule("F842", "notice", "annotated local variable never used"),

@@ -129,7 +129,6 @@ class _Detector:
     whole_match: bool = False
 
 
-_FORMAT: Evidence = "format"
 _WEAK: Evidence = "weak-format"
 # Token-shaped detectors: a match has that provider's format.
 _PATTERNS: tuple[_Detector, ...] = (
@@ -242,7 +241,11 @@ class _Added:
     in_string: bool
 
 
-_PROSE_SUFFIXES = (".md", ".mdx", ".rst", ".txt", ".adoc", ".ipynb")
+# Documentation and example files: they show how to configure, not the configuration.
+_PROSE_SUFFIXES = (
+    *(".md", ".mdx", ".rst", ".txt", ".adoc", ".ipynb"),
+    *(".example", ".sample", ".template", ".tmpl", ".dist"),
+)
 
 
 def _string_lines(path: str, content: str | None) -> frozenset[int]:
@@ -281,7 +284,8 @@ def _added_lines(
             return from_patch.get(n, "")
 
         for n in sorted(added):
-            yield _Added(f.path, n, text_at(n), text_at(n - 1), text_at(n + 1), n in strings)
+            neighbours = text_at(n - 1)[:_MAX_LINE], text_at(n + 1)[:_MAX_LINE]
+            yield _Added(f.path, n, text_at(n), *neighbours, n in strings)
 
 
 def _may_hold_secrets(added: frozenset[int], head: list[str]) -> bool:
