@@ -115,7 +115,8 @@ def test_github_token_with_a_wrong_checksum_is_a_notice_and_nothing_in_tests() -
     assert scan([f'TOKEN = "{wrong}"'], path="tests/test_api.py") == []
 
 
-def test_checksummed_token_fails_even_in_tests_other_shapes_are_warnings_there() -> None:
+def test_in_tests_even_a_checksummed_token_is_a_warning() -> None:
+    # Tests of redaction code hold well-formed tokens on purpose (seen on real repositories).
     found = scan(
         [
             f'TOKEN = "{github_token(prefix="ghs")}"',
@@ -123,7 +124,14 @@ def test_checksummed_token_fails_even_in_tests_other_shapes_are_warnings_there()
         ],
         path="tests/test_sync.py",
     )
-    assert levels(found) == [(1, "github-token", "failure"), (2, "basic-auth", "warning")]
+    assert levels(found) == [(1, "github-token", "warning"), (2, "basic-auth", "warning")]
+
+
+def test_a_value_repeated_in_a_file_is_reported_once() -> None:
+    line = f'assert redact("{GITHUB_TOKEN}") == "[REDACTED]"'
+    found = scan([line, "x = 1", line, line])
+    assert levels(found) == [(1, "github-token", "failure")]
+    assert len(scan([line], path="a.py") + scan([line], path="b.py")) == 2
 
 
 def test_passwords_in_urls_by_host_and_placeholder() -> None:

@@ -65,7 +65,6 @@ CURATED: tuple[CuratedRule, ...] = (
     CuratedRule("F601", "warning", "a dictionary literal repeats a key: one value is lost"),
     CuratedRule("F602", "warning", "a dictionary literal repeats a variable key"),
     CuratedRule("F722", "warning", "annotation is not valid syntax (shape strings are, though)"),
-    CuratedRule("F811", "warning", "redefined before use: a test that never runs, or a mix-up"),
     CuratedRule("B003", "warning", "assigning `os.environ` does not change the environment"),
     CuratedRule("B005", "warning", "`.strip()` with several characters strips each of them"),
     CuratedRule("B006", "warning", "mutable default argument shared between calls"),
@@ -139,6 +138,12 @@ CURATED: tuple[CuratedRule, ...] = (
     CuratedRule("E712", "notice", "`== True`: deliberate in SQLAlchemy and pandas filters"),
     CuratedRule("E721", "notice", "`type(x) == T` ignores subclasses, often on purpose"),
     CuratedRule("F401", "notice", "unused import (re-exports in `__init__.py` look the same)"),
+    CuratedRule(
+        "F811",
+        "notice",
+        "redefined before use: a test that never runs, or (mostly, "
+        "on real code) a harmless repeated import",
+    ),
     CuratedRule("F841", "notice", "local variable assigned but never used"),
     CuratedRule("F842", "notice", "annotated local variable never used"),
     CuratedRule("F541", "notice", "f-string without placeholders"),

@@ -217,11 +217,14 @@ def _matches(detector: _Detector, path: str, line: str) -> list[str]:
     ]
 
 
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
 def _redact(line: str, secrets: list[str]) -> str:
     # Longest first, so a secret containing another is replaced whole.
     for value in sorted(secrets, key=len, reverse=True):
-        digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-        line = line.replace(value, f"<redacted:{digest}>")
+        line = line.replace(value, f"<redacted:{_digest(value)}>")
     return line
 
 
@@ -380,6 +383,7 @@ def secret_findings(
     tests = [re.compile(p) for p in test_paths]
     generic = (_KEYWORD, *_ENTROPY) if config.entropy else (_KEYWORD,)
     findings: list[Finding] = []
+    seen: set[tuple[str, ...]] = set()
     for added in _added_lines(snapshot, lines):
         path, line_no, text = added.path, added.number, added.text
         if is_lock_file(path) or is_swagger_file(path) or is_non_text_file(path):
@@ -400,6 +404,11 @@ def secret_findings(
         every_secret = [v for _, values in hits.values() for v in values]
         redacted = _redact(text, every_secret)
         for rule, (detector, judgement) in judged.items():
+            # The same value again in the same file (a test's fixture, repeated) is one finding.
+            key = (path, rule, str(judgement.level), *sorted(map(_digest, hits[rule][1])))
+            if key in seen:
+                continue
+            seen.add(key)
             findings.append(
                 Finding(
                     check=CHECK,

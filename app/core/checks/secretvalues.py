@@ -206,7 +206,9 @@ def _cap(level: Level, cap: Level) -> Level:
 def _shaped(evidence: Evidence, value: str, context: Context, label: str) -> Judgement:
     if evidence == "checksum":
         if checksum_ok(value):
-            return Judgement("failure", f"its prefix and checksum match the {label} format")
+            # Tests of redaction and scanning code use well-formed tokens on purpose.
+            level: Level = "warning" if context.in_tests else "failure"
+            return Judgement(level, f"its prefix and checksum match the {label} format")
         # The provider makes every real token with a valid checksum: this one is made up.
         if context.in_tests or is_fake(value):
             return NOT_A_SECRET
