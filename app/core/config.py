@@ -45,8 +45,8 @@ class ChecksConfig(Section):
         description="regular expressions (re.search) for test code and test data (`tests/`, "
         "`test_*.py`, `*_test.py`, `conftest.py`, fixtures, cassettes): there a secret found by "
         "keyword or entropy alone is not reported, a provider-shaped value without a checksum "
-        "is a warning at most, and ruff's security rules (`S`) are not reported; `[]` treats "
-        "tests like any code",
+        "is a warning at most, and ruff's security (`S`) and async-blocking (`ASYNC`) rules "
+        "are not reported; `[]` treats tests like any code",
     )
     ruff: RuffConfig = RuffConfig()
     mypy: MypyConfig = MypyConfig()

@@ -49,7 +49,7 @@ def found(
         ),
         ("F632", "Use `==` to compare constant literals", "failure"),
         ("S301", "`pickle` and modules that wrap it can be unsafe", "warning"),
-        ("S608", "Possible SQL injection vector", "warning"),
+        ("S608", "Possible SQL injection vector", "notice"),
         ("E722", "Do not use bare `except`", "warning"),
         ("F401", "`os` imported but unused", "notice"),
         ("S603", "`subprocess` call: check for execution of untrusted input", "notice"),
@@ -122,10 +122,18 @@ def test_constant_shell_commands_are_not_reported() -> None:
 
 
 def test_security_rules_are_not_reported_in_test_code_unless_configured() -> None:
-    diagnostics = [diag("tests/test_a.py", 1, "S301"), diag("tests/test_a.py", 2, "F821")]
+    diagnostics = [
+        diag("tests/test_a.py", 1, "S301"),
+        diag("tests/test_a.py", 2, "F821"),
+        diag("tests/test_a.py", 3, "ASYNC251"),
+    ]
     assert [f.rule for f in found(diagnostics, "tests/test_a.py")] == ["F821"]
     everywhere = Config.model_validate({"checks": {"test_paths": []}})
-    assert [f.rule for f in found(diagnostics, "tests/test_a.py", everywhere)] == ["S301", "F821"]
+    assert [f.rule for f in found(diagnostics, "tests/test_a.py", everywhere)] == [
+        "S301",
+        "F821",
+        "ASYNC251",
+    ]
 
 
 def test_hard_coded_password_rules_are_left_to_the_secrets_check() -> None:
@@ -158,3 +166,24 @@ def test_the_findings_the_verdict_fails_on_are_marked_decisive() -> None:
     report = analyse(human, Config(), FakeLinters([diag("pkg/a.py", 1, "F821")]))
     assert report.verdict.conclusion == "neutral"
     assert not report.findings[0].decisive  # not gated: nothing decides
+
+
+def test_a_file_with_a_syntax_error_gets_one_finding_not_one_per_recovery() -> None:
+    newer = "Cannot use `match` statement on Python 3.9 (syntax was added in Python 3.10)"
+    results = found(
+        [
+            diag("pkg/a.py", 4, "invalid-syntax", "Expected `,`, found `]`"),
+            diag("pkg/a.py", 2, "invalid-syntax", "Expected `,`, found newline"),
+            diag("pkg/a.py", 5, "invalid-syntax", "Expected an expression"),
+            diag("pkg/a.py", 3, "invalid-syntax", newer),
+            diag("pkg/a.py", 1, "E722"),
+        ]
+    )
+    assert [(f.start_line, f.rule, f.level) for f in results] == [
+        (1, "E722", "warning"),
+        (2, "invalid-syntax", "failure"),
+        (3, "invalid-syntax", "notice"),
+    ]
+    assert results[1].message == (
+        "Expected `,`, found newline (the first of 3 syntax errors in this file)"
+    )

@@ -6,11 +6,11 @@ import re
 from collections.abc import Mapping, Sequence
 
 from app.core.basefiles import RUFF_CONFIG_FILES
-from app.core.checks.rules import is_reported, level_for
+from app.core.checks.rules import SYNTAX_ERRORS, is_reported, level_for
 from app.core.config import RuffConfig
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
-from app.core.models import Finding, PullRequestSnapshot, Suggestion
+from app.core.models import Finding, Level, PullRequestSnapshot, Suggestion
 from app.core.ports import LintDiagnostic, Linters
 from app.core.suggestions import suggestion_for
 
@@ -47,6 +47,28 @@ def _suggestion(text: str, diag: LintDiagnostic, added: frozenset[int]) -> Sugge
     return suggestion
 
 
+# Security and async-blocking rules: tests run commands, unpickle, write to /tmp and sleep in
+# async tests on purpose.
+_TEST_NOISE = re.compile(r"(?:S|ASYNC)\d+")
+
+
+def _first_syntax_errors(diagnostics: Sequence[LintDiagnostic]) -> list[LintDiagnostic]:
+    """Each file's first syntax error only: ruff reports every error its recovery runs into
+    after the first, often dozens for one missing bracket."""
+    errors: dict[tuple[str, Level], list[LintDiagnostic]] = {}
+    for diag in diagnostics:
+        if diag.rule in SYNTAX_ERRORS:
+            errors.setdefault((diag.path, level_for(diag.rule, diag.message)), []).append(diag)
+    firsts = {}
+    for same in errors.values():
+        first = min(same, key=lambda d: (d.line, d.column))
+        more = f" (the first of {len(same)} syntax errors in this file)" if len(same) > 1 else ""
+        firsts[id(first)] = first.model_copy(update={"message": first.message + more})
+    return [
+        firsts.get(id(d), d) for d in diagnostics if d.rule not in SYNTAX_ERRORS or id(d) in firsts
+    ]
+
+
 def _in_tests(path: str, tests: Sequence[re.Pattern[str]]) -> bool:
     return any(p.search(path) for p in tests)
 
@@ -59,18 +81,18 @@ def ruff_findings(
     test_paths: Sequence[str] = (),
 ) -> tuple[list[Finding], tuple[str, ...]]:
     """Run ruff on the changed Python files; findings marked in or out of the added lines,
-    and notes about the run. Security rules (`S`) are not reported in `test_paths`: tests run
-    commands, unpickle and write to /tmp on purpose."""
+    and notes about the run. Security (`S`) and async-blocking (`ASYNC`) rules are not
+    reported in `test_paths`."""
     files = python_files(snapshot)
     if not config.enabled or not files:
         return [], ()
     tests = [re.compile(p) for p in test_paths]
     findings: list[Finding] = []
     result = linters.ruff(files, config, repository_ruff_config(snapshot))
-    for diag in result.diagnostics:
+    for diag in _first_syntax_errors(result.diagnostics):
         if not is_reported(diag.rule, diag.message):
             continue
-        if re.fullmatch(r"S\d+", diag.rule) and _in_tests(diag.path, tests):
+        if _TEST_NOISE.fullmatch(diag.rule) and _in_tests(diag.path, tests):
             continue
         added = lines.get(diag.path, PatchLines()).added
         text = files.get(diag.path, "").splitlines()
