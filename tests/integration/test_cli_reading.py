@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import github_token
-from tests.fakes.registry_server import FakeRegistry
+from tests.fakes.registry_server import FakeRegistry, FakeRegistryServer
 from tests.gitrepo import commit, git
 from tests.unit.test_licence import APACHE_HEADER, unmask
 
@@ -86,15 +86,15 @@ def test_base_branch_licence_and_attributes_shape_the_report_and_true_findings_s
     assert report["attribution"]["added_lines"] == len(service.splitlines()) + 2
 
 
-def test_stderr_has_no_library_log_lines_while_dependencies_are_looked_up(
-    repo: Path, registry: FakeRegistry
-) -> None:
+def test_stderr_has_no_library_log_lines_while_dependencies_are_looked_up(repo: Path) -> None:
+    # A registry of its own: the session's shared one counts other tests' look-ups.
+    registry = FakeRegistry()
     registry.add_pypi("requests", license_expression="Apache-2.0")
     commit(repo, {"requirements.txt": "requests==2.32.0\n"}, f"Add requests\n\n{CLAUDE}")
 
-    url = registry.base_url  # type: ignore[attr-defined]
-    done = run_check(repo, {"AI_GATE_PYPI_URL": url, "AI_GATE_NPM_URL": url})
+    with FakeRegistryServer(registry) as server:
+        done = run_check(repo, {"AI_GATE_PYPI_URL": server.url, "AI_GATE_NPM_URL": server.url})
 
     assert done.returncode == 0
     assert done.stderr == ""
-    assert registry.requests  # the lookup did happen
+    assert registry.paths() == ["/pypi/requests/json"]  # the look-up did happen
