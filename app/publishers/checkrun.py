@@ -9,7 +9,7 @@ from typing import Any, Literal
 from app.adapters.github import Installation
 from app.core.models import Finding, Report
 from app.publishers.markdown import render_summary, render_title
-from app.publishers.reading import ordered
+from app.publishers.reading import ordered, written_by
 
 CHECK_NAME = "ai-gate"
 # GitHub accepts at most 50 annotations per create/update request; further updates append.
@@ -35,7 +35,7 @@ def annotation(finding: Finding) -> dict[str, Any]:
         "end_line": finding.end_line,
         "annotation_level": finding.level,
         "title": f"{finding.check} {finding.rule}"[:255],
-        "message": finding.message[:60_000],
+        "message": f"{finding.message} ({written_by(finding)})"[:60_000],
         "raw_details": f"ai-gate fingerprint: {finding.fingerprint}",
     }
     return body

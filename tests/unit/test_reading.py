@@ -16,7 +16,9 @@ from app.core.models import (
     Signal,
     Verdict,
 )
+from app.publishers.checkrun import annotation
 from app.publishers.markdown import render_summary, render_title
+from app.publishers.reading import ordered
 from app.publishers.review import choose, comment_body
 from app.publishers.text import render_text
 from tests.builders import make_patch
@@ -182,3 +184,9 @@ def test_verdict_reasons_name_the_policy_setting() -> None:
     assert decide(GateConfig(max_ai_share=0.0), GateInput(tiny, [])).reasons == (
         "AI share 0.4% of added lines is above `gate.max_ai_share` 0%.",
     )
+
+
+def test_annotations_put_the_deciding_finding_first_and_say_who_wrote_the_line() -> None:
+    first = annotation(ordered(FINDINGS)[0])
+    assert (first["start_line"], first["annotation_level"]) == (90, "failure")
+    assert first["message"] == "finding on line 90 (AI-written line)"
