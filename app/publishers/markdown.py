@@ -11,6 +11,7 @@ from app.publishers.reading import (
     count,
     evidence_label,
     ordered,
+    percent,
     set_aside_line,
     split_evidence,
     written_by,
@@ -46,7 +47,7 @@ def _cause(report: Report) -> str:
 def render_title(report: Report) -> str:
     """A one-line title: the verdict and why, then the number of findings and the AI share."""
     att = report.attribution
-    ai = f"{att.ai_share:.0%} of added lines AI-attributed" if att.ai else "no AI attribution"
+    ai = f"{percent(att.ai_share)} of added lines AI-attributed" if att.ai else "no AI attribution"
     facts = f"{count(len(report.findings), 'finding')}; {ai}"
     return f"{TITLES[report.verdict.conclusion]}{_cause(report)} ({facts})"
 

@@ -60,5 +60,10 @@ def set_aside_line(aside: Sequence[SetAside]) -> str:
     )
 
 
+def percent(share: float) -> str:
+    """A share as people read it: 0.4% rather than 0% when it is not nothing."""
+    return f"{share:.1%}" if 0 < share < 0.01 else f"{share:.0%}"
+
+
 def count(n: int, what: str) -> str:
     return f"{n} {what}{'' if n == 1 else 's'}"
