@@ -25,7 +25,7 @@ class CuratedRule:
     reason: str
 
 
-_RUNS_OR_FAILS = "the code cannot run, or fails whenever this line runs"
+_RUNS_OR_FAILS = "fails whenever the line runs"
 
 CURATED: tuple[CuratedRule, ...] = (
     # --- failure: code that cannot run or always fails ------------------------------------
