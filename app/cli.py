@@ -29,6 +29,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path)
     check.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
     check.add_argument("--output", type=Path)
+    check.add_argument(
+        "--time-limit",
+        type=float,
+        default=600.0,
+        help="seconds after which linters still running are stopped and the report is "
+        "given with a note (default 600)",
+    )
     config = sub.add_parser("config", help="validate a config file or print its JSON Schema")
     config_sub = config.add_subparsers(dest="config_command", required=True)
     validate = config_sub.add_parser("validate")
@@ -101,6 +108,9 @@ def _worker(concurrency: int) -> int:
     celery.worker_main(
         [
             "worker",
+            # Threads: a job mostly waits on git, ruff and mypy in their own processes, so one
+            # process holds the app once instead of once per job (see README, "Worker").
+            "--pool=threads",
             f"--concurrency={concurrency}",
             "--loglevel=INFO",
             "-Q",
@@ -113,13 +123,13 @@ def _worker(concurrency: int) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from app.adapters.linters import SubprocessLinters
-    from app.adapters.localgit import local_snapshot
+    from app.adapters.localgit import open_checkout, resolve_range
     from app.adapters.registry import RegistryResolver
     from app.core.config import Config
     from app.core.configfile import parse_config
     from app.core.models import ConfigInfo
-    from app.core.pipeline import analyse, needs_contents
+    from app.deadline import Deadline
+    from app.engine import analyse_range
     from app.publishers.markdown import render_summary
     from app.publishers.sarif import render_sarif
     from app.publishers.text import render_text
@@ -133,11 +143,23 @@ def _check(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"cannot read --config {config_file}: {exc.strerror}") from exc
         config, info = parse_config(text, str(config_file)), ConfigInfo(sources=(str(config_file),))
-    snapshot = local_snapshot(args.repo, args.base, args.head, needs_contents)
+    git = open_checkout(args.repo)
+    base_sha, head_sha = resolve_range(git, args.base, args.head)
     settings = load_settings()
     # Looked up afresh each run (no Redis here): a local check rarely adds many dependencies.
     licences = RegistryResolver(settings.pypi_url, settings.npm_url)
-    report = analyse(snapshot, config, SubprocessLinters(), info, licences=licences)
+    report = analyse_range(
+        git,
+        base_sha,
+        head_sha,
+        repository=args.repo.resolve().name,
+        config=config,
+        info=info,
+        licences=licences,
+        deadline=Deadline.after(args.time_limit),
+        # Progress for a person watching a terminal; nothing in a pipe or a CI log.
+        progress=_progress if sys.stderr.isatty() else lambda _: None,
+    ).report
     if args.format == "json":
         out = json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
     elif args.format == "sarif":
@@ -152,6 +174,10 @@ def _check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(out)
     return EXIT_OK if report.verdict.conclusion in ("success", "neutral") else EXIT_GATE
+
+
+def _progress(message: str) -> None:
+    print(f"ai-gate: {message}…", file=sys.stderr, flush=True)
 
 
 def _config(args: argparse.Namespace) -> int:

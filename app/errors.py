@@ -9,7 +9,8 @@
     │   │   ├── RateLimited  GitHub asked us to wait `retry_after` seconds
     │   │   └── Unavailable  Redis or the database does not answer
     │   └── Superseded       the PR head moved on; the job's result is stale
-    └── CheckError           a linter could not run
+    ├── CheckError           a linter could not run
+    └── TimeLimitExceeded    the job used up its time limit
 
 Only the edges (web handlers, tasks, CLI) turn these into a status code, an exit code
 or a completed check run.
@@ -94,3 +95,7 @@ class Superseded(SourceError):
 
 class CheckError(AiGateError):
     """A checker (ruff, mypy, …) failed to run."""
+
+
+class TimeLimitExceeded(AiGateError):
+    """The job used up its time limit (AI_GATE_JOB_TIME_LIMIT)."""

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from app.adapters.blobs import BlobCache
-from app.adapters.github import GitHubApp, Installation, PullRequestSource
+from app.adapters.git import Git
+from app.adapters.gitcache import GitCache, PullRef
+from app.adapters.github import (
+    GitHubApp,
+    Installation,
+    PullRequestSource,
+    clone_url,
+    pull_request_info,
+)
+from app.adapters.localgit import changed_files, merge_base, read_texts, tree_entries
 from app.adapters.reports import ReportStore
 from app.adapters.state import JobState
 from app.adapters.store import CostLedger, JobLog
 from app.configload import load_config
 from app.core.config import Config
+from app.core.configfile import CONFIG_PATH
 from app.core.configmerge import config_info
 from app.core.cost import budget_status
 from app.core.gate import GateInput, decide
@@ -26,8 +38,10 @@ from app.core.models import (
     Report,
     Verdict,
 )
-from app.core.pipeline import analyse, needs_contents, needs_line_history, patch_lines
-from app.core.ports import LicenceResolver, Linters
+from app.core.pipeline import patch_lines
+from app.core.ports import LicenceResolver
+from app.deadline import Deadline
+from app.engine import analyse_range
 from app.errors import ConfigError, Superseded
 from app.publishers.checkrun import ACKNOWLEDGE, CheckRunPublisher, ErrorConclusion
 from app.publishers.review import ReviewPublisher
@@ -74,20 +88,22 @@ class Deps:
     """Long-lived collaborators, built once per process from Settings."""
 
     github: GitHubApp
-    blobs: BlobCache
-    linters: Linters
+    gitcache: GitCache
     licences: LicenceResolver
     state: JobState
     reports: ReportStore
     ledger: CostLedger
     runs: JobLog
+    # Seconds one attempt of a job may take (AI_GATE_JOB_TIME_LIMIT).
+    time_limit: float = 150.0
 
 
-def run_job(job: Job, deps: Deps) -> Outcome:
+def run_job(job: Job, deps: Deps, deadline: Deadline | None = None) -> Outcome:
     """Do what the job asks: analyse a head sha, or re-judge it after a review or a button."""
+    deadline = deadline or Deadline.never()
     if job.kind == "analyse":
-        return analyse_job(job, deps)
-    return reevaluate_job(job, deps)
+        return analyse_job(job, deps, deadline)
+    return reevaluate_job(job, deps, deadline)
 
 
 def _stale(job: Job, deps: Deps) -> str | None:
@@ -96,34 +112,59 @@ def _stale(job: Job, deps: Deps) -> str | None:
     return latest if latest is not None and latest != job.head_sha else None
 
 
-def analyse_job(job: Job, deps: Deps) -> Outcome:
+def analyse_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
     """Analyse one head sha and publish it, unless a newer head has superseded it."""
     if (newer := _stale(job, deps)) is not None:
         log.info("job %s superseded by %s before start", job.key, newer[:12])
         return "superseded"
-    api = deps.github.installation(job.installation_id)
-    source = PullRequestSource(api, deps.blobs)
+    api = deps.github.installation(job.installation_id, deadline)
+    source = PullRequestSource(api)
     attempt = _attempt_key(job)
     if attempt is not None and deps.state.published(attempt):
         # A retry after this job completed its run: only what follows the run is left to do.
-        return _finish_published(job, deps, api, source)
+        return _finish_published(job, deps, api, source, deadline)
     publisher = CheckRunPublisher(api, job.repository)
     run_id = publisher.start(job.head_sha, external_id=job.key, fresh=job.rerun)
     try:
         pr = source.pull_request(job.repository, job.pull_number)
         _ensure_head(job, str(pr["head"]["sha"]))
-        try:
-            config, info = _load_config(source, job.repository, str(pr["base"]["sha"]))
-        except ConfigError as exc:
-            publisher.fail(run_id, "failure", f"Invalid {exc.path}", _config_message(exc))
-            return "config-error"
-        if pr.get("draft") and config.gate.drafts == "skip":
-            publisher.complete(run_id, _draft_report(job, pr, info))
-            return "published"
-        snapshot = _snapshot(job, source, config, pr)
-        report = analyse(
-            snapshot, config, deps.linters, info, _month_without(job, deps), deps.licences
-        )
+        # What only REST tells, asked while git fetches: neither waits on the other.
+        rest = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ai-gate-rest")
+        org = rest.submit(source.config_text, _org_defaults(job), None, CONFIG_PATH)
+        logins = rest.submit(source.commit_logins, job.repository, job.pull_number)
+        rest.shutdown(wait=False)
+        with _fetched(job, deps, pr, deadline) as git:
+            known: dict[tuple[str, str, str | None], Future[str | None]] = {
+                (_org_defaults(job), CONFIG_PATH, None): org
+            }
+            try:
+                config, info = _load_config(source, job.repository, _pr_base(pr), git, known)
+            except ConfigError as exc:
+                publisher.fail(run_id, "failure", f"Invalid {exc.path}", _config_message(exc))
+                return "config-error"
+            if pr.get("draft") and config.gate.drafts == "skip":
+                publisher.complete(run_id, _draft_report(job, pr, info))
+                return "published"
+            reviews = (
+                source.reviews(job.repository, job.pull_number)
+                if config.gate.require_human_review
+                else ()
+            )
+            analysis = analyse_range(
+                git,
+                _pr_base(pr),
+                job.head_sha,
+                repository=job.repository,
+                config=config,
+                info=info,
+                pull_request=pull_request_info(pr),
+                logins=logins.result(),
+                reviews=reviews,
+                month_to_date_usd=_month_without(job, deps),
+                licences=deps.licences,
+                deadline=deadline,
+            )
+        report, snapshot = analysis.report, analysis.snapshot
         _ensure_head(job, source.head_sha(job.repository, job.pull_number))
         if (newer := _stale(job, deps)) is not None:
             raise Superseded(job.head_sha, newer)
@@ -149,6 +190,29 @@ def analyse_job(job: Job, deps: Deps) -> Outcome:
     return "published"
 
 
+def _org_defaults(job: Job) -> str:
+    """The repository an organisation keeps its defaults in."""
+    return f"{job.repository.split('/', 1)[0]}/.github"
+
+
+def _pr_base(pr: dict[str, Any]) -> str:
+    return str(pr["base"]["sha"])
+
+
+def _fetched(
+    job: Job, deps: Deps, pr: dict[str, Any], deadline: Deadline
+) -> AbstractContextManager[Git]:
+    """The PR's commits in the worker's git cache, fetched with the installation's token."""
+    pull = PullRef(
+        clone_url=clone_url(pr),
+        number=job.pull_number,
+        base_sha=_pr_base(pr),
+        head_sha=job.head_sha,
+        commits=int(pr.get("commits") or 1),
+    )
+    return deps.gitcache.open(pull, deps.github.token(job.installation_id), deadline)
+
+
 def _attempt_key(job: Job) -> str | None:
     """One event's job for one head: the same across its retries, new for the next event."""
     return f"{job.key}:{job.delivery_id}:{job.kind}" if job.delivery_id else None
@@ -172,7 +236,7 @@ def _publish_extras(
 
 
 def _finish_published(
-    job: Job, deps: Deps, api: Installation, source: PullRequestSource
+    job: Job, deps: Deps, api: Installation, source: PullRequestSource, deadline: Deadline
 ) -> Outcome:
     """The review and label of a run already completed, from its stored report."""
     pr = source.pull_request(job.repository, job.pull_number)
@@ -182,11 +246,19 @@ def _finish_published(
     if report is None:  # stored before the run was completed, so only a lost database
         log.warning("job %s: no stored report to review from", job.key)
         return "published"
-    try:
-        config, _ = _load_config(source, job.repository, report.base_sha)
-    except ConfigError:
-        return "config-error"
-    snapshot = source.snapshot(job.repository, job.pull_number, lambda _: False, pr)
+    with _fetched(job, deps, pr, deadline) as git:
+        try:
+            config, _ = _load_config(source, job.repository, report.base_sha, git)
+        except ConfigError:
+            return "config-error"
+        files = changed_files(git, merge_base(git, report.base_sha, job.head_sha), job.head_sha)
+    snapshot = PullRequestSnapshot(
+        repository=job.repository,
+        base_sha=report.base_sha,
+        head_sha=job.head_sha,
+        pull_request=pull_request_info(pr),
+        files=files,
+    )
     _publish_extras(api, job, report, snapshot, config)
     return "published"
 
@@ -196,22 +268,6 @@ def _month_without(job: Job, deps: Deps) -> float:
     now = datetime.now(UTC)
     month = deps.ledger.month_to_date(job.repository, now)
     return month - deps.ledger.pull_request_cost(job.repository, job.pull_number)
-
-
-def _snapshot(
-    job: Job, source: PullRequestSource, config: Config, pr: dict[str, Any]
-) -> PullRequestSnapshot:
-    """The snapshot, plus per-commit patches and reviews when the analysis needs them."""
-    snapshot = source.snapshot(job.repository, job.pull_number, needs_contents, pr)
-    if needs_line_history(snapshot, config):
-        # Mixed AI and human commits: each line's commit of origin needs every commit's patch.
-        history = {c.sha: source.commit_files(job.repository, c.sha) for c in snapshot.commits}
-        snapshot = snapshot.model_copy(update={"commit_files": history})
-    if config.gate.require_human_review:
-        snapshot = snapshot.model_copy(
-            update={"reviews": source.reviews(job.repository, job.pull_number)}
-        )
-    return snapshot
 
 
 def _ensure_head(job: Job, current: str) -> None:
@@ -242,21 +298,21 @@ def _draft_report(job: Job, pr: dict[str, Any], info: ConfigInfo) -> Report:
     )
 
 
-def reevaluate_job(job: Job, deps: Deps) -> Outcome:
+def reevaluate_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
     """Re-judge a head sha after a review or an Acknowledge, from its stored report."""
-    api = deps.github.installation(job.installation_id)
-    source = PullRequestSource(api, deps.blobs)
+    api = deps.github.installation(job.installation_id, deadline)
+    source = PullRequestSource(api)
     publisher = CheckRunPublisher(api, job.repository)
     stored = deps.reports.load_report(job.repository, job.head_sha)
     run = publisher.latest(job.head_sha)
     if stored is None or run is None or run.get("status") != "completed":
         # Nothing to re-judge yet (or the store lost it): the full analysis does it all.
-        return analyse_job(job.model_copy(update={"kind": "analyse"}), deps)
+        return analyse_job(job.model_copy(update={"kind": "analyse"}), deps, deadline)
     pr = source.pull_request(job.repository, job.pull_number)
     if str(pr["head"]["sha"]) != job.head_sha:
         return "superseded"
     try:
-        config, _ = _load_config(source, job.repository, stored.base_sha)
+        config, _ = _load_config(source, job.repository, stored.base_sha, None)
     except ConfigError:
         return "config-error"  # the analysis job reports it
     notes = list(stored.notes)
@@ -294,8 +350,29 @@ def _acknowledge(job: Job, deps: Deps, source: PullRequestSource) -> str:
     return f"@{job.actor} ({permission}) acknowledged the AI part at {when}."
 
 
-def _load_config(source: PullRequestSource, repo: str, base_sha: str) -> tuple[Config, ConfigInfo]:
-    effective = load_config(lambda r, path, ref: source.config_text(r, ref, path), repo, base_sha)
+def _load_config(
+    source: PullRequestSource,
+    repo: str,
+    base_sha: str,
+    git: Git | None,
+    known: Mapping[tuple[str, str, str | None], Future[str | None]] | None = None,
+) -> tuple[Config, ConfigInfo]:
+    """The effective config: the repository's own file from the fetched base (when the job has
+    fetched it), other repositories' (the org's `.github`, `_extends`) through the API, or
+    from `known` where it was asked for already."""
+
+    def read(name: str, path: str, ref: str | None) -> str | None:
+        if known and (name, path, ref) in known:
+            return known[(name, path, ref)].result()
+        if git is not None and name == repo and ref == base_sha:
+            entry = tree_entries(git, base_sha, [path]).get(path)
+            if entry is None:
+                return None
+            texts, _ = read_texts(git, {path: entry[1]})
+            return texts.get(path)
+        return source.config_text(name, ref, path)
+
+    effective = load_config(read, repo, base_sha)
     return effective.config, config_info(effective)
 
 

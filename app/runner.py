@@ -6,7 +6,8 @@ import logging
 import time
 from collections.abc import Callable
 
-from app.errors import AiGateError, RateLimited, TransientError
+from app.deadline import Deadline
+from app.errors import AiGateError, RateLimited, TimeLimitExceeded, TransientError
 from app.jobs import Deps, Job, fail_job, run_job
 from app.publishers.checkrun import ErrorConclusion
 
@@ -21,22 +22,23 @@ def retry_delay(attempt: int) -> float:
     return float(min(2 ** (attempt + 1), MAX_RETRY_DELAY))
 
 
-def attempt_job(
-    job: Job, deps: Deps, attempt: int, time_limit: tuple[type[BaseException], ...] = ()
-) -> float | None:
-    """Run the job once; the delay before the next attempt, or None when it is finished.
-
-    `time_limit` exceptions (Celery's soft time limit) are the caller's: its task turns them
-    into a `timed_out` run. Every other exception ends the job here.
-    """
+def attempt_job(job: Job, deps: Deps, attempt: int) -> float | None:
+    """Run the job once, within its time limit; the delay before the next attempt, or None
+    when it is finished. No exception escapes: a job always ends with its run completed."""
     started = time.monotonic()
     outcome = "failed"
     try:
-        outcome = run_job(job, deps)
+        outcome = run_job(job, deps, Deadline.after(deps.time_limit))
         return None
-    except time_limit:
+    except TimeLimitExceeded:
         outcome = "timed-out"
-        raise
+        give_up(
+            job,
+            deps,
+            "timed_out",
+            f"The analysis took longer than its time limit ({deps.time_limit:.0f} s).",
+        )
+        return None
     except TransientError as exc:
         if attempt + 1 >= MAX_ATTEMPTS:
             give_up(

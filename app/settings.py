@@ -50,9 +50,10 @@ class Settings(BaseSettings):
     embedded_queue_size: int = Field(
         default=100, validation_alias=AliasChoices("AI_GATE_QUEUE_SIZE")
     )
-    # Short enough that a job whose worker died is redelivered within 3 minutes (the broker's
-    # visibility timeout must outlast the hard limit, see workers/celery_app.py).
-    job_soft_time_limit: int = Field(
+    # One attempt of a job ends `timed_out` after this many seconds. Short enough that a job
+    # whose worker died is redelivered within 3 minutes (the broker's visibility timeout must
+    # outlast it, see workers/celery_app.py).
+    job_time_limit: int = Field(
         default=150, ge=10, validation_alias=AliasChoices("AI_GATE_JOB_TIME_LIMIT")
     )
     github_write_interval: float = Field(
@@ -76,6 +77,16 @@ class Settings(BaseSettings):
     )
     npm_url: str = Field(
         default="https://registry.npmjs.org", validation_alias=AliasChoices("AI_GATE_NPM_URL")
+    )
+
+    # The worker's cache of partial clones (one per repository), bounded in size with the
+    # least recently used repositories removed first.
+    cache_dir: Path = Field(
+        default_factory=lambda: Path.home() / ".cache" / "ai-gate" / "git",
+        validation_alias=AliasChoices("AI_GATE_CACHE_DIR"),
+    )
+    cache_max_mb: int = Field(
+        default=2048, ge=16, validation_alias=AliasChoices("AI_GATE_CACHE_MAX_MB")
     )
 
     @model_validator(mode="after")

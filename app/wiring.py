@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import redis
 
-from app.adapters.blobs import BlobCache, MemoryBlobCache, RedisBlobCache
+from app.adapters.gitcache import GitCache
 from app.adapters.github import GitHubApp
-from app.adapters.linters import SubprocessLinters
 from app.adapters.registry import (
     LicenceCache,
     MemoryLicenceCache,
@@ -44,11 +43,6 @@ def build_deps(
     # Reports, acknowledgements, the cost ledger and job runs, durable across restarts and
     # shared by every worker (SQLite by default, PostgreSQL in deployment).
     store = store or SqlStore(settings.database_url)
-    blobs: BlobCache
-    if settings.redis_url:
-        blobs = RedisBlobCache(redis.Redis.from_url(settings.redis_url))
-    else:
-        blobs = MemoryBlobCache()
     return Deps(
         github=GitHubApp(
             issuer=issuer,
@@ -57,11 +51,11 @@ def build_deps(
             timeout=settings.github_timeout_seconds,
             write_interval=settings.github_write_interval,
         ),
-        blobs=blobs,
-        linters=SubprocessLinters(),
+        gitcache=GitCache(settings.cache_dir, settings.cache_max_mb * 1024 * 1024),
         licences=build_licences(settings),
         state=state or build_state(settings),
         reports=store,
         ledger=store,
         runs=store,
+        time_limit=settings.job_time_limit,
     )

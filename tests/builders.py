@@ -85,20 +85,13 @@ class FakeLinters:
     ) -> None:
         self.diagnostics = list(diagnostics)
         self.mypy_diagnostics = list(mypy_diagnostics)
-        self.mypy_seen: list[dict[str, str]] = []
-        self.seen: list[dict[str, str]] = []
-        self.base_configs: list[tuple[str, str] | None] = []
+        self.mypy_seen: list[list[str]] = []
+        self.seen: list[list[str]] = []
 
-    def ruff(
-        self,
-        files: Mapping[str, str],
-        config: RuffConfig,  # noqa: ARG002
-        base_config: tuple[str, str] | None = None,
-    ) -> LintResult:
-        self.base_configs.append(base_config)
-        self.seen.append(dict(files))
-        return LintResult(diagnostics=tuple(d for d in self.diagnostics if d.path in files))
+    def ruff(self, paths: Sequence[str], config: RuffConfig) -> LintResult:  # noqa: ARG002
+        self.seen.append(list(paths))
+        return LintResult(diagnostics=tuple(d for d in self.diagnostics if d.path in paths))
 
-    def mypy(self, files: Mapping[str, str], config: MypyConfig) -> MypyResult:  # noqa: ARG002
-        self.mypy_seen.append(dict(files))
-        return MypyResult(diagnostics=tuple(d for d in self.mypy_diagnostics if d.path in files))
+    def mypy(self, paths: Sequence[str], config: MypyConfig) -> MypyResult:  # noqa: ARG002
+        self.mypy_seen.append(list(paths))
+        return MypyResult(diagnostics=tuple(d for d in self.mypy_diagnostics if d.path in paths))

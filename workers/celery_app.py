@@ -14,7 +14,9 @@ RESTORE_SWEEP_SECONDS = 5
 
 def configure(settings: Settings) -> Celery:
     """Point Celery at Redis with the delivery guarantees jobs rely on."""
-    hard = settings.job_soft_time_limit + 15
+    # A running job gives up at its limit (app/deadline.py); the visibility timeout outlasts
+    # that by a margin for publishing its failure.
+    longest = settings.job_time_limit + 15
     celery.conf.update(
         broker_url=settings.redis_url,
         task_serializer="json",
@@ -25,14 +27,12 @@ def configure(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_soft_time_limit=settings.job_soft_time_limit,
-        task_time_limit=hard,
         # An unacknowledged job comes back once it is older than the visibility timeout (which
-        # must outlast the hard limit) at the next sweep for such jobs. kombu sweeps every
+        # must outlast a running job) at the next sweep for such jobs. kombu sweeps every
         # interval * throttle seconds, 100 by default; every 5 s here, so a dead worker's job
         # runs again within limit + 15 + 5 + 5 s (175 s with the default limit).
         broker_transport_options={
-            "visibility_timeout": hard + RESTORE_SWEEP_SECONDS,
+            "visibility_timeout": longest + RESTORE_SWEEP_SECONDS,
             "unacked_restore_interval": RESTORE_SWEEP_SECONDS,
             "unacked_restore_throttle": 1,
         },

@@ -6,11 +6,10 @@ import logging
 from typing import Any
 
 from celery import Task
-from celery.exceptions import SoftTimeLimitExceeded
 
 from app.errors import SettingsError
 from app.jobs import Deps, Job
-from app.runner import MAX_ATTEMPTS, attempt_job, give_up, retry_delay
+from app.runner import MAX_ATTEMPTS, attempt_job, retry_delay
 from app.settings import load_settings
 from app.wiring import build_deps
 from workers.celery_app import TASK_NAME, celery
@@ -37,10 +36,6 @@ def analyse_pull_request(self: Task, job: dict[str, Any]) -> None:
     except SettingsError as exc:  # e.g. the database is not up yet: the job waits for it
         log.warning("job %s: cannot start: %s", parsed.key, exc)
         raise self.retry(countdown=retry_delay(self.request.retries)) from exc
-    try:
-        delay = attempt_job(parsed, collaborators, self.request.retries, (SoftTimeLimitExceeded,))
-    except SoftTimeLimitExceeded:
-        give_up(parsed, collaborators, "timed_out", "The analysis took longer than its time limit.")
-        return
+    delay = attempt_job(parsed, collaborators, self.request.retries)
     if delay is not None:
         raise self.retry(countdown=delay)

@@ -6,7 +6,7 @@ import base64
 import binascii
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,28 +19,21 @@ from githubkit.exception import (
     RequestFailed,
     RequestTimeout,
 )
+from githubkit.response import Response
 from githubkit.retry import RetryOption
 
-from app.adapters.blobs import BlobCache
 from app.adapters.ghauth import (
     BearerAuthStrategy,
     InstallationToken,
     InstallationTokens,
     make_app_jwt,
 )
-from app.core.checks.ruff import RUFF_CONFIG_FILES
 from app.core.models import (
-    Commit,
-    FileDiff,
-    FileStatus,
-    Identity,
-    LineRecord,
     PullRequestInfo,
-    PullRequestSnapshot,
     Review,
 )
-from app.core.records import AGENT_TRACE_PATH, parse_agent_trace
-from app.errors import RateLimited, SourceError, TransientError
+from app.deadline import Deadline
+from app.errors import RateLimited, SourceError, TimeLimitExceeded, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -150,12 +143,12 @@ class GitHubApp:
     def close(self) -> None:
         self._transport.shutdown()
 
-    def _client(self, auth: Any) -> GitHub[Any]:
+    def _client(self, auth: Any, timeout: float | None = None) -> GitHub[Any]:
         return GitHub(
             auth,
             base_url=self._api_url,
             transport=self._transport,
-            timeout=self._timeout,
+            timeout=timeout or self._timeout,
             user_agent=USER_AGENT,
             auto_retry=_retry_decision,
             http_cache=False,
@@ -172,18 +165,27 @@ class GitHubApp:
         expires = datetime.strptime(body["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         return InstallationToken(token=body["token"], expires_at=expires)
 
-    def installation(self, installation_id: int) -> Installation:
-        """A REST client acting as one installation."""
+    def installation(self, installation_id: int, deadline: Deadline | None = None) -> Installation:
+        """A REST client acting as one installation, no request of which outlasts `deadline`."""
         token = self.tokens.get(installation_id)
-        return Installation(self._client(token), self._write_interval)
+        deadline = deadline or Deadline.never()
+        client = self._client(token, deadline.timeout(self._timeout))
+        return Installation(client, self._write_interval, deadline)
+
+    def token(self, installation_id: int) -> str:
+        """The installation's access token (for git over HTTPS; cached until near expiry)."""
+        return self.tokens.get(installation_id)
 
 
 class Installation:
     """REST calls as one installation, returning plain JSON values."""
 
-    def __init__(self, gh: GitHub[Any], write_interval: float = 1.0) -> None:
+    def __init__(
+        self, gh: GitHub[Any], write_interval: float = 1.0, deadline: Deadline | None = None
+    ) -> None:
         self._gh = gh
         self._write_interval = write_interval
+        self._deadline = deadline or Deadline.never()
         self._last_write = 0.0
         self.requests = 0
 
@@ -196,24 +198,29 @@ class Installation:
             time.sleep(wait)
         self._last_write = time.monotonic()
 
-    def call(self, method: str, url: str, **kwargs: Any) -> Any:
-        """One request; GitHub failures become our errors."""
+    def _send(self, method: str, url: str, **kwargs: Any) -> Response[Any, Any]:
+        """One request; GitHub failures become our errors, and a wait that ran into the job's
+        time limit is the time limit's."""
+        self._deadline.check()
         if method != "GET":
             self._space_writes()
         self.requests += 1
         try:
-            resp = self._gh.request(method, url, **kwargs)
+            return self._gh.request(method, url, **kwargs)
         except GitHubException as exc:
-            raise translate(exc, f"{method} {url}") from exc
+            error = translate(exc, f"{method} {url}")
+            if isinstance(error, TransientError) and self._deadline.expired():
+                raise TimeLimitExceeded(f"{method} {url} ran into the time limit") from exc
+            raise error from exc
+
+    def call(self, method: str, url: str, **kwargs: Any) -> Any:
+        """One request's JSON answer."""
+        resp = self._send(method, url, **kwargs)
         return resp.json() if resp.content else None
 
     def call_with_next(self, method: str, url: str, **kwargs: Any) -> tuple[Any, str | None]:
         """One request, with the `rel="next"` link of its answer."""
-        self.requests += 1
-        try:
-            resp = self._gh.request(method, url, **kwargs)
-        except GitHubException as exc:
-            raise translate(exc, f"{method} {url}") from exc
+        resp = self._send(method, url, **kwargs)
         return resp.json(), _next_link(resp.headers.get("link", ""))
 
     def get_or_none(self, url: str, absent: tuple[int, ...] = (404,), **kwargs: Any) -> Any:
@@ -242,38 +249,13 @@ def _next_link(header: str) -> str | None:
     return None
 
 
-def _identity(commit_person: dict[str, Any] | None, user: dict[str, Any] | None) -> Identity:
-    person = commit_person or {}
-    return Identity(
-        name=str(person.get("name") or ""),
-        email=str(person.get("email") or ""),
-        login=(user or {}).get("login"),
-    )
-
-
-def _commit(item: dict[str, Any]) -> Commit:
-    data = item.get("commit") or {}
-    return Commit(
-        sha=item["sha"],
-        message=str(data.get("message") or ""),
-        author=_identity(data.get("author"), item.get("author")),
-        committer=_identity(data.get("committer"), item.get("committer")),
-        parents=tuple(p["sha"] for p in item.get("parents") or ()),
-    )
-
-
-def _file(item: dict[str, Any]) -> FileDiff:
-    status = str(item.get("status") or "modified")
-    file_status: FileStatus = status if status in _STATUSES else "modified"  # type: ignore[assignment]
-    return FileDiff(
-        path=item["filename"],
-        status=file_status,
-        previous_path=item.get("previous_filename"),
-        blob_sha=item.get("sha"),
-        patch=item.get("patch"),
-        additions=int(item.get("additions") or 0),
-        deletions=int(item.get("deletions") or 0),
-    )
+def clone_url(data: dict[str, Any]) -> str:
+    """Where git fetches a PR from: its base repository (forks' heads are there as
+    `refs/pull/{n}/head`), as the API names it (GHES hosts included)."""
+    url = ((data.get("base") or {}).get("repo") or {}).get("clone_url")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise SourceError(f"pull request #{data.get('number')}: no clone URL for its base")
+    return url
 
 
 def pull_request_info(data: dict[str, Any]) -> PullRequestInfo:
@@ -314,11 +296,10 @@ def as_text(data: bytes) -> str | None:
 
 
 class PullRequestSource:
-    """Builds a `PullRequestSnapshot` for one head sha from GitHub."""
+    """What GitHub's REST API tells about a pull request that git does not."""
 
-    def __init__(self, api: Installation, blobs: BlobCache) -> None:
+    def __init__(self, api: Installation) -> None:
         self._api = api
-        self._blobs = blobs
 
     def pull_request(self, repo: str, number: int) -> dict[str, Any]:
         """The raw PR object (used to learn the current head)."""
@@ -342,24 +323,14 @@ class PullRequestSource:
             return None
         return as_text(decode_blob(body))
 
-    def blob_text(self, repo: str, sha: str) -> str | None:
-        """A blob's text by sha, through the content-addressed cache."""
-        data = self._blobs.get(sha)
-        if data is None:
-            data = decode_blob(self._api.call("GET", f"/repos/{repo}/git/blobs/{sha}"))
-            self._blobs.put(sha, data)
-        return as_text(data)
-
-    def commit_files(self, repo: str, sha: str) -> tuple[FileDiff, ...]:
-        """One commit's own file patches; GitHub pages them past 300 files (`Link` header)."""
-        files: list[FileDiff] = []
-        next_url: str | None = f"/repos/{repo}/commits/{sha}"
-        query: dict[str, Any] | None = {"per_page": 100}
-        while next_url:
-            body, next_url = self._api.call_with_next("GET", next_url, params=query)
-            files.extend(_file(f) for f in body.get("files") or ())
-            query = None
-        return tuple(files)
+    def commit_logins(self, repo: str, number: int) -> dict[str, tuple[str | None, str | None]]:
+        """The GitHub logins of the PR's commits' authors and committers (git knows only names
+        and emails), by sha: the first 250 commits, as GitHub lists them."""
+        logins: dict[str, tuple[str | None, str | None]] = {}
+        for item in self._api.paginate(f"/repos/{repo}/pulls/{number}/commits"):
+            author, committer = item.get("author") or {}, item.get("committer") or {}
+            logins[str(item["sha"])] = (author.get("login"), committer.get("login"))
+        return logins
 
     def reviews(self, repo: str, number: int) -> tuple[Review, ...]:
         """Submitted reviews, oldest first (pending ones are not listed to others)."""
@@ -379,65 +350,3 @@ class PullRequestSource:
         if not isinstance(body, dict):
             return "none"
         return str(body.get("role_name") or body.get("permission") or "none")
-
-    def snapshot(
-        self,
-        repo: str,
-        number: int,
-        wanted: Callable[[FileDiff], bool],
-        pull_request: dict[str, Any] | None = None,
-    ) -> PullRequestSnapshot:
-        """PR, files with patches, commits, and head contents of the files `wanted` selects."""
-        data = pull_request or self.pull_request(repo, number)
-        files = tuple(_file(f) for f in self._api.paginate(f"/repos/{repo}/pulls/{number}/files"))
-        commits = tuple(
-            _commit(c) for c in self._api.paginate(f"/repos/{repo}/pulls/{number}/commits")
-        )
-        contents: dict[str, str] = {}
-        notes: list[str] = []
-        head_sha = str(data["head"]["sha"])
-        records, trace_notes = self._trace_records(repo, files, head_sha)
-        notes += trace_notes
-        for f in files:
-            if f.status == "removed" or not f.blob_sha or not wanted(f):
-                continue
-            text = self.blob_text(repo, f.blob_sha)
-            if text is None:
-                notes.append(f"`{f.path}` skipped: binary or larger than {MAX_BLOB_BYTES} bytes.")
-            else:
-                contents[f.path] = text
-        base_sha = str(data["base"]["sha"])
-        base_configs: dict[str, str] = {}
-        if contents:
-            # ruff's precedence: the first config file found is the one it would use.
-            for name in RUFF_CONFIG_FILES:
-                text = self.config_text(repo, base_sha, name)
-                if text is not None:
-                    base_configs[name] = text
-                    break
-        return PullRequestSnapshot(
-            repository=repo,
-            base_sha=base_sha,
-            base_configs=base_configs,
-            head_sha=head_sha,
-            pull_request=pull_request_info(data),
-            files=files,
-            commits=commits,
-            contents=contents,
-            records=tuple(records),
-            notes=tuple(notes),
-        )
-
-    def _trace_records(
-        self, repo: str, files: Sequence[FileDiff], head_sha: str
-    ) -> tuple[list[LineRecord], list[str]]:
-        """Agent Trace records when the PR changes the trace file (an agent that records its
-        work appends to it); a PR that does not touch it costs no request."""
-        trace = next((f for f in files if f.path == AGENT_TRACE_PATH), None)
-        if trace is None or trace.status == "removed" or not trace.blob_sha:
-            return [], []
-        text = self.blob_text(repo, trace.blob_sha)
-        if text is None:
-            return [], [f"`{AGENT_TRACE_PATH}` is binary or too large: not read."]
-        # Without blame, records made at earlier commits cannot be placed (and are noted).
-        return parse_agent_trace(text, AGENT_TRACE_PATH, head_sha=head_sha)

@@ -1,40 +1,58 @@
-"""Runs the linters as subprocesses on files written to a temp dir; the code is never executed."""
+"""Runs the linters as subprocesses in a materialised workspace; the code is never executed."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from app.adapters.mypy_runner import MypyRunner
+from app.adapters.ruffconfig import (
+    RuffSettings,
+    is_ignored,
+    nearest_config,
+    settings_of,
+    target_override,
+)
+from app.adapters.tools import tool_environment
 from app.adapters.workspace import materialise
 from app.core.checks.mypy import MypyConfig, MypyResult
 from app.core.config import RuffConfig
 from app.core.ports import FixEdit, LintDiagnostic, LintResult
+from app.deadline import Deadline
 from app.errors import CheckError
 
-# Rules the workspace cannot judge: it holds the PR's changed files, not the repository, so
-# packages lack their unchanged `__init__.py` files. isort then takes the repository's own
-# packages for third-party ones (I001 on correctly sorted imports) and INP001 sees implicit
-# namespace packages everywhere.
-WORKSPACE_BLIND = ("I001", "INP001")
+# Rules the workspace cannot judge: it holds the files a change needs, not the repository,
+# so isort may take the repository's own packages for third-party ones (I001 on correctly
+# sorted imports).
+WORKSPACE_BLIND = ("I001",)
 
 
-def ruff_command(config: RuffConfig, config_file: Path | None, targets: list[str]) -> list[str]:
-    """`ruff check` as a job runs it: our rules alone, or the repository's config plus ours."""
+def ruff_command(
+    config: RuffConfig,
+    targets: Sequence[str],
+    *,
+    own_rules_only: bool,
+    config_file: str | None = None,
+    target_version: str | None = None,
+) -> list[str]:
+    """`ruff check` as a job runs it: each file under the repository's nearest configuration
+    (found by ruff itself, as in the repository; or the one its pre-commit hook names) plus
+    our rule set; or our rules alone."""
     cmd = [ruff_binary(), "check", "--no-cache", "--exit-zero", "--output-format=json"]
-    if config_file is None:
+    if own_rules_only:
         cmd += ["--isolated", f"--select={','.join(config.select)}"]
     else:
-        # The repository's rules plus ours; its excludes still apply to files we name.
-        cmd += [
-            f"--config={config_file}",
-            "--force-exclude",
-            f"--extend-select={','.join(config.select)}",
-        ]
+        # The repository's excludes still apply to the files we name.
+        cmd += ["--force-exclude", f"--extend-select={','.join(config.select)}"]
+        if config_file is not None:
+            cmd.append(f"--config={config_file}")
+    if target_version is not None:
+        cmd.append(f"--target-version={target_version}")
     cmd.append(f"--extend-ignore={','.join((*config.ignore, *WORKSPACE_BLIND))}")
     return [*cmd, "--", *targets]
 
@@ -46,73 +64,117 @@ def ruff_binary() -> str:
     return str(find_ruff_bin())
 
 
-class SubprocessLinters:
-    """The real `Linters`: ruff in a subprocess, isolated from any config in the files."""
+class TreeLinters:
+    """The real `Linters`: ruff and mypy as subprocesses in a materialised workspace, whose
+    code they read and never execute."""
 
-    def __init__(self, timeout_seconds: float = 300.0) -> None:
-        self._timeout = timeout_seconds
-
-    def ruff(
+    def __init__(
         self,
-        files: Mapping[str, str],
-        config: RuffConfig,
-        base_config: tuple[str, str] | None = None,
-    ) -> LintResult:
-        with materialise(files) as (root, written):
-            if not written:
-                return LintResult()
-            notes: tuple[str, ...] = ()
-            if base_config is not None:
-                name, text = base_config
-                # At the workspace root, so the config's relative paths (per-file-ignores,
-                # exclude) mean what they mean in the repository. Only .py files are written
-                # there, so no file of the PR can take this name.
-                (root / name).write_text(text, encoding="utf-8")
-                try:
-                    return self._run_ruff(root, written, config, root / name)
-                except CheckError as exc:
-                    notes = (
-                        f"The base branch's `{name}` could not be used by ruff ({exc}); "
-                        "ai-gate's rule set ran on its own.",
-                    )
-            result = self._run_ruff(root, written, config, None)
-            return result.model_copy(update={"notes": notes})
+        root: Path,
+        source_roots: Sequence[str] = ("",),
+        timeout_seconds: float = 300.0,
+        deadline: Deadline | None = None,
+        ruff_config: str | None = None,
+    ) -> None:
+        self.root = root
+        self.source_roots = tuple(source_roots)
+        # The configuration the repository's pre-commit hook passes ruff, if it names one.
+        self.ruff_config = ruff_config
+        self._timeout = timeout_seconds
+        self._deadline = deadline or Deadline.never()
 
-    def mypy(self, files: Mapping[str, str], config: MypyConfig) -> MypyResult:
-        return MypyRunner().run(files, config)
+    def ruff(self, paths: Sequence[str], config: RuffConfig) -> LintResult:
+        targets = [p for p in paths if (self.root / p).is_file()]
+        groups: dict[str, list[str]] = {}
+        for path in targets:
+            # The configuration ruff applies to the file ("" when the repository has none).
+            governing = self.ruff_config or nearest_config(self.root, path) or ""
+            groups.setdefault(governing, []).append(path)
+        diagnostics: list[LintDiagnostic] = []
+        notes: list[str] = []
+        for governing, files in sorted(groups.items()):
+            settings = settings_of(self.root, governing) if governing else RuffSettings("")
+            target, note = target_override(self.root, settings)
+            notes += [note] if note else []
+            result = self._ruff_group(files, config, target)
+            notes += result.notes
+            # Our rules are added on the command line, which would switch back on a rule
+            # the repository ignores: the repository's ignores win.
+            diagnostics += [
+                d for d in result.diagnostics if not is_ignored(d.rule, settings.ignore)
+            ]
+        return LintResult(diagnostics=tuple(diagnostics), notes=tuple(notes))
 
-    def _run_ruff(
-        self, root: Path, written: Mapping[str, str], config: RuffConfig, config_file: Path | None
+    def _ruff_group(
+        self, targets: Sequence[str], config: RuffConfig, target_version: str | None
     ) -> LintResult:
-        cmd = ruff_command(config, config_file, sorted(written))
         try:
-            done = subprocess.run(
-                cmd,
-                cwd=root,
-                capture_output=True,
-                text=True,
-                timeout=self._timeout,
-                check=False,
-                env={"PATH": os.environ.get("PATH", ""), "NO_COLOR": "1"},
+            return self._run_ruff(
+                ruff_command(
+                    config,
+                    targets,
+                    own_rules_only=False,
+                    config_file=self.ruff_config,
+                    target_version=target_version,
+                )
             )
-        except subprocess.TimeoutExpired as exc:
-            raise CheckError(f"ruff took longer than {self._timeout:.0f}s") from exc
+        except CheckError as exc:
+            note = (
+                f"The repository's ruff configuration could not be used ({exc}); ai-gate's "
+                "rule set ran on its own."
+            )
+        result = self._run_ruff(ruff_command(config, targets, own_rules_only=True))
+        return result.model_copy(update={"notes": (note,)})
+
+    def mypy(self, paths: Sequence[str], config: MypyConfig) -> MypyResult:
+        return MypyRunner(self.root, self.source_roots, self._deadline).run(paths, config)
+
+    def _run_ruff(self, cmd: list[str]) -> LintResult:
+        timeout = min(self._timeout, max(self._deadline.remaining(), 1.0))
+        with tempfile.TemporaryDirectory(prefix="ai-gate-ruff-") as scratch:
+            try:
+                done = subprocess.run(
+                    cmd,
+                    cwd=self.root,
+                    capture_output=True,
+                    text=True,
+                    timeout=timeout,
+                    check=False,
+                    env=tool_environment(Path(scratch)),
+                )
+            except subprocess.TimeoutExpired as exc:
+                raise CheckError(f"ruff took longer than {timeout:.0f}s") from exc
         if done.returncode != 0:
-            raise CheckError(
-                done.stderr.strip().splitlines()[0][:300]
-                if done.stderr.strip()
-                else f"exit {done.returncode}"
-            )
+            raise CheckError(_ruff_failure(done.stderr, self.root) or f"exit {done.returncode}")
         items = json.loads(done.stdout or "[]")
-        return LintResult(diagnostics=tuple(_diagnostic(i, root, written) for i in items))
+        return LintResult(diagnostics=tuple(_diagnostic(i, self.root) for i in items))
 
 
-def _diagnostic(item: dict[str, Any], root: Path, written: Mapping[str, str]) -> LintDiagnostic:
-    rel = str(Path(item["filename"]).resolve().relative_to(root))
+def _ruff_failure(stderr: str, root: Path) -> str:
+    """ruff's reason, in a line, with workspace paths as repository paths: its causes read
+    `ruff failed / Cause: Failed to load configuration `<path>` / Cause: …`."""
+    causes = [
+        line.strip().removeprefix("Cause: ")
+        for line in stderr.replace(f"{root}/", "").splitlines()
+        if line.strip().startswith("Cause:")
+    ]
+    return "; ".join(causes[:3])[:300] if causes else stderr.strip().split("\n", 1)[0][:300]
+
+
+@contextmanager
+def file_linters(files: Mapping[str, str]) -> Iterator[tuple[TreeLinters, list[str]]]:
+    """Linters over these texts written to a temporary directory, and the paths written
+    (tests and benchmarks; jobs lint a workspace made from git)."""
+    with materialise(files) as (root, written):
+        yield TreeLinters(root), sorted(written.values())
+
+
+def _diagnostic(item: dict[str, Any], root: Path) -> LintDiagnostic:
+    rel = Path(item["filename"]).resolve().relative_to(root).as_posix()
     line = int(item["location"]["row"])
     end_line = int(item["end_location"]["row"])
     return LintDiagnostic(
-        path=written.get(rel, rel),
+        path=rel,
         line=line,
         end_line=max(end_line, line),
         column=int(item["location"]["column"]),

@@ -1,18 +1,28 @@
-"""A local git checkout as a PullRequestSnapshot, for `ai-gate check`. Read-only git commands."""
+"""A git repository's base..head as a PullRequestSnapshot: the one way ai-gate reads content,
+whether the repository is a developer's checkout (`ai-gate check`) or the worker's partial
+clone of a pull request (app/adapters/gitcache.py). Read-only git commands, batched: one diff
+for every file, one `cat-file` for every blob, one log for which commits touched what, and
+`git blame` only for files whose lines come from AI and human commits both.
+"""
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from app.adapters.git import Git, git_environment
+from app.core.attribution import DetectionConfig, detect
 from app.core.basefiles import BASE_FILES
+from app.core.lines import RENAMED_OR_MERGED, paths_needing_history
 from app.core.models import (
     Commit,
     FileDiff,
     FileStatus,
     Identity,
     LineRecord,
+    PullRequestInfo,
     PullRequestSnapshot,
 )
 from app.core.records import (
@@ -39,207 +49,426 @@ _STATUS: dict[str, FileStatus] = {
 }
 # git's well-known id of the empty tree: the "parent" of a root commit.
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+ZERO = "0" * 40
 MAX_TRACE_BYTES = 4 * MAX_TEXT_CHARS  # 4 bytes: UTF-8's widest character
+# Content no check reads and no diff shows as lines: their blobs are never fetched.
+BINARY_SUFFIXES = frozenset(
+    (
+        *(".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".tif", ".tiff", ".psd"),
+        *(".pdf", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".jar", ".war", ".whl"),
+        *(".egg", ".so", ".dylib", ".dll", ".exe", ".bin", ".o", ".a", ".class", ".pyc", ".pyd"),
+        *(".wasm", ".mp3", ".mp4", ".mov", ".avi", ".wav", ".flac", ".ogg", ".webm", ".woff"),
+        *(".woff2", ".ttf", ".otf", ".eot", ".sqlite", ".db", ".parquet", ".npy", ".npz", ".pkl"),
+        *(".pt", ".pth", ".onnx", ".h5", ".ckpt", ".safetensors"),
+    )
+)
+GITLINK = "160000"  # a submodule: a commit of another repository, never fetched
+SYMLINK = "120000"
+BLAME_WORKERS = 2
 
 
-class LocalGit:
-    """Runs git in one repository and maps its output to our types."""
+def open_checkout(path: Path) -> Git:
+    """A developer's repository (work tree or bare), read with their own git configuration."""
+    if not path.is_dir():
+        raise UsageError(f"{path} is not a directory")
+    env = git_environment(None, isolated=False)
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--absolute-git-dir"],
+            cwd=path,
+            capture_output=True,
+            check=False,
+            env=env,
+        )
+    except FileNotFoundError as exc:
+        raise UsageError("git is not installed or not on PATH") from exc
+    if done.returncode != 0 or not done.stdout.strip():
+        raise UsageError(f"{path} is not a git repository")
+    git = Git(Path(done.stdout.decode().strip()), env)
+    # A developer's own partial clone fetches missing blobs from its remote, as git would.
+    git.partial = bool(git.run("config", "--get", "extensions.partialclone", ok_codes=(0, 1)))
+    return git
 
-    def __init__(self, repo: Path) -> None:
-        self.repo = repo
 
-    def git(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> bytes:
-        """Output of one git command; a failure becomes a UsageError naming the command."""
-        try:
-            done = subprocess.run(
-                ["git", "-c", "core.quotePath=false", *args],
-                cwd=self.repo,
-                capture_output=True,
-                check=False,
+def rev(git: Git, ref: str) -> str:
+    """The commit sha a ref names ('' when none)."""
+    out = git.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok_codes=(0, 1))
+    return out.decode().strip()
+
+
+def default_base(git: Git, head: str) -> str:
+    """The merge base of head with the default branch (origin/HEAD, main or master)."""
+    for candidate in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
+        if rev(git, candidate):
+            base = git.run("merge-base", candidate, head, ok_codes=(0, 1)).decode().strip()
+            if base:
+                return base
+    raise UsageError("cannot find the default branch; pass --base REF")
+
+
+def resolve_range(git: Git, base: str | None, head: str | None) -> tuple[str, str]:
+    """(base sha, head sha) for `ai-gate check`: base defaults to the default branch's merge
+    base, and a given base is taken at its merge base with head, as GitHub compares."""
+    head_sha = rev(git, head or "HEAD")
+    if not head_sha:
+        raise UsageError(f"unknown --head {head!r}: no such branch, tag or commit")
+    if not base:
+        return default_base(git, head_sha), head_sha
+    base_ref = rev(git, base)
+    if not base_ref:
+        raise UsageError(f"unknown --base {base!r}: no such branch, tag or commit")
+    merge_base = git.run("merge-base", base_ref, head_sha, ok_codes=(0, 1)).decode().strip()
+    return merge_base or base_ref, head_sha
+
+
+def merge_base(git: Git, base: str, head: str) -> str:
+    """Where GitHub's three-dot diff starts; the base itself when they share no history."""
+    return git.run("merge-base", base, head, ok_codes=(0, 1)).decode().strip() or base
+
+
+def commits(git: Git, base: str, head: str) -> tuple[Commit, ...]:
+    """Commits in base..head, oldest first (topological: the order patches replay in)."""
+    fmt = "%x00".join(["%H", "%an", "%ae", "%cn", "%ce", "%P", "%B"]) + "%x1e"
+    out = git.run(
+        "log", "--topo-order", "--reverse", f"--format={fmt}", f"{base}..{head}", "--"
+    ).decode(errors="replace")
+    found = []
+    for record in out.split("\x1e"):
+        fields = record.strip("\n").split("\x00")
+        if len(fields) != 7:
+            continue
+        sha, an, ae, cn, ce, parents, message = fields
+        found.append(
+            Commit(
+                sha=sha,
+                message=message,
+                author=Identity(name=an, email=ae),
+                committer=Identity(name=cn, email=ce),
+                parents=tuple(parents.split()),
             )
-        except FileNotFoundError as exc:
-            raise UsageError("git is not installed or not on PATH") from exc
-        if done.returncode not in ok_codes:
-            message = done.stderr.decode(errors="replace").strip()
-            raise UsageError(f"git {' '.join(args[:3])} failed: {message}")
-        return done.stdout
+        )
+    return tuple(found)
 
-    def rev(self, ref: str) -> str:
-        """The commit sha a ref names."""
-        out = self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok_codes=(0, 1))
-        return out.decode().strip()
 
-    def default_base(self, head: str) -> str:
-        """The merge base of head with the default branch (origin/HEAD, main or master)."""
-        for candidate in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
-            out = self.git("rev-parse", "--verify", "--quiet", candidate, ok_codes=(0, 1))
-            if out.strip():
-                base = self.git("merge-base", candidate, head, ok_codes=(0, 1)).decode().strip()
-                if base:
-                    return base
-        raise UsageError("cannot find the default branch; pass --base REF")
-
-    def commits(self, base: str, head: str) -> tuple[Commit, ...]:
-        """Commits in base..head, oldest first."""
-        fmt = "%x00".join(["%H", "%an", "%ae", "%cn", "%ce", "%P", "%B"]) + "%x1e"
-        # Topological order, oldest first: the order in which patches can be replayed.
-        out = self.git(
-            "log", "--topo-order", "--reverse", f"--format={fmt}", f"{base}..{head}"
-        ).decode(errors="replace")
-        commits = []
-        for record in out.split("\x1e"):
-            fields = record.strip("\n").split("\x00")
-            if len(fields) != 7:
-                continue
-            sha, an, ae, cn, ce, parents, message = fields
-            commits.append(
-                Commit(
-                    sha=sha,
-                    message=message,
-                    author=Identity(name=an, email=ae),
-                    committer=Identity(name=cn, email=ce),
-                    parents=tuple(parents.split()),
-                )
+def with_logins(
+    found: Sequence[Commit], logins: Mapping[str, tuple[str | None, str | None]]
+) -> tuple[Commit, ...]:
+    """Commits with the GitHub logins GitHub links their author and committer to (sha ->
+    (author login, committer login)); git itself knows only names and emails."""
+    result = []
+    for c in found:
+        author, committer = logins.get(c.sha, (None, None))
+        result.append(
+            c.model_copy(
+                update={
+                    "author": c.author.model_copy(update={"login": author}),
+                    "committer": c.committer.model_copy(update={"login": committer}),
+                }
             )
-        return tuple(commits)
+        )
+    return tuple(result)
 
-    def files(self, base: str, head: str) -> tuple[FileDiff, ...]:
-        """Changed files of base...head with GitHub-style patches (3 lines of context)."""
-        raw = self.git("diff", "--raw", "-z", "-M", "--no-abbrev", base, head).split(b"\0")
-        entries: list[tuple[str, str, str | None]] = []  # status letter, blob, previous path
-        paths: list[str] = []
-        i = 0
-        while i < len(raw) - 1:
-            meta = raw[i].decode().split()
-            status = meta[4][0]
-            if status in ("R", "C"):
-                entries.append((status, meta[3], raw[i + 1].decode()))
-                paths.append(raw[i + 2].decode())
-                i += 3
-            else:
-                entries.append((status, meta[3], None))
-                paths.append(raw[i + 1].decode())
-                i += 2
-        result = []
-        for (status, blob, previous), path in zip(entries, paths, strict=True):
-            patch = self._patch(base, head, path, previous)
-            added = sum(1 for line in (patch or "").splitlines() if line.startswith("+"))
-            deleted = sum(1 for line in (patch or "").splitlines() if line.startswith("-"))
-            result.append(
-                FileDiff(
-                    path=path,
-                    status=_STATUS.get(status, "modified"),
-                    previous_path=previous,
-                    blob_sha=None if status == "D" else blob,
-                    patch=patch,
-                    additions=added,
-                    deletions=deleted,
-                )
+
+class RawEntry:
+    """One line of `git diff --raw`: a changed path with its blobs on both sides."""
+
+    __slots__ = ("new_blob", "new_mode", "old_blob", "old_mode", "path", "previous", "status")
+
+    def __init__(self, meta: str, path: str, previous: str | None) -> None:
+        old_mode, new_mode, old_blob, new_blob, status = meta.lstrip(":").split()
+        self.old_mode, self.new_mode = old_mode, new_mode
+        self.old_blob, self.new_blob = old_blob, new_blob
+        self.status = status[0]
+        self.path, self.previous = path, previous
+
+    @property
+    def textual(self) -> bool:
+        """Whether the file's patch is worth making (and its blobs worth fetching): not for a
+        deleted file (it adds no line to check), a binary, a symlink or a submodule."""
+        if self.status == "D":
+            return False
+        if GITLINK in (self.old_mode, self.new_mode) or SYMLINK in (self.old_mode, self.new_mode):
+            return False
+        return Path(self.path).suffix.lower() not in BINARY_SUFFIXES
+
+
+# Pathspecs splitting a diff into files with lines (renames detected, patches made) and files
+# without (binary by their name: listed, never read).
+_BINARY_GLOBS = tuple(f"**/*{suffix}" for suffix in sorted(BINARY_SUFFIXES))
+TEXT_PATHSPEC = (":(glob)**", *(f":(exclude,glob,icase){g}" for g in _BINARY_GLOBS))
+BINARY_PATHSPEC = tuple(f":(glob,icase){g}" for g in _BINARY_GLOBS)
+
+
+def raw_diff(
+    git: Git, start: str, head: str, option: str, pathspec: Sequence[str]
+) -> list[RawEntry]:
+    """`git diff --raw` of start..head for the pathspec, names unquoted (NUL-separated)."""
+    raw = git.run("diff", "--raw", "-z", "--no-abbrev", option, start, head, "--", *pathspec).split(
+        b"\0"
+    )
+    entries: list[RawEntry] = []
+    i = 0
+    while i < len(raw) - 1:
+        meta = raw[i].decode()
+        if meta.split()[4][0] in ("R", "C"):
+            entries.append(RawEntry(meta, raw[i + 2].decode(), raw[i + 1].decode()))
+            i += 3
+        else:
+            entries.append(RawEntry(meta, raw[i + 1].decode(), None))
+            i += 2
+    return entries
+
+
+def split_patches(out: str) -> list[str]:
+    """`git diff -p` output cut into one chunk per file (a header line starts each; a line of
+    content never does, as it starts with ' ', '+' or '-')."""
+    if not out:
+        return []
+    return ["diff --git " + part for part in out.removeprefix("diff --git ").split("\ndiff --git ")]
+
+
+def _patches(git: Git, start: str, head: str, entries: Sequence[RawEntry]) -> list[str | None]:
+    """The patch of each entry (listed with TEXT_PATHSPEC and renames) from one `git diff`,
+    which writes files in the order --raw lists them; a chunk that does not name its entry's
+    path is made again by a diff of that file alone."""
+    diff = ("diff", "-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv", start, head, "--")
+    chunks = split_patches(git.run(*diff, *TEXT_PATHSPEC).decode(errors="replace"))
+    aligned = chunks if len(chunks) == len(entries) else [""] * len(entries)
+    patches: list[str | None] = []
+    for entry, chunk in zip(entries, aligned, strict=True):
+        if not entry.textual:
+            patches.append(None)
+            continue
+        if entry.path not in chunk.split("\n", 1)[0]:
+            names = [entry.previous, entry.path] if entry.previous else [entry.path]
+            chunk = git.run(*diff, *names).decode(errors="replace")
+        patches.append(_hunks(chunk))
+    return patches
+
+
+def _hunks(chunk: str) -> str | None:
+    """The patch from its first hunk on, as GitHub gives it; None for binary or pure renames."""
+    if chunk.startswith("@@"):
+        return chunk.rstrip("\n")
+    at = chunk.find("\n@@")
+    return chunk[at + 1 :].rstrip("\n") if at >= 0 else None
+
+
+def changed_files(git: Git, start: str, head: str) -> tuple[FileDiff, ...]:
+    """The changed files of start..head with GitHub-style patches (3 lines of context).
+
+    The blobs the diff reads are fetched first, in one batch: both sides of every file with
+    lines (rename detection reads deleted and added files too). Files binary by their name are
+    listed without rename detection, so theirs are never read.
+    """
+    listed = raw_diff(git, start, head, "--no-renames", TEXT_PATHSPEC)
+    git.prefetch(
+        oid
+        for e in listed
+        if GITLINK not in (e.old_mode, e.new_mode)
+        for oid in (e.old_blob, e.new_blob)
+        if oid != ZERO
+    )
+    entries = raw_diff(git, start, head, "-M", TEXT_PATHSPEC)
+    binaries = raw_diff(git, start, head, "--no-renames", BINARY_PATHSPEC)
+    patches = [*_patches(git, start, head, entries), *([None] * len(binaries))]
+    result = []
+    for entry, patch in zip([*entries, *binaries], patches, strict=True):
+        lines = (patch or "").splitlines()
+        result.append(
+            FileDiff(
+                path=entry.path,
+                status=_STATUS.get(entry.status, "modified"),
+                previous_path=entry.previous,
+                blob_sha=None if entry.status == "D" else entry.new_blob,
+                patch=patch,
+                additions=sum(1 for line in lines if line.startswith("+")),
+                deletions=sum(1 for line in lines if line.startswith("-")),
             )
-        return tuple(result)
+        )
+    return tuple(sorted(result, key=lambda f: f.path))
 
-    def _patch(self, base: str, head: str, path: str, previous: str | None) -> str | None:
-        names = [previous, path] if previous else [path]
-        out = self.git(
-            "diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", base, head, "--", *names
-        ).decode(errors="replace")
-        if "\n@@" not in out and not out.startswith("@@"):
-            return None  # binary, or a pure rename
-        return out[out.index("@@") :].rstrip("\n")
 
-    def blame(self, head: str, path: str) -> dict[int, str]:
-        """Head line number -> sha of the commit that last introduced the line."""
-        return {line: origin[0] for line, origin in self.blame_origins(head, path).items()}
+def touched_paths(git: Git, base: str, head: str) -> dict[str, tuple[str, ...]]:
+    """Head path -> the commits of base..head that changed it, from one log. A path that may
+    have been renamed (added by a commit that also deleted a file) or that a merge changed
+    itself also gets `RENAMED_OR_MERGED`: only blame can tell whose its lines are.
 
-    def blame_origins(self, head: str, path: str) -> dict[int, Origin]:
-        """Head line number -> (commit, path in it, line number in it) from `git blame`."""
-        out = self.git("blame", "--porcelain", head, "--", path).decode(errors="replace")
-        origins: dict[int, Origin] = {}
-        # Porcelain names a commit's file only in that commit's first group (git-blame(1)).
-        filenames: dict[str, str] = {}
-        pending: list[tuple[int, str, int]] = []  # head line, sha, original line
-        for line in out.splitlines():
-            if line.startswith("\t"):
-                continue
-            parts = line.split(" ")
-            if len(parts) >= 3 and len(parts[0]) in (40, 64) and parts[1].isdigit():
-                if parts[2].isdigit():
-                    pending.append((int(parts[2]), parts[0], int(parts[1])))
-            elif parts[0] == "filename" and pending:
-                filenames.setdefault(pending[-1][1], line[len("filename ") :])
-        for final, sha, original in pending:
-            origins[final] = (sha, filenames.get(sha, path), original)
-        return origins
+    Without rename detection: it would read every added and deleted blob of every commit.
+    """
+    out = git.run(
+        "log",
+        "--format=%x01%H",
+        "--name-status",
+        "-z",
+        "--no-renames",
+        "-c",
+        f"{base}..{head}",
+        "--",
+    ).decode(errors="replace")
+    touched: dict[str, list[str]] = {}
+    changes: dict[str, list[tuple[str, str]]] = {}  # sha -> (status, path)
+    tokens = iter(out.split("\0"))
+    sha = ""
+    for token in tokens:
+        token = token.lstrip("\n")
+        if token.startswith("\x01"):
+            sha = token[1:]
+            changes.setdefault(sha, [])
+        elif token:
+            changes[sha].append((token, next(tokens, "")))
+    for sha, listed in changes.items():
+        statuses = {status for status, _ in listed}
+        maybe_renamed = "A" in statuses and "D" in statuses
+        for status, path in listed:
+            marks = [sha]
+            # A merge's combined status ("MM"): it changed the path against every parent.
+            if len(status) > 1 or (status == "A" and maybe_renamed):
+                marks.append(RENAMED_OR_MERGED)
+            touched.setdefault(path, []).extend(marks)
+    return {path: tuple(dict.fromkeys(shas)) for path, shas in touched.items() if path}
 
-    def git_ai_notes(self, shas: Iterable[str]) -> tuple[list[GitAiNote], list[str]]:
-        """The git-ai authorship logs attached to these commits; absent notes give nothing."""
-        wanted = set(shas)
-        try:
-            listing = self.git("notes", f"--ref={GIT_AI_REF}", "list", ok_codes=(0, 1, 128))
-            blobs = {}
-            for row in listing.decode(errors="replace").splitlines():
-                blob, _, annotated = row.partition(" ")
-                if annotated in wanted:
-                    blobs[annotated] = blob
-            notes = [
-                parse_git_ai_note(sha, self.git("cat-file", "blob", blob).decode(errors="replace"))
-                for sha, blob in sorted(blobs.items())
-            ]
-        except UsageError as exc:
-            # The notes are an extra: a broken notes ref must not stop the analysis.
-            return [], [f"git-ai notes (`{GIT_AI_REF}`) could not be read: {exc}"]
-        return notes, [n for note in notes for n in note.notes]
 
-    def size_at(self, rev: str, path: str) -> int | None:
-        """The size in bytes of a file at a revision; None when there is no such file."""
-        kind = self.git("cat-file", "-t", f"{rev}:{path}", ok_codes=(0, 128)).strip()
-        if kind != b"blob":
-            return None
-        return int(self.git("cat-file", "-s", f"{rev}:{path}").strip())
+def blame_origins(git: Git, base: str, head: str, path: str) -> dict[int, Origin]:
+    """Head line -> (commit, path in it, line number in it) from `git blame` over base..head:
+    lines older than the range are blamed on its boundary, never walked back further."""
+    out = git.run("blame", "--porcelain", f"{base}..{head}", "--", path).decode(errors="replace")
+    origins: dict[int, Origin] = {}
+    # Porcelain names a commit's file only in that commit's first group (git-blame(1)).
+    filenames: dict[str, str] = {}
+    pending: list[tuple[int, str, int]] = []  # head line, sha, original line
+    for line in out.splitlines():
+        if line.startswith("\t"):
+            continue
+        parts = line.split(" ")
+        if len(parts) >= 3 and len(parts[0]) in (40, 64) and parts[1].isdigit():
+            if parts[2].isdigit():
+                pending.append((int(parts[2]), parts[0], int(parts[1])))
+        elif parts[0] == "filename" and pending:
+            filenames.setdefault(pending[-1][1], line[len("filename ") :])
+    for final, sha, original in pending:
+        origins[final] = (sha, filenames.get(sha, path), original)
+    return origins
 
-    def commit_files(self, commit: Commit) -> tuple[FileDiff, ...]:
-        """A commit's own patches (against its first parent), as GitHub's commit API gives them."""
-        parent = commit.parents[0] if commit.parents else EMPTY_TREE
-        return self.files(parent, commit.sha)
 
-    def base_files(self, rev: str, paths: Sequence[str]) -> dict[str, str]:
-        """The text of each of these repository-root files that exists at `rev`."""
-        # `<mode> <type> <sha> <size>\t<path>` per entry (git-ls-tree(1), --long).
-        listed = self.git("ls-tree", "-z", "-l", rev, "--", *paths).decode(errors="replace")
-        found: dict[str, str] = {}
-        for entry in filter(None, listed.split("\0")):
-            meta, _, path = entry.partition("\t")
-            kind, sha, size = meta.split()[1:4]
-            if kind == "blob" and int(size) <= MAX_TEXT_BYTES:
-                found[path] = self.git("cat-file", "blob", sha).decode("utf-8", errors="replace")
-        return found
+def blame_paths(
+    git: Git, base: str, head: str, paths: Sequence[str]
+) -> dict[str, dict[int, Origin]]:
+    """Blame these files, their versions in the range fetched first in one batch; a few at once
+    (each `git blame` is one process waiting on its own reads)."""
+    if not paths:
+        return {}
+    if git.partial:
+        out = git.run(
+            "log",
+            "--format=",
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "-M",
+            "-m",
+            f"{base}..{head}",
+            "--",
+            *paths,
+        ).split(b"\0")
+        oids = [
+            oid
+            for field in out
+            if field.startswith(b":")
+            for oid in field.decode().split()[2:4]
+            if oid != ZERO
+        ]
+        git.prefetch(oids)
+    with ThreadPoolExecutor(max_workers=BLAME_WORKERS) as pool:
+        results = pool.map(lambda p: (p, blame_origins(git, base, head, p)), paths)
+        return dict(results)
 
-    def blob_text(self, sha: str) -> str | None:
-        """A blob's text, or None for binary or oversized content."""
-        data = self.git("cat-file", "blob", sha)
-        if len(data) > MAX_TEXT_BYTES or b"\0" in data[:8192]:
-            return None
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+
+def tree_entries(git: Git, rev: str, paths: Iterable[str] = ()) -> dict[str, tuple[str, str]]:
+    """Path -> (mode, blob) of the files at a revision (all of them, or those named)."""
+    out = git.run("ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths)
+    entries: dict[str, tuple[str, str]] = {}
+    for record in out.split(b"\0"):
+        meta, _, name = record.partition(b"\t")
+        parts = meta.decode().split()
+        if len(parts) == 3 and parts[1] == "blob":
+            entries[name.decode(errors="replace")] = (parts[0], parts[2])
+    return entries
+
+
+def read_texts(git: Git, blobs: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Path -> text of these blobs (path -> oid), fetched in one batch; binary or oversized
+    ones are left out with a note."""
+    git.prefetch(blobs.values())
+    by_oid = dict(git.blobs(sorted(set(blobs.values()))))
+    texts: dict[str, str] = {}
+    notes: list[str] = []
+    for path, oid in blobs.items():
+        text = _text(by_oid.get(oid))
+        if text is None:
+            notes.append(f"`{path}` skipped: binary or larger than {MAX_TEXT_BYTES:,} bytes.")
+        else:
+            texts[path] = text
+    return texts, notes
+
+
+def _text(data: bytes | None) -> str | None:
+    if data is None or len(data) > MAX_TEXT_BYTES or b"\0" in data[:8192]:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def base_files(git: Git, base: str) -> dict[str, str]:
+    """The files of the base branch the core reads (`BASE_FILES`), by path."""
+    present = tree_entries(git, base, BASE_FILES)
+    texts, _ = read_texts(git, {p: oid for p, (mode, oid) in present.items() if mode != SYMLINK})
+    return texts
+
+
+def git_ai_notes(git: Git, shas: Iterable[str]) -> tuple[list[GitAiNote], list[str]]:
+    """The git-ai authorship logs attached to these commits; absent notes give nothing."""
+    wanted = set(shas)
+    try:
+        listing = git.run("notes", f"--ref={GIT_AI_REF}", "list", ok_codes=(0, 1, 128))
+        blobs = {}
+        for row in listing.decode(errors="replace").splitlines():
+            blob, _, annotated = row.partition(" ")
+            if annotated in wanted:
+                blobs[annotated] = blob
+        git.prefetch(blobs.values())
+        texts = dict(git.blobs(sorted(set(blobs.values()))))
+        notes = [
+            parse_git_ai_note(sha, (texts.get(blob) or b"").decode(errors="replace"))
+            for sha, blob in sorted(blobs.items())
+        ]
+    except UsageError as exc:
+        # The notes are an extra: a broken notes ref must not stop the analysis.
+        return [], [f"git-ai notes (`{GIT_AI_REF}`) could not be read: {exc}"]
+    return notes, [n for note in notes for n in note.notes]
+
+
+def agent_trace(git: Git, head: str) -> str | None:
+    """The head's Agent Trace file, when there is one (its parser reads a bounded prefix)."""
+    entry = tree_entries(git, head, [AGENT_TRACE_PATH]).get(AGENT_TRACE_PATH)
+    if entry is None or entry[0] == SYMLINK:
+        return None
+    git.prefetch([entry[1]])
+    data = dict(git.blobs([entry[1]])).get(entry[1]) or b""
+    return data[:MAX_TRACE_BYTES].decode("utf-8", errors="replace")
 
 
 def local_records(
-    git: LocalGit, head_sha: str, commits: Sequence[Commit], origins: Origins
+    git: Git, head_sha: str, found: Sequence[Commit], origins: Origins
 ) -> tuple[tuple[LineRecord, ...], list[str]]:
-    """Authorship records of the PR: git-ai notes on its commits, and the head's Agent Trace."""
-    notes_found, notes = git.git_ai_notes(c.sha for c in commits)
+    """Authorship records of the range: git-ai notes on its commits, and the head's Agent Trace."""
+    notes_found, notes = git_ai_notes(git, (c.sha for c in found))
     records = note_records(notes_found, origins)
-    size = git.size_at(head_sha, AGENT_TRACE_PATH)
-    # The parser reads a bounded prefix anyway; this only spares reading a huge blob at all.
-    if size is not None and size > MAX_TRACE_BYTES:
-        notes.append(f"`{AGENT_TRACE_PATH}` is over {MAX_TRACE_BYTES:,} bytes: not read.")
-    elif size is not None:
-        trace = git.git("cat-file", "blob", f"{head_sha}:{AGENT_TRACE_PATH}").decode(
-            "utf-8", errors="replace"
-        )
-        parents = {c.sha: c.parents[0] if c.parents else EMPTY_TREE for c in commits}
+    trace = agent_trace(git, head_sha)
+    if trace is not None:
+        parents = {c.sha: c.parents[0] if c.parents else EMPTY_TREE for c in found}
         traced, trace_notes = parse_agent_trace(
             trace, AGENT_TRACE_PATH, head_sha=head_sha, origins=origins, parents=parents
         )
@@ -248,57 +477,60 @@ def local_records(
     return tuple(records), notes
 
 
-def local_snapshot(
-    repo: Path, base: str | None, head: str | None, wanted: Callable[[FileDiff], bool]
+def has_records(git: Git, head_sha: str, found: Sequence[Commit]) -> bool:
+    """Whether authorship records exist for the range (then its lines need their origins)."""
+    if AGENT_TRACE_PATH in tree_entries(git, head_sha, [AGENT_TRACE_PATH]):
+        return True
+    listing = git.run("notes", f"--ref={GIT_AI_REF}", "list", ok_codes=(0, 1, 128)).decode()
+    annotated = {row.partition(" ")[2] for row in listing.splitlines()}
+    return any(c.sha in annotated for c in found)
+
+
+def read_snapshot(
+    git: Git,
+    base_sha: str,
+    head_sha: str,
+    *,
+    repository: str,
+    detection: DetectionConfig,
+    wanted: Callable[[FileDiff], bool],
+    pull_request: PullRequestInfo | None = None,
+    logins: Mapping[str, tuple[str | None, str | None]] | None = None,
 ) -> PullRequestSnapshot:
-    """A snapshot of base...head in a local checkout (base defaults to the merge base)."""
-    git = LocalGit(repo)
-    if not (repo / ".git").exists() and not git.git("rev-parse", "--git-dir", ok_codes=(0, 128)):
-        raise UsageError(f"{repo} is not a git repository")
-    head_sha = git.rev(head or "HEAD")
-    if not head_sha:
-        raise UsageError(f"unknown --head {head!r}: no such branch, tag or commit")
-    if base:
-        base_ref = git.rev(base)
-        if not base_ref:
-            raise UsageError(f"unknown --base {base!r}: no such branch, tag or commit")
-        base_sha = git.git("merge-base", base_ref, head_sha).decode().strip() or base_ref
-    else:
-        base_sha = git.default_base(head_sha)
-    files = git.files(base_sha, head_sha)
-    contents: dict[str, str] = {}
-    notes: list[str] = []
-    for f in files:
-        if f.status == "removed" or not f.blob_sha or not wanted(f):
-            continue
-        text = git.blob_text(f.blob_sha)
-        if text is None:
-            notes.append(f"`{f.path}` skipped: binary or larger than {MAX_TEXT_BYTES} bytes.")
-        else:
-            contents[f.path] = text
-    base_configs = git.base_files(base_sha, BASE_FILES)
-    # Who last introduced each line of the files with added lines, and its line number there.
-    origins = {
-        f.path: git.blame_origins(head_sha, f.path)
-        for f in files
-        if f.status != "removed" and f.patch and f.additions
-    }
-    blame = {path: {n: o[0] for n, o in lines.items()} for path, lines in origins.items()}
-    commits = git.commits(base_sha, head_sha)
-    records, record_notes = local_records(git, head_sha, commits, origins)
-    name = repo.resolve().name
+    """base..head as the core sees it: GitHub's three-dot diff, the range's commits, the head
+    texts `wanted` selects, the base's `BASE_FILES`, and each added line's commit of origin
+    where AI and human commits both touched its file (or records need it)."""
+    start = merge_base(git, base_sha, head_sha)
+    files = changed_files(git, start, head_sha)
+    found = with_logins(commits(git, base_sha, head_sha), logins or {})
+    contents, notes = read_texts(
+        git,
+        {f.path: f.blob_sha for f in files if f.status != "removed" and f.blob_sha and wanted(f)},
+    )
     try:
-        return PullRequestSnapshot(
-            repository=name,
+        snapshot = PullRequestSnapshot(
+            repository=repository,
             base_sha=base_sha,
             head_sha=head_sha,
+            pull_request=pull_request,
             files=files,
-            commits=commits,
+            commits=found,
             contents=contents,
-            notes=(*notes, *record_notes),
-            blame=blame,
-            base_configs=base_configs,
-            records=records,
+            notes=tuple(notes),
+            base_configs=base_files(git, base_sha),
+            touched=touched_paths(git, base_sha, head_sha),
         )
     except ValueError as exc:
         raise SourceError(str(exc)) from exc
+    with_added = [f.path for f in files if f.status != "removed" and f.patch and f.additions]
+    if has_records(git, head_sha, found):
+        paths = with_added
+    else:
+        ai = frozenset(c.sha for c in detect(snapshot, detection).commits if c.ai)
+        paths = sorted(paths_needing_history(with_added, snapshot.touched or {}, found, ai))
+    origins = blame_paths(git, base_sha, head_sha, paths)
+    records, record_notes = local_records(git, head_sha, found, origins)
+    blame = {path: {n: o[0] for n, o in lines.items()} for path, lines in origins.items()}
+    return snapshot.model_copy(
+        update={"blame": blame, "records": records, "notes": (*notes, *record_notes)}
+    )

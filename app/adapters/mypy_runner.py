@@ -1,11 +1,12 @@
-"""Runs mypy as a subprocess on PR files written to a temp dir; the code is never executed.
+"""Runs mypy as a subprocess in a materialised workspace; the code is never executed.
 
 Isolation, and why:
 - `python -I`: the interpreter neither puts the working directory (the PR's files) on
   `sys.path` nor reads PYTHON* variables, so no PR file can shadow a module mypy imports.
-- `--config-file` pointing at an empty config of ours in a separate directory: the PR's
-  mypy.ini / setup.cfg / pyproject.toml are never read, so no plugin of theirs is imported;
-  only `.py`/`.pyi` files are written to the workspace anyway.
+- `--config-file` pointing at a config of ours in a separate directory: the repository's
+  mypy.ini / setup.cfg / pyproject.toml are never read, so no plugin of theirs is imported.
+  Its only setting is the search path: the workspace's source roots (the root, `src/`, …), so
+  modules are named as the repository names them.
 - `--no-site-packages`: mypy neither runs a Python executable to find site-packages nor reads
   installed packages; the PR's dependencies are not installed. Imports mypy cannot find are
   reported as `unresolved_imports` instead of errors.
@@ -22,12 +23,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from app.adapters.workspace import materialise
+from app.adapters.tools import tool_environment
 from app.core.checks.mypy import MypyConfig, MypyResult
 from app.core.ports import LintDiagnostic
+from app.deadline import Deadline
 
 _IMPORT_CODES = ("import-not-found", "import-untyped")
 _QUOTED = re.compile(r'"([\w.]+)"')
@@ -42,18 +44,27 @@ _DOCS = "https://mypy.readthedocs.io/en/stable/_refs.html#code-"
 
 
 class MypyRunner:
-    """mypy in a subprocess, isolated from any configuration or plugin in the PR."""
+    """mypy in a subprocess over a materialised workspace, isolated from any configuration or
+    plugin of the repository."""
 
-    def run(self, files: Mapping[str, str], config: MypyConfig) -> MypyResult:
-        """Type-check these files (path → text); paths that are unsafe or not Python are skipped."""
-        python = {p: t for p, t in files.items() if p.endswith((".py", ".pyi"))}
-        deadline = time.monotonic() + config.time_limit_seconds
-        with (
-            materialise(python) as (root, written),
-            tempfile.TemporaryDirectory(prefix="ai-gate-mypy-") as scratch,
-        ):
+    def __init__(
+        self, root: Path, source_roots: Sequence[str] = ("",), deadline: Deadline | None = None
+    ) -> None:
+        self.root = root
+        # Where module names start (the root, `src/`, …): mypy's search path.
+        self.source_roots = tuple(source_roots)
+        self._deadline = deadline or Deadline.never()
+
+    def run(self, paths: Sequence[str], config: MypyConfig) -> MypyResult:
+        """Type-check these workspace files; paths that are missing or not Python are skipped."""
+        written = {p: p for p in paths if p.endswith((".py", ".pyi")) and (self.root / p).is_file()}
+        # Its own limit, or what is left of the job's: a cut run is a note, not a failure.
+        deadline = time.monotonic() + min(config.time_limit_seconds, self._deadline.remaining())
+        root = self.root
+        with tempfile.TemporaryDirectory(prefix="ai-gate-mypy-") as scratch:
             config_file = Path(scratch) / "mypy.ini"
-            config_file.write_text("[mypy]\n", encoding="utf-8")
+            search = os.pathsep.join(str(root / r) for r in self.source_roots)
+            config_file.write_text(f"[mypy]\nmypy_path = {search}\n", encoding="utf-8")
             pending = sorted(written)
             skipped: list[str] = []
             for _ in range(_MAX_RUNS):
@@ -70,7 +81,7 @@ class MypyRunner:
                         text=True,
                         timeout=remaining,
                         check=False,
-                        env=_environment(scratch),
+                        env=tool_environment(Path(scratch)),
                     )
                 except subprocess.TimeoutExpired:
                     return MypyResult(timed_out=True, skipped=_given(skipped, written))
@@ -118,18 +129,6 @@ def mypy_command(config: MypyConfig, config_file: Path, targets: list[str]) -> l
     if config.python_version:
         cmd.append(f"--python-version={config.python_version}")
     return [*cmd, "--", *targets]
-
-
-def _environment(scratch: str) -> dict[str, str]:
-    # Nothing from ours: no proxies, tokens, MYPYPATH; HOME points at the scratch dir.
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": scratch,
-        "LANG": "C.UTF-8",
-        "NO_COLOR": "1",
-        "MYPY_FORCE_COLOR": "0",
-        "TERM": "dumb",
-    }
 
 
 def _given(paths: list[str], written: Mapping[str, str]) -> tuple[str, ...]:

@@ -11,6 +11,10 @@ Pull-request-level signals (author, title/body markers, branch, labels, file hea
 the tools that leave no mark on commits (Codex cloud, Cursor under the user's identity). When no
 commit is AI on its own, they make every commit of the PR AI except merges and known non-AI bots;
 when some commits carry their own evidence, the PR is mixed and the others stay human.
+
+A merge commit owns no lines and is never agent work, whatever it carries; an agent's branch
+that a merge of the range brought in stands for the merged commits the same way
+(`app.core.merges`). The forms trailers and prose take are read by `app.core.disclosures`.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field
 
 from app.core import catalogue
-from app.core.catalogue import HIGH, Marker, match_identity, noreply_login, tool_named
+from app.core.catalogue import HIGH, MEDIUM, Marker, match_identity, noreply_login
+from app.core.disclosures import OTHER, agent_name, disclosed, identities, prose_disclosures
+from app.core.merges import is_merge, merged_branch_verdicts
 from app.core.modelnames import model_from_text
 from app.core.models import (
     Attribution,
@@ -40,14 +46,7 @@ from app.core.trailers import Trailer, parse_trailers
 
 CUSTOM = "custom"
 PULL_REQUEST = "pull_request"
-_IDENTITY = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)>$")
 _IDENTITY_IN_TEXT = re.compile(r"(?P<name>[^<>:]*?)\s*<(?P<email>[^<>\s@]+@[^<>\s]+)>")
-_NEGATIVE = re.compile(r"^(?:no|none|n/?a|false|0|-)\.?$", re.IGNORECASE)
-# `Assisted-by: AGENT_NAME:MODEL_VERSION` in a policy document is a template, not a disclosure.
-_PLACEHOLDER = re.compile(r"^(?:<[^<>]+>|[A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:[:/ ]|$)")
-_MERGE_SUBJECT = re.compile(
-    r"^Merge (?:branch|branches|remote-tracking branch|pull request #\d+ from) "
-)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _COMMENT_PREFIXES = ("#", "//", "/*", "*", "--", ";", "<!--", "%", '"""', "'''")
 _GENERATED_BLOCK_START = "<!-- This is an auto-generated comment"
@@ -200,17 +199,15 @@ def person_signals(kind: str, scope: _Scope, identity: Identity, author: bool) -
 
 
 def _disclosure_signal(trailer: Trailer, scope: _Scope) -> Signal | None:
-    value = trailer.value
-    if _NEGATIVE.match(value) or _PLACEHOLDER.match(value):
+    if trailer.key in catalogue.DISCLOSURE_TRAILER_KEYS:
+        named = disclosed(trailer.value, named_only=False)
+    elif trailer.key in catalogue.NAMED_DISCLOSURE_TRAILER_KEYS:
+        named = disclosed(trailer.value, named_only=True, leading=trailer.key == "ai")
+    else:
         return None
-    tool, model = tool_named(value), model_from_text(value)
-    if trailer.key in catalogue.NAMED_DISCLOSURE_TRAILER_KEYS and tool is None and model is None:
+    if named is None:
         return None
-    if trailer.key not in (
-        catalogue.DISCLOSURE_TRAILER_KEYS | catalogue.NAMED_DISCLOSURE_TRAILER_KEYS
-    ):
-        return None
-    return scope.signal("trailer", tool or "other", trailer.line, catalogue.MEDIUM, model)
+    return scope.signal("trailer", named.tool, trailer.line, MEDIUM, named.model)
 
 
 def _key_signal(trailer: Trailer, scope: _Scope) -> Signal | None:
@@ -223,19 +220,43 @@ def _key_signal(trailer: Trailer, scope: _Scope) -> Signal | None:
     return None
 
 
-def trailer_signal(trailer: Trailer, scope: _Scope) -> Signal | None:
-    """The signal one trailer gives: a known agent identity, a tool's own key, a disclosure."""
-    if (found := _key_signal(trailer, scope)) is not None:
+def _person_signal(trailer: Trailer, scope: _Scope, name: str, email: str) -> Signal | None:
+    """A known agent identity; or, as a co-author, an agent's name with its model at an address
+    no tool uses (`Claude 3.5 Sonnet <claude-3-5-sonnet@anthropic.com>`): no person is called
+    that. An agent's bare name at an unknown address may be a person (`Claude <c@example.org>`).
+    """
+    found = identity_signal("trailer", scope, name, email, None, trailer.line)
+    if found is not None or trailer.key not in catalogue.CO_AUTHOR_TRAILER_KEYS:
         return found
-    identity = _IDENTITY.match(trailer.value)
-    if identity is not None:
-        if trailer.key not in catalogue.IDENTITY_TRAILER_KEYS:
-            return None
-        # An unknown identity is a human co-author: never a signal.
-        return identity_signal(
-            "trailer", scope, identity["name"], identity["email"], None, trailer.line
-        )
-    return _disclosure_signal(trailer, scope)
+    if _ignored(scope.config, email, None):
+        return None
+    named = agent_name(name)
+    if named is None or named.model is None:
+        return None
+    return scope.signal("trailer", named.tool, trailer.line, MEDIUM, named.model)
+
+
+def trailer_signals(trailer: Trailer, scope: _Scope) -> list[Signal]:
+    """What one trailer gives: a tool's own key, agent identities, an agent named alone, or a
+    disclosure. An unknown identity is a human co-author: never a signal."""
+    if (found := _key_signal(trailer, scope)) is not None:
+        return [found]
+    people = identities(trailer.value)
+    if people:
+        if trailer.key in catalogue.NON_AUTHOR_TRAILER_KEYS:
+            return []
+        return [
+            signal
+            for name, email in people
+            if (signal := _person_signal(trailer, scope, name, email)) is not None
+        ]
+    if trailer.key in catalogue.CO_AUTHOR_TRAILER_KEYS:
+        named = agent_name(trailer.value)
+        if named is None:
+            return []
+        return [scope.signal("trailer", named.tool, trailer.line, MEDIUM, named.model)]
+    found = _disclosure_signal(trailer, scope)
+    return [found] if found is not None else []
 
 
 def prose_lines(text: str) -> Iterator[str]:
@@ -289,10 +310,22 @@ def commit_signals(commit: Commit, config: DetectionConfig | None = None) -> lis
     found = person_signals("commit_author", scope, commit.author, author=True)
     found += person_signals("commit_committer", scope, commit.committer, author=False)
     trailers = parse_trailers(commit.message)
-    found += [s for t in trailers if (s := trailer_signal(t, scope)) is not None]
+    by_trailer = [(t, trailer_signals(t, scope)) for t in trailers]
+    found += [s for _, signals in by_trailer for s in signals]
     subject = commit.message.strip().split("\n", 1)[0].strip()
     trailer_lines = frozenset(line for t in trailers for line in t.line.split("\n"))
+    # A trailer that decided nothing may still be a disclosure in prose (`Disclosure: …`).
+    decided = frozenset(line for t, sig in by_trailer if sig for line in t.line.split("\n"))
     found += marker_signals("commit_marker", scope, subject, commit.message, trailer_lines)
+    body = commit.message.strip().partition("\n")[2]
+    lines = (line for line in prose_lines(body) if line not in decided)
+    found += [
+        scope.signal("commit_marker", named.tool, line, MEDIUM, named.model)
+        for line, named in prose_disclosures(lines)
+    ]
+    # AI in general (`AI-Assisted: yes`) stands for a tool only when nothing names one.
+    if any(s.tool != OTHER and s.confidence >= MEDIUM for s in found):
+        found = [s for s in found if s.tool != OTHER]
     return found
 
 
@@ -391,11 +424,6 @@ def judge(signals: Sequence[Signal], threshold: float) -> Verdict:
     return Verdict(tools, models, max(scores.values(), default=0.0))
 
 
-def is_merge(commit: Commit) -> bool:
-    """A merge brings other work in; its message naming an agent branch proves nothing."""
-    return len(commit.parents) > 1 or bool(_MERGE_SUBJECT.match(commit.message))
-
-
 def _inherits(commit: Commit, config: DetectionConfig) -> bool:
     author = commit.author
     return not (
@@ -466,7 +494,8 @@ def collect_signals(snapshot: PullRequestSnapshot, config: DetectionConfig) -> l
     if snapshot.pull_request is not None:
         found += pull_request_signals(snapshot.pull_request, config)
     for commit in snapshot.commits:
-        found += commit_signals(commit, config)
+        # A merge owns no lines and is never agent work: its own marks decide nothing.
+        found += [] if len(commit.parents) > 1 else commit_signals(commit, config)
     found += file_signals(snapshot.files, config)
     return _dedupe(found, config)
 
@@ -478,9 +507,15 @@ def detect(snapshot: PullRequestSnapshot, config: DetectionConfig | None = None)
     signals = collect_signals(snapshot, config)
     pr_level = [s for s in signals if not s.source.startswith("commit:")]
     pr = judge(pr_level, threshold)
-    verdicts = _spread(
-        snapshot.commits, _commit_verdicts(snapshot.commits, signals, threshold), pr, config
+    verdicts, merged = merged_branch_verdicts(
+        snapshot.commits,
+        _commit_verdicts(snapshot.commits, signals, threshold),
+        lambda commit: _inherits(commit, config),
+        _lower(config.ignore_tools),
+        threshold,
     )
+    signals += merged
+    verdicts = _spread(snapshot.commits, verdicts, pr, config)
     ai_commits = [v for v in verdicts if v.ai]
     tools = sorted({*pr.tools, *(t for v in ai_commits for t in v.tools)})
     models = sorted({*pr.models, *(m for v in ai_commits for m in v.models)})

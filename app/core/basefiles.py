@@ -1,10 +1,11 @@
-"""The files the core reads from the base branch, and what it learns from them.
+"""The files of the base branch the analysis reads, besides the changed files, and what the core
+learns from them.
 
-An adapter reads each path of `BASE_FILES` that exists at the base sha into
-`PullRequestSnapshot.base_configs` (path -> text). Read from the base, never the head, so a pull
-request cannot change how it is judged. An adapter that finds `py.typed` markers in the base tree
-adds each under its own path (`src/pkg/py.typed` -> its text, usually empty): a package that ships
-one declares itself typed, and mypy then counts as configured (`mypy_configured`).
+Adapters read each path listed in `BASE_FILES` that exists at the PR's base (never the head, so a
+PR cannot change how it is judged) into `PullRequestSnapshot.base_configs`, by path. An adapter
+that finds `py.typed` markers in the base tree adds each under its own path (`src/pkg/py.typed` ->
+its text, usually empty): a package that ships one declares itself typed, and mypy then counts as
+configured (`mypy_configured`).
 """
 
 from __future__ import annotations

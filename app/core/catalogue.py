@@ -116,6 +116,14 @@ IDENTITIES: tuple[IdentityRule, ...] = (
     IdentityRule("copilot-review", HIGH, login="copilot", account_id="175728472"),
     *_ids("copilot-review", HIGH, logins=("copilot-pull-request-reviewer[bot]",)),
     IdentityRule("copilot-autofix", HIGH, login="copilot", name="copilot autofix powered by ai"),
+    # Code scanning's Autofix co-authors as the advanced-security app under the same name;
+    # that login alone is CodeQL's, not AI.
+    IdentityRule(
+        "copilot-autofix",
+        HIGH,
+        login="github-advanced-security[bot]",
+        name="copilot autofix powered by ai",
+    ),
     IdentityRule("copilot-cli", HIGH, login="copilot", account_id="223556219"),
     IdentityRule("copilot-cli", HIGH, login="copilot", name="copilot app"),
     *_ids("copilot-cli", HIGH, emails=("copilot@github.com",)),
@@ -126,6 +134,7 @@ IDENTITIES: tuple[IdentityRule, ...] = (
     *_ids("codex", HIGH, emails=("noreply@openai.com", "codex@openai.com")),
     *_ids("codex", HIGH, logins=("chatgpt-codex-connector[bot]",)),
     *_ids("aider", HIGH, emails=("aider@aider.chat",)),
+    *_ids("aider", MEDIUM, emails=("noreply@aider.dev",)),  # the co-author's first release
     *_ids("devin", HIGH, logins=("devin-ai-integration[bot]",)),
     *_ids("jules", HIGH, logins=("google-labs-jules[bot]",)),
     *_ids("jules", MEDIUM, logins=("jules-fleet[bot]",)),
@@ -134,12 +143,13 @@ IDENTITIES: tuple[IdentityRule, ...] = (
     *_ids("openhands", HIGH, emails=("openhands@all-hands.dev", "opendevin@all-hands.dev")),
     *_ids("openhands", MEDIUM, logins=("openhands-agent",)),
     *_ids("crush", HIGH, emails=("crush@charm.land",)),
+    *_ids("crush", MEDIUM, logins=("charmcrush",)),  # `<model> via Crush <…+charmcrush@…>`
     *_ids("termai", MEDIUM, emails=("noreply@termai.io",)),
     *_ids("opencode", HIGH, emails=("noreply@opencode.ai",)),
     *_ids("opencode", MEDIUM, logins=("opencode-agent[bot]",)),
     *_ids("amp", MEDIUM, emails=("amp@ampcode.com",)),
     *_ids("factory", MEDIUM, logins=("factory-droid[bot]",)),
-    *_ids("warp", MEDIUM, emails=("agent@warp.dev",)),
+    *_ids("warp", MEDIUM, emails=("agent@warp.dev", "oz-agent@warp.dev")),  # Oz: Warp's agent
     *_ids("forgecode", MEDIUM, emails=("noreply@forgecode.dev",)),
     *_ids("kiro", LOW, logins=("kiro-agent",)),
     *_ids("amazon-q", MEDIUM, logins=("amazon-q-developer[bot]",)),
@@ -157,8 +167,12 @@ IDENTITIES: tuple[IdentityRule, ...] = (
     *_ids("windsurf", LOW, logins=("windsurf-bot[bot]",)),
     *_ids("cline", LOW, logins=("cline[bot]",)),
     *_ids("continue", LOW, logins=("continue[bot]",)),
+    # Continue's CLI (`cn`) co-author, and its cloud agent's.
+    *_ids("continue", HIGH, emails=("noreply@continue.dev",)),
+    *_ids("continue", MEDIUM, emails=("agent@continue.dev",)),
     *_ids("sweep", LOW, logins=("sweep-ai[bot]",)),
     *_ids("roo", LOW, emails=("roomote@roocode.com",)),
+    *_ids("roo", LOW, logins=("roomote[bot]", "roomote-v0[bot]")),  # Roo's cloud agent
 )
 
 # Automation that is not AI: seen as authors, committers and co-authors; never an agent, and
@@ -202,24 +216,43 @@ NON_AI_MARKERS: tuple[str, ...] = (
     "@generated",
 )
 
-# Keys whose value names a person or agent as `Name <email>`; an unknown identity is a human.
-IDENTITY_TRAILER_KEYS: frozenset[str] = frozenset(
+# Keys whose value names who reviewed, reported or was told: an agent's identity there is no
+# evidence of authorship (Copilot reviews, an agent files an issue). In any other trailer, an
+# agent's exact identity is (`Co-authored-by`, `Signed-off-by`: Codex cloud signs off as itself).
+NON_AUTHOR_TRAILER_KEYS: frozenset[str] = frozenset(
     {
-        "co-authored-by",
-        "co-developed-by",
-        "assisted-by",
-        "generated-by",
-        "signed-off-by",  # Codex cloud sometimes signs off as itself
+        "reviewed-by",
+        "reported-by",
+        "tested-by",
+        "acked-by",
+        "approved-by",
+        "suggested-by",
+        "requested-by",
+        "cc",
+        "reviewer",
+        "reviewers",
     }
 )
-# Keys that disclose AI help whatever their value names (the kernel's and Fedora's policies).
-# `Generated-by` also names classic generators, so it counts only when it names a known tool
-# or a model; the others count with an unknown tool as `other`.
-DISCLOSURE_TRAILER_KEYS: frozenset[str] = frozenset({"assisted-by", "ai-assisted"})
-NAMED_DISCLOSURE_TRAILER_KEYS: frozenset[str] = frozenset({"generated-by"})
+# Keys whose value may name an agent with no email at all (`Co-Authored-By: Claude Opus 4.6`):
+# the whole name must be an agent's, so `Claudia` or `Claude Monet` is not Claude.
+CO_AUTHOR_TRAILER_KEYS: frozenset[str] = frozenset(
+    {"co-authored-by", "co-developed-by", "co-authored", "authored-by", "written-by"}
+)
+# Keys that say AI was used whatever their value names (`AI-assisted: yes`); a value naming no
+# tool counts for the tool `other`.
+DISCLOSURE_TRAILER_KEYS: frozenset[str] = frozenset(
+    {"ai-assisted", "ai-generated", "ai-tools", "ai-tool", "ai-model", "ai-agent"}
+)
+# Keys of the kernel's and Fedora's policies and their drifts: they count when the value names a
+# known tool, a model, or AI in general (`Assisted-by: AI`, `Generated-by: LLM`), never a
+# person (`Assisted-by: Grace Hopper`) or a classic generator (`Generated-by: protoc`).
+NAMED_DISCLOSURE_TRAILER_KEYS: frozenset[str] = frozenset(
+    {"assisted-by", "generated-by", "claude-generated-by", "ai-assisted-by", "generated-with", "ai"}
+)
 
 TRAILERS: tuple[TrailerRule, ...] = (
     TrailerRule("claude-session", "claude-code", HIGH),
+    TrailerRule("copilot-session", "copilot-cli", HIGH, _re(r"^[0-9a-f]{8}-[0-9a-f-]{27}$")),
     TrailerRule(
         "agent-logs-url",
         "copilot-agent",
@@ -235,34 +268,33 @@ TRAILERS: tuple[TrailerRule, ...] = (
     TrailerRule("made-with", "cursor", HIGH, _re(r"^Cursor\b")),
 )
 
-# The tool a disclosure trailer names first (`Assisted-by: Claude Code:claude-opus-4.6`).
-TOOL_ALIASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (_re(rf"^(?:{names})(?![\w-])", re.IGNORECASE), tool)
-    for names, tool in (
-        (r"claude(?: code)?|anthropic", "claude-code"),
-        (r"(?:github )?copilot", "copilot-cli"),
-        (r"cursor(?: agent)?", "cursor"),
-        (r"(?:openai )?codex", "codex"),
-        (r"chatgpt\w*|openai|gpt\S*", "chatgpt"),
-        (r"gemini(?: cli| code assist)?", "gemini"),
-        (r"aider", "aider"),
-        (r"devin(?: ai)?", "devin"),
-        (r"jules", "jules"),
-        (r"crush|charm crush", "crush"),
-        (r"opencode", "opencode"),
-        (r"amp", "amp"),
-        (r"windsurf", "windsurf"),
-        (r"cline", "cline"),
-        (r"roo(?: code)?", "roo"),
-        (r"kiro", "kiro"),
-        (r"openhands", "openhands"),
-        (r"amazon q(?: developer)?", "amazon-q"),
-        (r"forgecode", "forgecode"),
-        (r"warp", "warp"),
-        (r"factory(?: droid)?", "factory"),
-        (r"qodo", "qodo"),
-        (r"tabnine", "tabnine"),
-    )
+# The names agents go by, as written in disclosures (`Assisted-by: Claude Code:claude-opus-4.6`)
+# and name-only co-authors (`Co-Authored-By: Codex (GPT-5.5)`), with the tool each names.
+AGENT_NAMES: tuple[tuple[str, str], ...] = (
+    (r"claude(?: ?code)?|anthropic", "claude-code"),
+    (r"(?:github )?copilot", "copilot-cli"),
+    (r"cursor(?: agent)?", "cursor"),
+    (r"(?:openai )?codex", "codex"),
+    (r"chatgpt\w*|openai|gpt\S*", "chatgpt"),
+    (r"gemini(?:[ -]cli| code assist)?", "gemini"),
+    (r"aider", "aider"),
+    (r"devin(?: ai)?", "devin"),
+    (r"jules", "jules"),
+    (r"crush|charm crush", "crush"),
+    (r"opencode", "opencode"),
+    (r"amp", "amp"),
+    (r"windsurf", "windsurf"),
+    (r"cline", "cline"),
+    (r"roo(?: code)?(?: \w+ mode)?", "roo"),  # `Roo Code Translate Mode`, a Roo mode
+    (r"kiro", "kiro"),
+    (r"openhands", "openhands"),
+    (r"amazon q(?: developer)?", "amazon-q"),
+    (r"forgecode", "forgecode"),
+    (r"warp", "warp"),
+    (r"factory(?: droid)?", "factory"),
+    (r"qodo", "qodo"),
+    (r"tabnine", "tabnine"),
+    (r"continue(?: agent)?", "continue"),
 )
 
 MARKERS: tuple[Marker, ...] = (
@@ -287,16 +319,28 @@ MARKERS: tuple[Marker, ...] = (
     Marker("cursor", _re(r"Made with \[Cursor\]\("), HIGH),
     Marker("cursor", _re(r"cursor\.com/agents/bc-[0-9a-f-]"), HIGH),
     Marker("cursor", _re(r"cursor\.com/background-agent\?bcId=bc-[0-9a-f-]"), HIGH),
-    Marker("codex", _re(r"chatgpt\.com/codex/tasks/task_e_[0-9a-f]"), HIGH),
+    Marker("codex", _re(r"chatgpt\.com/codex/tasks/task_[a-z]_[0-9a-f]"), HIGH),  # task_e_, task_i_
     Marker("codex", _re(r"\[Codex Task\]\("), MEDIUM),
     Marker("devin", _re(r"Link to Devin run: ?https://app\.devin\.ai/sessions/"), HIGH),
     Marker("devin", _re(r"Link to local Devin session:"), HIGH),
+    # Cloud agents' task links, wherever they stand in the body (a squash keeps the PR's).
+    Marker("devin", _re(r"app\.devin\.ai/sessions/[0-9a-f]{32}"), HIGH),
+    Marker("jules", _re(r"jules\.google\.com/task/\d"), MEDIUM),
+    Marker(
+        "copilot-agent",
+        _re(r"github\.com/[^/\s]+/[^/\s]+/sessions/[0-9a-f]{8}-[0-9a-f]{4}-"),
+        MEDIUM,
+    ),
     Marker("devin", _re(r"Generated with \[Devin\]\("), MEDIUM),
     Marker("crush", _re(r"Generated with Crush\b"), MEDIUM),
     Marker("termai", _re(r"Generated with termai\b"), MEDIUM),
     Marker("opencode", _re(r"Generated with \[opencode\]\("), HIGH),
     Marker("amp", _re(r"ampcode\.com/threads/T-[0-9a-f]"), HIGH),
     Marker("windsurf", _re(r"Generated with Windsurf\b"), LOW),
+    # Continue's CLI (`cn`): its robot line, in the forms its prompt and versions wrote.
+    Marker("continue", _re(r"Generated with \[Continue\]\(https://continue\.dev"), HIGH),
+    Marker("continue", _re(r"Generated with Continue\b"), MEDIUM),
+    Marker("continue", _re(r"[Gg]enerated with \[cn\]\(https://docs\.continue\.dev"), MEDIUM),
     Marker("aider", _re(r"^aider: \S"), MEDIUM, pull_request=False, subject=True),
     Marker("openhands", _re(r"^Fix issue #\d+: \S"), WEAK, commit=False, subject=True),
 )
@@ -328,7 +372,7 @@ TOOL_IDS: frozenset[str] = frozenset(
     | {r.tool for r in TRAILERS}
     | {m.tool for m in MARKERS}
     | {b.tool for b in BRANCHES}
-    | {tool for _, tool in TOOL_ALIASES}
+    | {tool for _, tool in AGENT_NAMES}
     | {"other"}
 )
 
@@ -381,11 +425,3 @@ def tool_for_identity(email: str, login: str | None = None) -> str | None:
     """The tool whose exact email or login this is; never matched by domain or substring."""
     rule = match_identity("", email, login)
     return rule.tool if rule else None
-
-
-def tool_named(text: str) -> str | None:
-    """The tool a disclosure value names first (`Cursor/Claude Opus 4.6` -> `cursor`)."""
-    for pattern, tool in TOOL_ALIASES:
-        if pattern.match(text.strip()):
-            return tool
-    return None

@@ -16,6 +16,8 @@ from typing import Literal
 from app.core.diff import PatchLines
 from app.core.models import Commit, FileAttribution, FileDiff, LineRecord
 
+# In `PullRequestSnapshot.touched`: the path was renamed, or changed by a merge itself.
+RENAMED_OR_MERGED = "*"
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 Owners = list[str | None]
 
@@ -135,6 +137,43 @@ def needs_history(commits: Sequence[Commit], ai_commits: frozenset[str]) -> bool
     return 0 < ai < len(own)
 
 
+def paths_needing_history(
+    paths: Iterable[str],
+    touched: Mapping[str, Sequence[str]],
+    commits: Sequence[Commit],
+    ai_commits: frozenset[str],
+) -> set[str]:
+    """The paths whose added lines need their commit of origin (blame): changed by AI and
+    human commits both, by a merge itself, through a rename, or by commits unknown."""
+    own = {c.sha for c in commits if not _is_merge(c)}
+    need = set()
+    for path in paths:
+        shas = touched.get(path)
+        unclear = not shas or RENAMED_OR_MERGED in shas or any(s not in own for s in shas)
+        if unclear or 0 < sum(s in ai_commits for s in (shas or ())) < len(shas or ()):
+            need.add(path)
+    return need
+
+
+def _owners_by_path(
+    lines: Mapping[str, PatchLines],
+    touched: Mapping[str, Sequence[str]],
+    blame: Mapping[str, Mapping[int, str]],
+    ai_commits: frozenset[str],
+) -> dict[str, Mapping[int, str | None]]:
+    """Blamed files line by line; every other file's lines belong to the one class of the
+    commits that touched it (an AI commit's, or nobody's)."""
+    owner_of: dict[str, Mapping[int, str | None]] = dict(blame)
+    for path, patch_lines in lines.items():
+        if path in owner_of:
+            continue
+        shas = [s for s in touched.get(path, ()) if s != RENAMED_OR_MERGED]
+        ai = [s for s in shas if s in ai_commits]
+        owner = ai[0] if shas and len(ai) == len(shas) else None
+        owner_of[path] = dict.fromkeys(patch_lines.added, owner)
+    return owner_of
+
+
 def attribute_pr_lines(
     lines: Mapping[str, PatchLines],
     commits: Sequence[Commit],
@@ -144,12 +183,15 @@ def attribute_pr_lines(
     commit_files: Mapping[str, Sequence[FileDiff]] | None,
     records: Sequence[LineRecord] = (),
     truncated: bool = False,
+    touched: Mapping[str, Sequence[str]] | None = None,
 ) -> LineOutcome:
     """Attribute every added line: records first, then blame or replayed patches, else commits."""
     notes: list[str] = []
     owner_of: Mapping[str, Mapping[int, str | None]]
     method: Literal["lines", "commits", "none"] = "lines"
-    if blame is not None:
+    if touched is not None:
+        owner_of = _owners_by_path(lines, touched, blame or {}, ai_commits)
+    elif blame is not None:
         owner_of = blame
     elif commit_files is not None and not truncated:
         owner_of = owners_by_line(replay(commits, commit_files))

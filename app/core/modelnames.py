@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-# An API id anywhere in the text, after any provider path (`anthropic/`, `openrouter/x/`).
+# An API id anywhere in the text, after any provider path (`anthropic/`, `openrouter/x/`) or an
+# agent's name (`OpenHands-GPT-5`).
 _API_ID = re.compile(
-    r"(?<![\w.-])(?P<id>(?:claude|gpt|gemini|glm|deepseek|qwen\d*|kimi|grok|codestral"
+    r"(?<![\w.])(?P<id>(?:claude|gpt|gemini|glm|deepseek|qwen\d*|kimi|grok|codestral"
     r"|devstral|mistral|llama\d*|o[1-9])(?:[-.][a-z0-9]+)+|o[1-9])(?![\w-])",
     re.IGNORECASE,
 )
@@ -53,18 +54,26 @@ def _canonical_id(raw: str) -> str:
 
 def model_from_text(text: str) -> str | None:
     """The model a trailer, identity name or disclosure names, as the provider's API id."""
-    text = _EMAIL.sub(" ", text)
+    found = find_model(text)
+    return found[0] if found else None
+
+
+def find_model(text: str) -> tuple[str, int, int] | None:
+    """The first model named in the text, as (API id, start, end) of the words naming it."""
+    text = _EMAIL.sub(lambda m: " " * len(m[0]), text)
     for found in _API_ID.finditer(text):
         if _is_model(found["id"]):
-            return _canonical_id(found["id"])
+            return _canonical_id(found["id"]), found.start(), found.end()
     return _display_name(text)
 
 
-def _display_name(text: str) -> str | None:
+def _display_name(text: str) -> tuple[str, int, int] | None:
     if match := _CLAUDE_FAMILY_FIRST.search(text):
-        return f"claude-{match['family'].lower()}-{_anthropic(match['version'])}"
-    if match := _CLAUDE_VERSION_FIRST.search(text):
-        return f"claude-{_anthropic(match['version'])}-{match['family'].lower()}"
-    if match := _GEMINI.search(text):
-        return f"gemini-{match['version']}-{match['tier'].lower()}"
-    return None
+        model = f"claude-{match['family'].lower()}-{_anthropic(match['version'])}"
+    elif match := _CLAUDE_VERSION_FIRST.search(text):
+        model = f"claude-{_anthropic(match['version'])}-{match['family'].lower()}"
+    elif match := _GEMINI.search(text):
+        model = f"gemini-{match['version']}-{match['tier'].lower()}"
+    else:
+        return None
+    return model, match.start(), match.end()

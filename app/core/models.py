@@ -109,8 +109,11 @@ class PullRequestSnapshot(Frozen):
     base_configs: Mapping[str, str] = Field(default_factory=dict)
     # Per-commit file patches (sha -> files), fetched only when line attribution needs them.
     commit_files: Mapping[str, tuple[FileDiff, ...]] | None = None
-    # Head line -> commit sha per path, from `git blame` in a local checkout.
+    # Head line -> commit sha per path, from `git blame` (only files that need it).
     blame: Mapping[str, Mapping[int, str]] | None = None
+    # Head path -> the commits of the range that changed it (`lines.RENAMED_OR_MERGED` marks
+    # one whose history only blame can follow); None when unknown.
+    touched: Mapping[str, tuple[str, ...]] | None = None
     # Line-level authorship records kept in the repository (Agent Trace, git-ai notes).
     records: tuple[LineRecord, ...] = ()
 

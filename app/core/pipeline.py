@@ -77,6 +77,7 @@ def attribute_snapshot(
         commit_files=snapshot.commit_files,
         records=snapshot.records,
         truncated=_truncated(snapshot),
+        touched=snapshot.touched,
     )
     counts = outcome.counts
     attribution = commit_level.model_copy(
@@ -188,7 +189,9 @@ def analyse(
         # mypy is the slowest step and waits on a process of its own: everything else runs
         # meanwhile, so on a Python PR the job takes about as long as mypy alone.
         mypy_run = (
-            pool.submit(linters.mypy, files, mypy_config) if mypy_config.enabled and files else None
+            pool.submit(linters.mypy, sorted(files), mypy_config)
+            if mypy_config.enabled and files
+            else None
         )
         attribution, outcome = attribute_snapshot(snapshot, lines, config)
         found, notes = run_checks(snapshot, config, linters, lines, licences)

@@ -45,20 +45,17 @@ class LintResult(Frozen):
 
 
 class Linters(Protocol):
-    """Runs linters over file contents without executing them."""
+    """Runs linters over the files of a change without executing them; the adapter that
+    made it knows where they are (a workspace with the repository around them)."""
 
-    def ruff(
-        self,
-        files: Mapping[str, str],
-        config: RuffConfig,
-        base_config: tuple[str, str] | None = None,
-    ) -> LintResult:
-        """Lint these files (path → text) with ruff, under the repository's own config file
-        (name, text) from the base branch when there is one."""
+    def ruff(self, paths: Sequence[str], config: RuffConfig) -> LintResult:
+        """Lint these changed files with ruff under the repository's own configuration (the
+        base branch's) plus `config`'s rules."""
         ...
 
-    def mypy(self, files: Mapping[str, str], config: MypyConfig) -> MypyResult:
-        """Type-check these files with mypy, without plugins, network or the PR's packages."""
+    def mypy(self, paths: Sequence[str], config: MypyConfig) -> MypyResult:
+        """Type-check these changed files with mypy, without plugins, network or the PR's
+        packages."""
         ...
 
 

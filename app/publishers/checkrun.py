@@ -91,7 +91,9 @@ class CheckRunPublisher:
         return int(created["id"])
 
     def complete(self, run_id: int, report: Report, max_annotations: int = 1000) -> None:
-        """Send annotations 50 at a time, the last request completing the run."""
+        """Complete the run with its verdict, summary and the 50 most severe annotations in
+        one request, then append the rest 50 at a time (GitHub adds each batch to the run's
+        annotations): the verdict shows before the last annotation is written."""
         title, summary = render_title(report), render_summary(report)
         # Those that decide the verdict first, then the most severe, within max_annotations.
         notes = [annotation(f) for f in ordered(report.findings) if f.in_diff]
@@ -106,7 +108,7 @@ class CheckRunPublisher:
             body: dict[str, Any] = {
                 "output": {"title": title, "summary": summary, "annotations": chunk}
             }
-            if index == len(chunks) - 1:
+            if index == 0:
                 body |= self._completion(report)
             self._api.call("PATCH", f"/repos/{self._repo}/check-runs/{run_id}", json=body)
 

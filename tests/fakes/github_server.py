@@ -8,18 +8,20 @@ the test process inspects the same `FakeGitHub` object directly.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import json
 import re
 import secrets
+import shutil
 import string
+import tempfile
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -28,8 +30,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from tests.fakes import keys
+from tests.fakes import gitdata, keys
+from tests.fakes.githttp import GIT_PATH, GitHttp, GitRequest, init_served_repository
 from tests.fakes.serving import ThreadedServer
+from tests.fakes.shapes import fake_sha, github_base64, user_json
+from tests.fakes.shapes import git_blob_sha as git_blob_sha  # re-exported for the tests
+from tests.fakes.shapes import make_commit as make_commit
+from tests.fakes.shapes import make_file as make_file
+from tests.gitrepo import RepoBuilder
 
 API_PREFIX = "/api/v3"
 DOCS_URL = "https://docs.github.com/rest"
@@ -67,105 +75,6 @@ def _now() -> datetime:
 
 def _iso(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _fake_sha(seed: str) -> str:
-    return hashlib.sha1(seed.encode(), usedforsecurity=False).hexdigest()
-
-
-def git_blob_sha(data: bytes) -> str:
-    """The object id git (and GitHub) gives a blob with this content."""
-    header = f"blob {len(data)}\0".encode()
-    return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
-
-
-def github_base64(data: bytes) -> str:
-    # GitHub wraps base64 content at 60 characters with a trailing newline; clients must cope.
-    encoded = base64.b64encode(data).decode("ascii")
-    if not encoded:
-        return ""
-    return "".join(encoded[i : i + 60] + "\n" for i in range(0, len(encoded), 60))
-
-
-def _user(login: str, user_type: str = "User") -> JSON:
-    return {
-        "login": login,
-        "id": int(hashlib.sha1(login.encode(), usedforsecurity=False).hexdigest()[:7], 16),
-        "node_id": f"U_{login}",
-        "type": user_type,
-        "site_admin": False,
-        "html_url": f"https://github.com/{login}",
-    }
-
-
-def _count_patch_lines(patch: str) -> tuple[int, int]:
-    additions = deletions = 0
-    for line in patch.splitlines():
-        if line.startswith("@@"):
-            continue
-        if line.startswith("+"):
-            additions += 1
-        elif line.startswith("-"):
-            deletions += 1
-    return additions, deletions
-
-
-def make_file(
-    filename: str,
-    *,
-    status: str = "modified",
-    patch: str | None = None,
-    additions: int | None = None,
-    deletions: int | None = None,
-    sha: str | None = None,
-    previous_filename: str | None = None,
-) -> JSON:
-    """A "pull request file" dict; additions/deletions are derived from `patch` when omitted."""
-    counted_add, counted_del = _count_patch_lines(patch) if patch is not None else (0, 0)
-    adds = counted_add if additions is None else additions
-    dels = counted_del if deletions is None else deletions
-    item: JSON = {
-        "sha": sha if sha is not None else _fake_sha(f"file:{filename}"),
-        "filename": filename,
-        "status": status,
-        "additions": adds,
-        "deletions": dels,
-        "changes": adds + dels,
-    }
-    if patch is not None:
-        item["patch"] = patch
-    if previous_filename is not None:
-        item["previous_filename"] = previous_filename
-    return item
-
-
-def make_commit(
-    sha: str,
-    message: str,
-    author_name: str = "Octo Cat",
-    author_email: str = "octo@example.com",
-    login: str | None = None,
-    parents: Sequence[str] = (),
-    date: str = "2024-01-01T00:00:00Z",
-) -> JSON:
-    """A commit dict as returned by `GET /repos/{o}/{r}/pulls/{n}/commits`."""
-    person = {"name": author_name, "email": author_email, "date": date}
-    user = _user(login) if login is not None else None
-    return {
-        "sha": sha,
-        "node_id": f"C_{sha[:12]}",
-        "commit": {
-            "message": message,
-            "author": dict(person),
-            "committer": dict(person),
-            "tree": {"sha": _fake_sha(f"tree:{sha}")},
-            "comment_count": 0,
-            "verification": {"verified": False, "reason": "unsigned", "signature": None},
-        },
-        "author": user,
-        "committer": dict(user) if user is not None else None,
-        "parents": [{"sha": p} for p in parents],
-    }
 
 
 _HUNK_RE = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
@@ -320,6 +229,14 @@ class FakeGitHub:
         self.permissions: dict[tuple[str, str, str], str] = {}
         # Manifest-flow codes GitHub would hand back to the redirect URL (code -> app slug).
         self.manifest_codes: dict[str, str] = {}
+        # Real repositories served over git's smart HTTP (`{origin}/{owner}/{repo}.git`).
+        git_root = Path(tempfile.mkdtemp(prefix="fake-github-git-"))
+        weakref.finalize(self, shutil.rmtree, git_root, True)
+        self.git = GitHttp(git_root, self._token_valid)
+        # GitHub logins of commit authors and committers, by email, per repository.
+        self.logins: dict[tuple[str, str], dict[str, str]] = {}
+        # Seconds every request waits before it is answered (a remote GitHub's round trip).
+        self.latency = 0.0
 
         self._check_run_repo: dict[int, tuple[str, str]] = {}
         self._review_pr: dict[int, PRKey] = {}
@@ -360,6 +277,38 @@ class FakeGitHub:
         self._route("POST", repo + r"/issues/(?P<number>\d+)/labels", self._add_labels)
 
     # ------------------------------------------------------------------ state setup (tests)
+
+    def repository(self, owner: str, repo: str) -> RepoBuilder:
+        """The repository's real git history, served at `{origin}/{owner}/{repo}.git`; commits
+        written with the builder are what the PRs staged on it are made of."""
+        git_dir = self.git.repository(owner, repo)
+        init_served_repository(git_dir)
+        return RepoBuilder(git_dir)
+
+    def add_login(self, owner: str, repo: str, email: str, login: str) -> None:
+        """The GitHub account GitHub links a commit's email to (in the commits listing)."""
+        with self.lock:
+            self.logins.setdefault((owner, repo), {})[email] = login
+
+    def _from_git(
+        self, pr: _PullRequest, files: Sequence[JSON], commits: Sequence[JSON]
+    ) -> tuple[Sequence[JSON], Sequence[JSON]]:
+        """Files and commits as GitHub derives them from the repository, unless given; the
+        PR's head is published as `refs/pull/{n}/head`, as on GitHub (forks included)."""
+        git_dir = self.git.repository(pr.owner, pr.repo)
+        if not (git_dir / "HEAD").exists() or gitdata.resolve(git_dir, pr.head_sha) is None:
+            return files, commits
+        RepoBuilder(git_dir).set_ref(f"refs/pull/{pr.number}/head", pr.head_sha)
+        logins = self.logins.get((pr.owner, pr.repo), {})
+        return (
+            files or gitdata.pull_files(git_dir, pr.base_sha, pr.head_sha),
+            commits or gitdata.pull_commits(git_dir, pr.base_sha, pr.head_sha, logins),
+        )
+
+    def _token_valid(self, token: str) -> bool:
+        with self.lock:
+            entry = self.tokens.get(token)
+            return entry is not None and entry[1] > _now()
 
     def add_installation(self, installation_id: int) -> None:
         with self.lock:
@@ -403,7 +352,7 @@ class FakeGitHub:
         )
         with self.lock:
             self.pulls[(owner, repo, number)] = pr
-            self._set_pr_files_commits(pr, files, commits)
+            self._set_pr_files_commits(pr, *self._from_git(pr, files, commits))
             self.labels[(owner, repo, number)] = list(labels)
             for sha, data in (blobs or {}).items():
                 self.blobs[(owner, repo, sha)] = data
@@ -422,10 +371,11 @@ class FakeGitHub:
         with self.lock:
             pr = self.pulls[(owner, repo, number)]
             pr.head_sha = head_sha
+            derived = self._from_git(pr, files or (), commits or ())
             self._set_pr_files_commits(
                 pr,
-                pr.files if files is None else files,
-                pr.commits if commits is None else commits,
+                derived[0] if files is None else files,
+                derived[1] if commits is None else commits,
             )
 
     def add_blob(self, owner: str, repo: str, sha: str, data: bytes) -> None:
@@ -460,7 +410,7 @@ class FakeGitHub:
             review: JSON = {
                 "id": review_id,
                 "node_id": f"PRR_{review_id}",
-                "user": _user(login, user_type),
+                "user": user_json(login, user_type),
                 "body": "",
                 "state": state,
                 "commit_id": pr.head_sha,
@@ -549,10 +499,15 @@ class FakeGitHub:
         request = Request(scope, receive)
         raw = await request.body()
         path = request.url.path
+        if self.latency:
+            await asyncio.sleep(self.latency)
         for held in list(self._holds):
             if held.method in ("*", request.method) and held.pattern.search(_strip_prefix(path)):
                 held.reached.set()
                 await asyncio.to_thread(held.released.wait)
+        if GIT_PATH.match(path):
+            await self._answer_git(request, raw, scope, receive, send)
+            return
         query = dict(request.query_params)
         headers = {k.lower(): v for k, v in request.headers.items()}
         body: Any = None
@@ -592,6 +547,36 @@ class FakeGitHub:
             media_type="application/json; charset=utf-8",
         )
         await response(scope, receive, send)
+
+    async def _answer_git(
+        self, request: Request, raw: bytes, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Git's smart HTTP, through `git http-backend`; injected failures apply here too."""
+        path = request.url.path
+        with self.lock:
+            failure = next(
+                (
+                    f
+                    for f in self._failures
+                    if f.remaining > 0
+                    and f.method in ("*", request.method)
+                    and f.pattern.search(path)
+                ),
+                None,
+            )
+            if failure is not None:
+                failure.remaining -= 1
+        if failure is not None:
+            service = "git-upload-pack" if path.endswith("git-upload-pack") else "info/refs"
+            self.git.requests.append(GitRequest(request.method, path, service, failure.status))
+            reply = Response(
+                b"injected failure", status_code=failure.status, headers=failure.headers
+            )
+        else:
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            answer = await self.git.answer(request.method, path, request.url.query, headers, raw)
+            reply = Response(answer.body, status_code=answer.status, headers=answer.headers)
+        await reply(scope, receive, send)
 
     def _route(self, method: str, pattern: str, handler: _Handler) -> None:
         self._routes.append((method, re.compile(pattern + "/?"), handler))
@@ -713,11 +698,11 @@ class FakeGitHub:
         headers = {"link": ", ".join(f'<{link(n)}>; rel="{rel}"' for rel, n in rels)}
         return _Reply(200, chunk, headers if rels else {})
 
-    def _pull_json(self, pr: _PullRequest) -> JSON:
+    def _pull_json(self, pr: _PullRequest, origin: str) -> JSON:
         full = f"{pr.owner}/{pr.repo}"
         files = pr.files[:MAX_PR_FILES]
         return {
-            "id": int(_fake_sha(full)[:6], 16) * 1000 + pr.number,
+            "id": int(fake_sha(full)[:6], 16) * 1000 + pr.number,
             "node_id": f"PR_{pr.owner}_{pr.repo}_{pr.number}",
             "number": pr.number,
             "state": "open",
@@ -725,7 +710,7 @@ class FakeGitHub:
             "title": pr.title,
             "body": pr.body,
             "draft": pr.draft,
-            "user": _user(pr.user_login, pr.user_type),
+            "user": user_json(pr.user_login, pr.user_type),
             "labels": [self._label_json(n) for n in self.labels.get(self._key(pr), [])],
             "head": {
                 "label": f"{pr.head_repo_full_name.split('/')[0]}:{pr.head_ref}",
@@ -734,13 +719,14 @@ class FakeGitHub:
                 "repo": {
                     "full_name": pr.head_repo_full_name,
                     "fork": full != pr.head_repo_full_name,
+                    "clone_url": f"{origin}/{pr.head_repo_full_name}.git",
                 },
             },
             "base": {
                 "label": f"{pr.owner}:{pr.base_ref}",
                 "ref": pr.base_ref,
                 "sha": pr.base_sha,
-                "repo": {"full_name": full, "fork": False},
+                "repo": {"full_name": full, "fork": False, "clone_url": f"{origin}/{full}.git"},
             },
             "url": f"{PUBLIC_API}/repos/{full}/pulls/{pr.number}",
             "html_url": f"https://github.com/{full}/pull/{pr.number}",
@@ -759,7 +745,7 @@ class FakeGitHub:
     @staticmethod
     def _label_json(name: str) -> JSON:
         return {
-            "id": int(_fake_sha(f"label:{name}")[:7], 16),
+            "id": int(fake_sha(f"label:{name}")[:7], 16),
             "name": name,
             "color": "ededed",
             "default": False,
@@ -784,7 +770,7 @@ class FakeGitHub:
                 "slug": slug,
                 "node_id": "A_kwDOBfake",
                 "name": slug,
-                "owner": _user("octo-org", "Organization"),
+                "owner": user_json("octo-org", "Organization"),
                 "html_url": f"https://github.com/apps/{slug}",
                 "client_id": "Iv1.fakeclientid",
                 "client_secret": "fake-client-secret",
@@ -825,8 +811,9 @@ class FakeGitHub:
 
     # ------------------------------------------------------------------ pulls
 
-    def _get_pull(self, _ctx: _Ctx, params: dict[str, str]) -> _Reply:
-        return _Reply(200, self._pull_json(self._pull(params)))
+    def _get_pull(self, ctx: _Ctx, params: dict[str, str]) -> _Reply:
+        origin = str(ctx.request.base_url).rstrip("/")
+        return _Reply(200, self._pull_json(self._pull(params), origin))
 
     def _list_pull_files(self, ctx: _Ctx, params: dict[str, str]) -> _Reply:
         return self._paginate(ctx, self._pull(params).files[:MAX_PR_FILES])
@@ -919,7 +906,7 @@ class FakeGitHub:
         for comment in comments:
             self._validate_review_comment(pr, comment)
         key = self._key(pr)
-        bot = _user(f"{self.app_slug}[bot]", "Bot")
+        bot = user_json(f"{self.app_slug}[bot]", "Bot")
         review_id = self._next_review_id
         self._next_review_id += 1
         review: JSON = {
@@ -995,6 +982,9 @@ class FakeGitHub:
     def _get_blob(self, ctx: _Ctx, params: dict[str, str]) -> _Reply:
         owner, repo, sha = params["owner"], params["repo"], params["sha"].lower()
         data = self.blobs.get((owner, repo, sha))
+        git_dir = self.git.repository(owner, repo)
+        if data is None and git_dir.is_dir():
+            data = gitdata.read_blob(git_dir, sha)
         if data is None:
             raise _not_found()
         return _Reply(
@@ -1015,6 +1005,9 @@ class FakeGitHub:
         data = self.contents.get((owner, repo, ref, path))
         if data is None:
             data = self.contents.get((owner, repo, self._resolve_ref(owner, repo, ref), path))
+        git_dir = self.git.repository(owner, repo)
+        if data is None and git_dir.is_dir():
+            data = gitdata.read_path(git_dir, self._resolve_ref(owner, repo, ref), path)
         if data is None:
             raise _not_found()
         return _Reply(
@@ -1198,7 +1191,9 @@ class FakeGitHub:
     def _get_permission(self, _ctx: _Ctx, params: dict[str, str]) -> _Reply:
         user = params["user"]
         permission = self.permissions.get((params["owner"], params["repo"], user), "read")
-        return _Reply(200, {"permission": permission, "role_name": permission, "user": _user(user)})
+        return _Reply(
+            200, {"permission": permission, "role_name": permission, "user": user_json(user)}
+        )
 
     def _add_labels(self, ctx: _Ctx, params: dict[str, str]) -> _Reply:
         key = (params["owner"], params["repo"], int(params["number"]))

@@ -118,6 +118,7 @@ def app_env(
     }
     env |= {
         "DATABASE_URL": f"sqlite:///{data / 'ai-gate.db'}",
+        "AI_GATE_CACHE_DIR": str(data / "git-cache"),
         "GITHUB_APP_ID": str(APP_ID),
         "GITHUB_APP_PRIVATE_KEY": private_key_pem(),
         "GITHUB_WEBHOOK_SECRET": SECRET,

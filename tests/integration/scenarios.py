@@ -1,18 +1,29 @@
-"""Pull requests staged in the fake GitHub, with the webhook payloads that announce them."""
+"""Pull requests staged in the fake GitHub as real git histories, with the webhook payloads that
+announce them. The fake derives a PR's files and commits from its repository, as GitHub does,
+and serves the repository over git's smart HTTP, where the worker fetches it."""
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-from dataclasses import dataclass
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.github_server import FakeGitHub, make_commit, make_file
+from tests.fakes.github_server import FakeGitHub
+from tests.gitrepo import Changes, Person
 from tests.integration.conftest import wait_until
 
 OWNER, REPO = "octo-org", "hello-world"
 CLAUDE_TRAILER = "Co-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>"
+HUMAN = Person("Octo Cat", "octo@example.com")
 _numbers = itertools.count(100)
+
+
+def next_number() -> int:
+    """A pull request number no other staged PR has."""
+    return next(_numbers)
 
 
 def sha(seed: str) -> str:
@@ -30,60 +41,98 @@ class StagedPR:
     repo: str = REPO
 
 
+@dataclass(frozen=True)
+class Change:
+    """One commit of a staged pull request."""
+
+    files: Changes
+    message: str = "Change things"
+    author: Person = HUMAN
+    committer: Person | None = None
+    renames: dict[str, str] = field(default_factory=dict)
+
+
+def ai_change(files: Changes, subject: str = "Add things") -> Change:
+    """A commit written with Claude Code (its co-author trailer)."""
+    return Change(files, f"{subject}\n\n{CLAUDE_TRAILER}")
+
+
+def stage_pr(
+    github: FakeGitHub,
+    base_files: Changes,
+    commits: Sequence[Change],
+    *,
+    owner: str = OWNER,
+    repo: str = REPO,
+    number: int | None = None,
+    expected: Iterable[tuple[str, int, str]] = (),
+    **pull: Any,
+) -> StagedPR:
+    """A PR whose base holds `base_files` (a commit of its own) and whose branch adds
+    `commits` on top; `pull` sets the PR's other fields (title, body, user_login, labels, …)."""
+    number = next_number() if number is None else number
+    builder = github.repository(owner, repo)
+    base = builder.commit(base_files, f"Base of #{number}", ref=f"refs/heads/base-{number}")
+    head = _commit_all(github, owner, repo, base, commits)
+    github.add_pull_request(owner, repo, number, head_sha=head, base_sha=base, **pull)
+    return StagedPR(number, head, base, set(expected), owner=owner, repo=repo)
+
+
+def push(github: FakeGitHub, pr: StagedPR, commits: Sequence[Change]) -> StagedPR:
+    """New commits on the PR's branch: the PR's head moves to the last."""
+    with github.lock:
+        current = github.pulls[(pr.owner, pr.repo, pr.number)].head_sha
+    head = _commit_all(github, pr.owner, pr.repo, current, commits)
+    github.set_head(pr.owner, pr.repo, pr.number, head)
+    return StagedPR(pr.number, head, pr.base_sha, set(), owner=pr.owner, repo=pr.repo)
+
+
+def _commit_all(
+    github: FakeGitHub, owner: str, repo: str, parent: str, commits: Sequence[Change]
+) -> str:
+    builder = github.repository(owner, repo)
+    head = parent
+    for change in commits:
+        head = builder.commit(
+            change.files,
+            change.message,
+            [head],
+            author=change.author,
+            committer=change.committer,
+            ref="refs/heads/pr-work",
+            renames=change.renames,
+        )
+    return head
+
+
 def patch_for_new_file(text: str) -> str:
     lines = text.splitlines()
     return "\n".join([f"@@ -0,0 +1,{len(lines)} @@", *[f"+{line}" for line in lines]])
 
 
-def stage_ruff_pr(github: FakeGitHub, *, blocks: int = 30, trailer: bool = True) -> StagedPR:
+def stage_ruff_pr(
+    github: FakeGitHub, *, blocks: int = 30, trailer: bool = True, config: str | None = None
+) -> StagedPR:
     """A PR adding `blocks` bare try/except/pass blocks (two findings each) and editing a file
     whose untouched first line has a pre-existing finding that must not be reported."""
-    number = next(_numbers)
-    head, base = sha(f"head{number}"), sha(f"base{number}")
     # Distinct lines, so every finding has its own fingerprint.
     new_text = "".join(f"try:\n    x = {i}\nexcept:  # {i}\n    pass\n" for i in range(blocks))
-    old_text = (
-        "import json\n\n\ndef f():\n    return 1\n\n\ndef g():\n    try:\n"
-        "        return 2\n    except:\n        return 3\n"
+    old_base = "import json\n\n\ndef f():\n    return 1\n"
+    old_head = (
+        old_base + "\n\ndef g():\n    try:\n        return 2\n    except:\n        return 3\n"
     )
-    old_patch = "\n".join(
-        [
-            "@@ -1,5 +1,12 @@",
-            " import json",
-            " ",
-            " ",
-            " def f():",
-            "     return 1",
-            "+",
-            "+",
-            "+def g():",
-            "+    try:",
-            "+        return 2",
-            "+    except:",
-            "+        return 3",
-        ]
-    )
-    new_blob, old_blob = sha(f"blob-new{number}"), sha(f"blob-old{number}")
+    files: Changes = {
+        "pkg/new.py": new_text,
+        "pkg/old.py": old_head,
+        "docs/logo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    }
     message = "Add retry helpers" + (f"\n\n{CLAUDE_TRAILER}" if trailer else "")
-    github.add_pull_request(
-        OWNER,
-        REPO,
-        number,
-        head_sha=head,
-        base_sha=base,
-        files=[
-            make_file(
-                "pkg/new.py", status="added", patch=patch_for_new_file(new_text), sha=new_blob
-            ),
-            make_file("pkg/old.py", status="modified", patch=old_patch, sha=old_blob),
-            make_file("docs/logo.png", status="added", sha=sha(f"png{number}")),
-        ],
-        commits=[make_commit(head, message, parents=[base])],
-        blobs={new_blob: new_text.encode(), old_blob: old_text.encode()},
-    )
     expected = {("pkg/new.py", 4 * i + 3, rule) for i in range(blocks) for rule in ("E722", "S110")}
     expected.add(("pkg/old.py", 11, "E722"))
-    return StagedPR(number, head, base, expected)
+    base: dict[str, str | bytes | None] = {"pkg/old.py": old_base}
+    if config is not None:
+        base[".ai-gate.yml"] = config  # the repository's policy, read from the base
+    return stage_pr(github, base, [Change(files, message)], expected=expected)
 
 
 def pull_request_payload(pr: StagedPR, action: str = "opened") -> dict[str, Any]:
@@ -141,11 +190,29 @@ def our_runs(github: FakeGitHub, head_sha: str) -> list[dict[str, Any]]:
 
 
 def annotations_of(github: FakeGitHub, run_id: int) -> set[tuple[str, int, str]]:
+    """The run's annotations once they stop arriving: the verdict completes the run with the
+    first 50, and the rest are appended after it."""
+    settled_patches(github, run_id)
     with github.lock:
         return {
             (a["path"], a["start_line"], a["title"].split()[-1])
             for a in github.annotations.get(run_id, [])
         }
+
+
+def settled_patches(github: FakeGitHub, run_id: int, quiet: float = 0.5) -> int:
+    """How many PATCHes the run got, once none has come for `quiet` seconds."""
+
+    def count() -> int:
+        return len(github.requests_matching("PATCH", rf"/check-runs/{run_id}$"))
+
+    seen = count()
+    while True:
+        time.sleep(quiet)
+        now = count()
+        if now == seen:
+            return now
+        seen = now
 
 
 REVIEW_V1 = (
@@ -166,27 +233,17 @@ def stage_file_pr(
     number: int | None = None,
     trailer: bool = True,
     owner: str = OWNER,
+    config: str | None = None,
 ) -> StagedPR:
-    """A PR (new, or a new push to `number`) whose only change adds `text` as pkg/review.py."""
-    is_new = number is None
-    number = next(_numbers) if number is None else number
-    head, base = sha(f"head{number}{text}"), sha(f"base{number}")
-    blob = sha(f"blob{text}")
-    files = [make_file("pkg/review.py", status="added", patch=patch_for_new_file(text), sha=blob)]
+    """A PR (new, or a new push to `number`) whose only change adds `text` as pkg/review.py;
+    `config` is the base's `.ai-gate.yml`."""
     message = "Add review helpers" + (f"\n\n{CLAUDE_TRAILER}" if trailer else "")
-    commits = [make_commit(head, message, parents=[base])]
-    if is_new:
-        github.add_pull_request(
-            owner,
-            REPO,
-            number,
-            head_sha=head,
-            base_sha=base,
-            files=files,
-            commits=commits,
-            blobs={blob: text.encode()},
-        )
-    else:
-        github.add_blob(owner, REPO, blob, text.encode())
-        github.set_head(owner, REPO, number, head, files=files, commits=commits)
-    return StagedPR(number, head, base, set(), owner=owner)
+    change = Change({"pkg/review.py": text}, message)
+    if number is None:
+        base: dict[str, str | bytes | None] = {"README.md": "# hello\n"}
+        if config is not None:
+            base[".ai-gate.yml"] = config
+        return stage_pr(github, base, [change], owner=owner)
+    with github.lock:
+        base_sha = github.pulls[(owner, REPO, number)].base_sha
+    return push(github, StagedPR(number, "", base_sha, set(), owner=owner), [change])

@@ -10,32 +10,31 @@ from typing import Any
 
 import pytest
 
-from app.adapters.localgit import LocalGit
 from app.adapters.store import SqlStore
 from app.core.models import Attribution
-from tests.fakes.github_server import FakeGitHub, git_blob_sha, make_commit, make_file
-from tests.gitrepo import commit, git
+from tests.fakes.github_server import FakeGitHub
+from tests.gitrepo import Person, commit, git
 from tests.integration.conftest import BIN, deliver
 from tests.integration.scenarios import (
     OWNER,
     REPO,
+    Change,
     StagedPR,
+    next_number,
     our_runs,
     pull_request_payload,
-    sha,
+    stage_pr,
     wait_completed,
 )
 
 pytestmark = pytest.mark.integration
 
 TEXT = "def total(values: list[int]) -> int:\n    return sum(values)\n"
-PATCH = "@@ -0,0 +1,2 @@\n+def total(values: list[int]) -> int:\n+    return sum(values)"
 
 
 def stage(
     github: FakeGitHub,
     name: str,
-    number: int,
     *,
     user: tuple[str, str] = ("octocat", "User"),
     message: str,
@@ -43,26 +42,15 @@ def stage(
     branch: str = "feature",
     body: str = "",
 ) -> tuple[StagedPR, dict[str, Any]]:
-    head, base = sha(f"{name}-head"), sha(f"{name}-base")
-    github.add_pull_request(
-        OWNER,
-        REPO,
-        number,
-        head_sha=head,
-        base_sha=base,
+    pr = stage_pr(
+        github,
+        {"README.md": "# totals\n"},
+        [Change({f"pkg/{name}.py": TEXT}, message, author=Person(*author))],
         head_ref=branch,
         body=body,
         user_login=user[0],
         user_type=user[1],
-        files=[
-            make_file(
-                f"pkg/{name}.py", status="added", patch=PATCH, sha=git_blob_sha(TEXT.encode())
-            )
-        ],
-        commits=[make_commit(head, message, *author, parents=[base])],
-        blobs={git_blob_sha(TEXT.encode()): TEXT.encode()},
     )
-    pr = StagedPR(number, head, base, set())
     payload = pull_request_payload(pr)
     payload["pull_request"]["user"] = {"login": user[0], "id": 7, "type": user[1]}
     payload["pull_request"]["head"]["ref"] = branch
@@ -82,7 +70,6 @@ def test_pr_opened_by_the_copilot_coding_agent(github: FakeGitHub, redis_server:
     pr, payload = stage(
         github,
         "copilot",
-        1101,
         user=("Copilot", "Bot"),
         branch="copilot/fix-totals",
         message="Add total helper\n\nCo-authored-by: octocat <1+octocat@users.noreply.github.com>",
@@ -104,7 +91,7 @@ def test_pr_with_a_claude_code_trailer_names_tool_and_model(
         "Add total helper\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n"
         "Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"
     )
-    pr, payload = stage(github, "claude", 1102, message=message)
+    pr, payload = stage(github, "claude", message=message)
     summary = summary_after(github, redis_server, pr, payload)["output"]["summary"]
     assert "| claude-code | claude-opus-4-5 | 1 of 1 | 2 of 2 (100%) |" in summary
     assert "`Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>`" in summary
@@ -114,7 +101,6 @@ def test_dependabot_pr_is_not_ai(github: FakeGitHub, redis_server: str) -> None:
     pr, payload = stage(
         github,
         "dependabot",
-        1103,
         user=("dependabot[bot]", "Bot"),
         branch="dependabot/pip/requests-2.32.3",
         message="Bump requests from 2.32.0 to 2.32.3\n\nSigned-off-by: dependabot[bot] "
@@ -134,47 +120,28 @@ def test_human_pr_with_a_human_co_author_is_not_ai(github: FakeGitHub, redis_ser
         "Add total helper\n\nPaired on this; the Claude API client stays as it is.\n\n"
         "Co-authored-by: Grace Hopper <grace@example.com>"
     )
-    pr, payload = stage(github, "human", 1104, message=message)
+    pr, payload = stage(github, "human", message=message)
     run = summary_after(github, redis_server, pr, payload)
     assert run["conclusion"] == "neutral"
     assert "Evidence" not in run["output"]["summary"]
 
 
-def _mirror(github: FakeGitHub, repo: Path, number: int) -> tuple[StagedPR, dict[str, Any]]:
-    """Put a local feature branch on the fake GitHub exactly as GitHub would show it."""
-    local = LocalGit(repo)
-    head, base = local.rev("feature"), local.rev("main")
-    commits = local.commits(base, head)
-    files = local.files(base, head)
-    blobs = {f.blob_sha: (local.blob_text(f.blob_sha) or "").encode() for f in files if f.blob_sha}
-    github.add_pull_request(
-        OWNER,
-        REPO,
-        number,
-        head_sha=head,
-        base_sha=base,
-        files=[make_file(f.path, status=f.status, patch=f.patch, sha=f.blob_sha) for f in files],
-        commits=[
-            make_commit(c.sha, c.message, c.author.name, c.author.email, parents=list(c.parents))
-            for c in commits
-        ],
-        blobs=blobs,
-    )
-    for c in commits:
-        detail = [
-            make_file(f.path, status=f.status, patch=f.patch, sha=f.blob_sha)
-            for f in local.commit_files(c)
-        ]
-        github.add_commit_detail(OWNER, REPO, c.sha, detail)
-    pr = StagedPR(number, head, base, set())
+def mirror(github: FakeGitHub, repo: Path, **pull: Any) -> tuple[StagedPR, dict[str, Any]]:
+    """Push a local repository's main and feature branches to the fake GitHub and open a PR
+    of feature into main there: GitHub then shows what git has, as it would."""
+    served = github.repository(OWNER, REPO).git_dir
+    git(repo, "push", "-q", "--force", str(served), "main:refs/heads/mirror-main")
+    git(repo, "push", "-q", "--force", str(served), "feature:refs/heads/mirror-feature")
+    head = git(repo, "rev-parse", "feature").strip()
+    base = git(repo, "rev-parse", "main").strip()
+    pr = StagedPR(next_number(), head, base, set())
+    github.add_pull_request(OWNER, REPO, pr.number, head_sha=head, base_sha=base, **pull)
     return pr, pull_request_payload(pr)
 
 
 def _essentials(attribution: Attribution) -> dict[str, object]:
     data = attribution.model_dump(mode="json")
     data["commits"] = [(c["sha"], c["ai"], c["tools"]) for c in data["commits"]]
-    # How lines were attributed differs by design (blame locally, patch replay on GitHub).
-    data.pop("line_method", None)
     return data
 
 
@@ -216,7 +183,7 @@ def test_local_check_and_github_check_run_report_the_same_attribution(
     assert done.returncode in (0, 1), done.stderr
     local = Attribution.model_validate(json.loads(done.stdout)["attribution"])
 
-    pr, payload = _mirror(github, repo, 1105)
+    pr, payload = mirror(github, repo)
     assert deliver(redis_server, "pull_request", payload).status_code == 202
     wait_completed(github, pr.head_sha)
     store = SqlStore(f"sqlite:///{redis_data / 'ai-gate.db'}")

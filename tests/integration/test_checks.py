@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from tests.builders import github_token
-from tests.fakes.github_server import FakeGitHub
+from tests.fakes.github_server import FakeGitHub, git_blob_sha
+from tests.gitrepo import git
 from tests.integration.conftest import deliver
 from tests.integration.scenarios import (
     OWNER,
     REPO,
-    StagedPR,
+    Change,
+    ai_change,
+    our_runs,
     pull_request_payload,
-    stage_file_pr,
+    stage_pr,
     wait_completed,
 )
 
@@ -24,136 +28,91 @@ pytestmark = pytest.mark.integration
 def test_base_ruff_config_applies_even_when_the_pr_edits_it(
     github: FakeGitHub, redis_server: str
 ) -> None:
-    pr = stage_file_pr(github, "print('debug')\n")
-    github.add_content(OWNER, REPO, pr.base_sha, "ruff.toml", b'[lint]\nextend-select = ["T20"]\n')
-    github.add_content(OWNER, REPO, pr.head_sha, "ruff.toml", b'[lint]\nignore = ["T20"]\n')
+    pr = stage_pr(
+        github,
+        {"ruff.toml": '[lint]\nextend-select = ["T20"]\n'},
+        [
+            ai_change(
+                {"pkg/review.py": "print('debug')\n", "ruff.toml": '[lint]\nignore = ["T20"]\n'}
+            )
+        ],
+    )
 
     assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
 
     wait_completed(github, pr.head_sha)
+    [run] = our_runs(github, pr.head_sha)
     with github.lock:
-        [run] = [r for r in github.check_runs.values() if r["head_sha"] == pr.head_sha]
         titles = {a["title"] for a in github.annotations[run["id"]]}
-    assert "ruff T201" in titles
-    # Other tests share the repository: only this PR's refs tell.
-    refs = {
-        r.query.get("ref")
-        for r in github.requests_matching("GET", rf"/repos/{OWNER}/{REPO}/contents/")
-    }
-    assert pr.base_sha in refs
-    assert pr.head_sha not in refs  # never the head
+    assert "ruff T201" in titles  # the head's ruff.toml would have ignored it
 
 
-def test_deleted_binary_renamed_and_too_large_files(github: FakeGitHub, redis_server: str) -> None:
-    from tests.fakes.github_server import make_commit, make_file
-    from tests.integration.scenarios import CLAUDE_TRAILER, sha
-
-    number, head, base = 900, sha("edge-head"), sha("edge-base")
-    renamed_text = "def f():\n    try:\n        return 1\n    except:\n        return 2\n"
-    renamed_patch = "@@ -1,3 +1,5 @@\n def f():\n-    return 1\n+    try:\n+        return 1\n"
-    renamed_patch += "+    except:\n+        return 2"
-    blobs = {sha("renamed"): renamed_text.encode(), sha("huge"): b"x = 1\n" * 10}
-    github.add_pull_request(
-        OWNER,
-        REPO,
-        number,
-        head_sha=head,
-        base_sha=base,
-        files=[
-            make_file(
-                "pkg/gone.py", status="removed", patch="@@ -1 +0,0 @@\n-x = 1", sha=sha("gone")
-            ),
-            make_file("docs/logo.png", status="added", sha=sha("png")),
-            make_file(
-                "pkg/renamed.py",
-                status="renamed",
-                previous_filename="pkg/original.py",
-                patch=renamed_patch,
-                sha=sha("renamed"),
-            ),
-            make_file("pkg/huge.py", status="modified", sha=sha("huge"), additions=5000),
-        ],
-        commits=[make_commit(head, f"Move things\n\n{CLAUDE_TRAILER}", parents=[base])],
-        blobs=blobs,
-    )
-    pr_payload = pull_request_payload(StagedPR(number, head, base, set()))
-
-    assert deliver(redis_server, "pull_request", pr_payload).status_code == 202
-
-    wait_completed(github, head)
-    with github.lock:
-        [run] = [r for r in github.check_runs.values() if r["head_sha"] == head]
-        found = {(a["path"], a["start_line"], a["title"]) for a in github.annotations[run["id"]]}
-    assert found == {("pkg/renamed.py", 4, "ruff E722")}
-    assert "`pkg/huge.py`: GitHub sent no diff" in run["output"]["summary"]
-    fetched = {r.path.rsplit("/", 1)[-1] for r in github.requests_matching("GET", r"/git/blobs/")}
-    assert sha("renamed") in fetched
-    # nothing is fetched for deleted, binary or unpatched files
-    assert not fetched & {sha("gone"), sha("png"), sha("huge")}
-
-
-def test_mixed_pr_attributes_lines_through_per_commit_patches(
-    github: FakeGitHub, redis_server: str
+def test_deleted_binary_renamed_and_large_files(
+    github: FakeGitHub, redis_server: str, redis_data: Path
 ) -> None:
-    from tests.fakes.github_server import make_commit, make_file
-    from tests.integration.scenarios import CLAUDE_TRAILER, sha
-
-    number, base = 901, sha("mixed-base")
-    c1, c2 = sha("mixed-ai"), sha("mixed-human")
-    final = "a = 1\nB = 2\nc = 3\nd = 4\n"
-    github.add_pull_request(
-        OWNER,
-        REPO,
-        number,
-        head_sha=c2,
-        base_sha=base,
-        files=[
-            make_file(
-                "pkg/mixed.py",
-                status="added",
-                sha=sha("mixed-blob"),
-                patch="@@ -0,0 +1,4 @@\n+a = 1\n+B = 2\n+c = 3\n+d = 4",
-            )
-        ],
-        commits=[
-            make_commit(c1, f"AI part\n\n{CLAUDE_TRAILER}", parents=[base]),
-            make_commit(c2, "Human part", parents=[c1]),
-        ],
-        blobs={sha("mixed-blob"): final.encode()},
-    )
-    github.add_commit_detail(
-        OWNER,
-        REPO,
-        c1,
+    header = "".join(f"CONSTANT_{i} = {i}\n" for i in range(12))
+    original = header + "def f():\n    return 1\n"
+    renamed = header + "def f():\n    try:\n        return 1\n    except:\n        return 2\n"
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+    pr = stage_pr(
+        github,
+        {"pkg/gone.py": "x = 1\n", "pkg/original.py": original, "pkg/huge.py": "x = 0\n"},
         [
-            make_file(
-                "pkg/mixed.py", status="added", patch="@@ -0,0 +1,3 @@\n+a = 1\n+b = 2\n+c = 3"
+            ai_change(
+                {
+                    "pkg/gone.py": None,
+                    "docs/logo.png": png,
+                    "pkg/renamed.py": renamed,
+                    "pkg/original.py": None,
+                    # Past GitHub's patch limit, but git diffs it: it is checked like any file.
+                    "pkg/huge.py": "x = 0\n" + "y = 1\n" * 5000 + "except_ = 2\n",
+                },
+                "Move things",
             )
         ],
     )
-    github.add_commit_detail(
-        OWNER,
-        REPO,
-        c2,
-        [
-            make_file(
-                "pkg/mixed.py",
-                status="modified",
-                patch="@@ -1,3 +1,4 @@\n a = 1\n-b = 2\n+B = 2\n c = 3\n+d = 4",
-            )
-        ],
-    )
-    payload = pull_request_payload(StagedPR(number, c2, base, set()))
 
-    assert deliver(redis_server, "pull_request", payload).status_code == 202
+    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
 
-    wait_completed(github, c2)
+    wait_completed(github, pr.head_sha)
+    [run] = our_runs(github, pr.head_sha)
     with github.lock:
-        [run] = [r for r in github.check_runs.values() if r["head_sha"] == c2]
+        found = {(a["path"], a["start_line"], a["title"]) for a in github.annotations[run["id"]]}
+    assert found == {("pkg/renamed.py", 16, "ruff E722")}
+    # The rename's 4 new lines and the large file's 5001: the moved lines are not the PR's.
+    assert "| 5005 of 5005 (100%) |" in run["output"]["summary"]
+    # A binary file's blob is never fetched (a deleted file's is: it may be a rename's source).
+    cached = cached_objects(redis_data)
+    assert git_blob_sha(png) not in cached
+    assert git_blob_sha(renamed.encode()) in cached
+
+
+def cached_objects(data: Path) -> set[str]:
+    """Every object in the worker's git cache (a partial clone holds only what it fetched)."""
+    found: set[str] = set()
+    for git_dir in (data / "git-cache").glob("*.git"):
+        out = git(git_dir, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)")
+        found.update(out.split())
+    return found
+
+
+def test_mixed_pr_attributes_lines_by_blame(github: FakeGitHub, redis_server: str) -> None:
+    pr = stage_pr(
+        github,
+        {"README.md": "# mixed\n"},
+        [
+            ai_change({"pkg/mixed.py": "a = 1\nb = 2\nc = 3\n"}, "AI part"),
+            Change({"pkg/mixed.py": "a = 1\nB = 2\nc = 3\nd = 4\n"}, "Human part"),
+        ],
+    )
+
+    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
+
+    wait_completed(github, pr.head_sha)
+    [run] = our_runs(github, pr.head_sha)
     assert "| 2 of 4 (50%) |" in run["output"]["summary"]  # a and c are the agent's
-    # each of this PR's commits is fetched once for its own patches
-    details = [r.path for r in github.requests_matching("GET", rf"/commits/({c1}|{c2})$")]
-    assert sorted(details) == sorted(f"/repos/{OWNER}/{REPO}/commits/{c}" for c in (c1, c2))
+    # The history came through git: no per-commit REST request.
+    assert not github.requests_matching("GET", rf"/repos/{OWNER}/{REPO}/commits/[0-9a-f]{{40}}$")
 
 
 # A token in GitHub's format, checksum included (built here so scanners of this file find none).
@@ -183,26 +142,12 @@ SERVICE_HEAD = (
 def test_ruff_mypy_licence_and_secret_findings_on_added_lines_only_and_the_secret_never_sent(
     github: FakeGitHub, redis_server: str
 ) -> None:
-    from tests.fakes.github_server import git_blob_sha, make_commit, make_file
-    from tests.integration.scenarios import CLAUDE_TRAILER, our_runs, sha
-
-    number, head, base = 902, sha("all-checks-head"), sha("all-checks-base")
-    added = SERVICE_HEAD.splitlines()[1:]
-    patch = "\n".join([f"@@ -1 +1,{len(added) + 1} @@", " import os", *[f"+{a}" for a in added]])
-    blob = git_blob_sha(SERVICE_HEAD.encode())
-    github.add_pull_request(
-        OWNER,
-        REPO,
-        number,
-        head_sha=head,
-        base_sha=base,
-        files=[make_file("pkg/service.py", status="modified", patch=patch, sha=blob)],
-        commits=[make_commit(head, f"Add service\n\n{CLAUDE_TRAILER}", parents=[base])],
-        blobs={blob: SERVICE_HEAD.encode()},
+    pr = stage_pr(
+        github, {"pkg/service.py": SERVICE_BASE}, [ai_change({"pkg/service.py": SERVICE_HEAD})]
     )
-    payload = pull_request_payload(StagedPR(number, head, base, set()))
+    head = pr.head_sha
 
-    assert deliver(redis_server, "pull_request", payload).status_code == 202
+    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
     wait_completed(github, head)
 
     [run] = our_runs(github, head)

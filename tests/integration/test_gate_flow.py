@@ -8,7 +8,14 @@ import pytest
 
 from tests.fakes.github_server import FakeGitHub
 from tests.integration.conftest import deliver, wait_until
-from tests.integration.scenarios import REPO, StagedPR, pull_request_payload, stage_file_pr
+from tests.integration.scenarios import (
+    REPO,
+    StagedPR,
+    ai_change,
+    pull_request_payload,
+    stage_file_pr,
+    stage_pr,
+)
 
 pytestmark = pytest.mark.integration
 REVIEW_REQUIRED = b"gate:\n  require_human_review: true\n"
@@ -67,9 +74,8 @@ def action_payload(pr: StagedPR, run: dict[str, Any], login: str) -> dict[str, A
 
 
 def staged_with_config(github: FakeGitHub, config: bytes, text: str = "x = 1\n") -> StagedPR:
-    pr = stage_file_pr(github, text)
-    github.add_content(pr.owner, REPO, pr.base_sha, ".ai-gate.yml", config)
-    return pr
+    """A PR whose base holds `config` as its `.ai-gate.yml`."""
+    return stage_file_pr(github, text, config=config.decode())
 
 
 def test_human_approval_flips_action_required_and_a_bot_or_dismissal_does_not(
@@ -156,10 +162,18 @@ def test_rerun_request_makes_a_fresh_run_for_the_same_sha(
 def test_base_config_is_strict_while_the_head_loosens_it(
     github: FakeGitHub, redis_server: str
 ) -> None:
-    pr = staged_with_config(
-        github, b"gate:\n  fail_on: warning\n", text="try:\n    x = 1\nexcept:\n    x = 2\n"
+    pr = stage_pr(
+        github,
+        {".ai-gate.yml": "gate:\n  fail_on: warning\n"},
+        [
+            ai_change(
+                {
+                    "pkg/review.py": "try:\n    x = 1\nexcept:\n    x = 2\n",
+                    ".ai-gate.yml": "gate:\n  fail_on: failure\n",
+                }
+            )
+        ],
     )
-    github.add_content(pr.owner, REPO, pr.head_sha, ".ai-gate.yml", b"gate:\n  fail_on: failure\n")
     deliver(redis_server, "pull_request", pull_request_payload(pr))
     failed = wait_conclusion(github, pr, "failure")
     assert "reaches `gate.fail_on: warning`" in failed["output"]["summary"]
@@ -187,8 +201,12 @@ def test_org_floor_beats_a_looser_repository_setting(github: FakeGitHub, redis_s
     github.add_content(
         org, ".github", "main", ".ai-gate.yml", b"_floor:\n  gate:\n    fail_on: warning\n"
     )
-    pr = stage_file_pr(github, "try:\n    x = 1\nexcept:\n    x = 2\n", owner=org)
-    github.add_content(org, REPO, pr.base_sha, ".ai-gate.yml", b"gate:\n  fail_on: failure\n")
+    pr = stage_file_pr(
+        github,
+        "try:\n    x = 1\nexcept:\n    x = 2\n",
+        owner=org,
+        config="gate:\n  fail_on: failure\n",
+    )
     deliver(redis_server, "pull_request", pull_request_payload(pr))
     failed = wait_conclusion(github, pr, "failure")
     assert "would loosen the organisation's floor" in failed["output"]["summary"]
@@ -198,8 +216,7 @@ def test_extends_cycle_gives_a_failing_run(github: FakeGitHub, redis_server: str
     org = "cycle-org"
     github.add_content(org, "a", "main", ".ai-gate.yml", b"_extends: b\n")
     github.add_content(org, "b", "main", ".ai-gate.yml", b"_extends: a\n")
-    pr = stage_file_pr(github, "x = 1\n", owner=org)
-    github.add_content(org, REPO, pr.base_sha, ".ai-gate.yml", b"_extends: a\n")
+    pr = stage_file_pr(github, "x = 1\n", owner=org, config="_extends: a\n")
     deliver(redis_server, "pull_request", pull_request_payload(pr))
     failed = wait_conclusion(github, pr, "failure")
     assert "cycle" in failed["output"]["summary"]
@@ -211,13 +228,8 @@ def test_ai_generated_label_is_added_when_configured(github: FakeGitHub, redis_s
     wait_until(
         lambda: github.labels.get((pr.owner, REPO, pr.number)) == ["ai-generated"], "the label"
     )
-    plain = stage_file_pr(github, "z = 3\n", trailer=False)
-    github.add_content(
-        plain.owner,
-        REPO,
-        plain.base_sha,
-        ".ai-gate.yml",
-        b"labels:\n  ai_generated: ai-generated\n",
+    plain = stage_file_pr(
+        github, "z = 3\n", trailer=False, config="labels:\n  ai_generated: ai-generated\n"
     )
     deliver(redis_server, "pull_request", pull_request_payload(plain))
     wait_conclusion(github, plain, "neutral")

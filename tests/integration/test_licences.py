@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.github_server import FakeGitHub, make_commit, make_file
+from tests.fakes.github_server import FakeGitHub
 from tests.fakes.registry_server import FakeRegistry
 from tests.integration.conftest import deliver, wait_until
 from tests.integration.scenarios import (
-    CLAUDE_TRAILER,
-    OWNER,
-    REPO,
-    StagedPR,
+    ai_change,
     annotations_of,
     our_runs,
-    patch_for_new_file,
     pull_request_payload,
-    sha,
+    stage_pr,
     wait_completed,
 )
 
@@ -24,10 +20,6 @@ pytestmark = pytest.mark.integration
 
 REQUIREMENTS = "requests==2.32.0\nshiny-gpl-widgets>=1.0  # charts\n"
 VENDORED = "# SPDX-License-Identifier: GPL-3.0-only\ndef helper() -> int:\n    return 1\n"
-
-
-def _new_file(path: str, text: str) -> dict[str, object]:
-    return make_file(path, status="added", patch=patch_for_new_file(text), sha=sha(f"blob:{path}"))
 
 
 def test_new_dependencies_and_licence_tags_are_judged_and_lookups_are_cached(
@@ -38,21 +30,13 @@ def test_new_dependencies_and_licence_tags_are_judged_and_lookups_are_cached(
         "Shiny_GPL.Widgets",
         classifiers=["License :: OSI Approved :: GNU General Public License v3 (GPLv3)"],
     )
-    number, head, base = 950, sha("licence-head"), sha("licence-base")
-    github.add_pull_request(
-        OWNER,
-        REPO,
-        number,
-        head_sha=head,
-        base_sha=base,
-        files=[_new_file("requirements.txt", REQUIREMENTS), _new_file("pkg/vendored.py", VENDORED)],
-        commits=[make_commit(head, f"Add charts\n\n{CLAUDE_TRAILER}", parents=[base])],
-        blobs={
-            sha("blob:requirements.txt"): REQUIREMENTS.encode(),
-            sha("blob:pkg/vendored.py"): VENDORED.encode(),
-        },
+    pr = stage_pr(
+        github,
+        {"README.md": "# charts\n"},
+        [ai_change({"requirements.txt": REQUIREMENTS, "pkg/vendored.py": VENDORED}, "Add charts")],
     )
-    payload = pull_request_payload(StagedPR(number, head, base, set()))
+    head, number = pr.head_sha, pr.number
+    payload = pull_request_payload(pr)
 
     assert deliver(redis_server, "pull_request", payload).status_code == 202
     wait_completed(github, head)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.adapters.localgit import local_snapshot
+from app.adapters.localgit import open_checkout, read_snapshot, resolve_range
+from app.core.attribution import DetectionConfig
 from app.core.config import Config
 from app.core.models import PullRequestSnapshot, Report
 from app.core.pipeline import analyse, needs_contents
@@ -26,7 +27,11 @@ def repo(tmp_path: Path) -> Path:
 
 
 def snapshot_and_report(repo: Path) -> tuple[PullRequestSnapshot, Report]:
-    snapshot = local_snapshot(repo, "main", "feature", needs_contents)
+    checkout = open_checkout(repo)
+    base, head = resolve_range(checkout, "main", "feature")
+    snapshot = read_snapshot(
+        checkout, base, head, repository="r", detection=DetectionConfig(), wanted=needs_contents
+    )
     return snapshot, analyse(snapshot, Config(), FakeLinters())
 
 

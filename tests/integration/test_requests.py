@@ -1,4 +1,5 @@
-"""GitHub requests per PR: no more than the data needs (plus 2), and no blob fetched twice."""
+"""Requests per PR: REST reads independent of the number of files, git fetches counted, and a
+re-run of the same head transfers nothing again."""
 
 from __future__ import annotations
 
@@ -7,57 +8,56 @@ from collections import Counter
 
 import pytest
 
-from tests.fakes.github_server import FakeGitHub, git_blob_sha, make_commit, make_file
+from tests.fakes.github_server import FakeGitHub
 from tests.integration.conftest import deliver, wait_until
 from tests.integration.scenarios import (
-    CLAUDE_TRAILER,
-    OWNER,
     StagedPR,
+    ai_change,
     our_runs,
     pull_request_payload,
-    sha,
+    stage_pr,
     wait_completed,
 )
 
 pytestmark = pytest.mark.integration
 
-REPO = "counted"
-FILES = 130  # two pages of files
+OWNER, REPO = "counted-org", "counted"
+FILES = 130  # more than a page of files, were they listed over REST
 
 
 def stage(github: FakeGitHub) -> StagedPR:
-    head, base = sha("counted-head"), sha("counted-base")
-    files, blobs = [], {}
-    for i in range(FILES):
-        text = f"def f{i}():\n    try:\n        return {i}\n    except:\n        return None\n"
-        blob = git_blob_sha(text.encode())
-        blobs[blob] = text.encode()
-        patch = "@@ -0,0 +1,5 @@\n" + "\n".join(f"+{line}" for line in text.splitlines())
-        files.append(make_file(f"pkg/m{i:03d}.py", status="added", patch=patch, sha=blob))
-    github.add_pull_request(
-        OWNER,
-        REPO,
-        1,
-        head_sha=head,
-        base_sha=base,
-        files=files,
-        commits=[make_commit(head, f"Add modules\n\n{CLAUDE_TRAILER}", parents=[base])],
-        blobs=blobs,
+    body = "def f{i}():\n    try:\n        return {i}\n    except:\n        return None\n"
+    files: dict[str, str | bytes | None] = {
+        f"pkg/m{i:03d}.py": body.format(i=i) for i in range(FILES)
+    }
+    return stage_pr(
+        github,
+        {"README.md": "# counted\n"},
+        [ai_change(files, "Add modules")],
+        owner=OWNER,
+        repo=REPO,
     )
-    return StagedPR(1, head, base, set(), repo=REPO)
 
 
-def requests_by_shape(github: FakeGitHub) -> Counter[str]:
+def rest_by_shape(github: FakeGitHub) -> Counter[str]:
+    """REST requests about this owner's repositories (the PR's and the org's `.github`)."""
     shapes: Counter[str] = Counter()
     with github.lock:
-        ours = [r for r in github.requests if r.path.startswith(f"/repos/{OWNER}/{REPO}/")]
+        ours = [r for r in github.requests if r.path.startswith(f"/repos/{OWNER}/")]
     for r in ours:
-        path = r.path.removeprefix(f"/repos/{OWNER}/{REPO}")
-        shapes[f"{r.method} {'/git/blobs' if path.startswith('/git/blobs/') else path}"] += 1
+        shapes[f"{r.method} {r.path.removeprefix(f'/repos/{OWNER}')}"] += 1
     return shapes
 
 
-def test_requests_stay_within_two_of_the_minimum_and_a_rerun_fetches_no_blob_again(
+def git_requests(github: FakeGitHub) -> list[tuple[str, str, bool]]:
+    return [
+        (r.service, r.command, r.sent_pack)
+        for r in list(github.git.requests)
+        if r.path.startswith(f"/{OWNER}/{REPO}.git/")
+    ]
+
+
+def test_rest_requests_do_not_grow_with_files_and_a_rerun_transfers_nothing(
     github: FakeGitHub, redis_server: str
 ) -> None:
     pr = stage(github)
@@ -69,26 +69,31 @@ def test_requests_stay_within_two_of_the_minimum_and_a_rerun_fetches_no_blob_aga
         annotations = len(github.annotations[int(run["id"])])
     assert annotations == FILES, run.get("output")  # a bare except (E722) in every file
     # The review is posted after the run completes: count once it is there.
-    wait_until(lambda: requests_by_shape(github)["POST /pulls/1/reviews"] == 1, "the review")
-    made = requests_by_shape(github)
-    assert made["GET /git/blobs"] == FILES
-    minimum = (
-        1  # the PR
-        + math.ceil(FILES / 100)  # its file pages
-        + 1  # its commits
-        + 1  # .ai-gate.yml on the base
-        + 3  # the base's ruff configuration files
-        + FILES  # each blob once
-        + 1  # create the check run
-        + math.ceil(annotations / 50)  # one PATCH per 50 annotations, the last completes it
-        + 1  # existing review comments, so none is repeated
-        + 1  # existing reviews, so a head sha never gets a second review
+    reviews = f"POST /{REPO}/pulls/{pr.number}/reviews"
+    wait_until(lambda: rest_by_shape(github)[reviews] >= 1, "the review")
+    made = rest_by_shape(github)
+    writes = (
+        1  # create the check run
+        + math.ceil(annotations / 50)  # one PATCH per 50 annotations
         + 1  # the review
     )
-    # The two allowed extras: the run already on this sha (a redelivery reuses it) and the PR's
-    # head read again before publishing (a newer push supersedes this analysis).
-    shown = " ".join(f"{k}={v}" for k, v in made.items() if "blobs" not in k)
-    assert minimum <= sum(made.values()) <= minimum + 2, shown
+    reads = (
+        1  # the PR
+        + 1  # its commits' GitHub logins (one page)
+        + 1  # the organisation's defaults (`.github/.ai-gate.yml`)
+        + 1  # the run already on this sha (a redelivery reuses it)
+        + 1  # the PR's head again before publishing (a newer push supersedes the analysis)
+        + 1  # existing review comments, so none is repeated
+        + 1  # existing reviews, so a head sha never gets a second review
+    )
+    shown = " ".join(f"{k}={v}" for k, v in sorted(made.items()))
+    assert sum(made.values()) == reads + writes, shown
+    assert not any("/git/blobs/" in k or "/files" in k for k in made), shown
+    # Content came through git: one fetch of commits and trees, one of the blobs it needs.
+    first = git_requests(github)
+    packs = [r for r in first if r[2]]
+    assert len(packs) == 2, first
+    assert len(first) <= 6, first
 
     rerun = {
         "action": "rerequested",
@@ -106,4 +111,4 @@ def test_requests_stay_within_two_of_the_minimum_and_a_rerun_fetches_no_blob_aga
         lambda: sum(r["status"] == "completed" for r in our_runs(github, pr.head_sha)) == 2,
         "the re-run completed",
     )
-    assert requests_by_shape(github)["GET /git/blobs"] == FILES  # all from the blob cache
+    assert git_requests(github) == first  # the cache had everything: no git request at all

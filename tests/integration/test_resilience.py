@@ -66,7 +66,9 @@ def completed(github: FakeGitHub, head: str) -> bool:
 
 @pytest.fixture
 def own_db() -> Iterator[str]:
-    url = redis_url().rsplit("/", 1)[0] + "/12"
+    # A database of its own, next to the session's (two test sessions may share a machine).
+    base, _, db = redis_url().rpartition("/")
+    url = f"{base}/{(int(db) + 1) % 16}"
     client = redis.Redis.from_url(url)
     client.flushdb()
     yield url
@@ -78,7 +80,7 @@ def test_a_job_whose_worker_is_killed_mid_job_runs_again_and_completes(
 ) -> None:
     pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
     worker, web, url = start(github, tmp_path, own_db, "first")
-    held = github.hold("GET", rf"/repos/{OWNER}/[^/]+/pulls/{pr.number}/files")
+    held = github.hold("GET", rf"/repos/{OWNER}/[^/]+/pulls/{pr.number}/commits")
     try:
         assert deliver(url, "pull_request", pull_request_payload(pr)).status_code == 202
         assert held.reached.wait(60), worker.output()
@@ -169,8 +171,8 @@ def test_a_job_over_its_time_limit_ends_timed_out_not_as_an_internal_error(
 ) -> None:
     pr = stage_file_pr(github, "y = 1\n", owner=OWNER)
     worker, web, url = start(github, tmp_path, own_db, "slow")
-    # GitHub stalls on the PR's files past the 10 s soft limit.
-    held = github.hold("GET", rf"/repos/{OWNER}/[^/]+/pulls/{pr.number}/files")
+    # GitHub stalls on the PR's commits past the job's 10 s limit.
+    held = github.hold("GET", rf"/repos/{OWNER}/[^/]+/pulls/{pr.number}/commits")
     try:
         assert deliver(url, "pull_request", pull_request_payload(pr)).status_code == 202
         assert held.reached.wait(60), worker.output()

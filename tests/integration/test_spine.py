@@ -10,9 +10,11 @@ import pytest
 from tests.fakes.github_server import FakeGitHub
 from tests.integration.conftest import deliver, wait_until
 from tests.integration.scenarios import (
+    Change,
     annotations_of,
     our_runs,
     pull_request_payload,
+    push,
     stage_ruff_pr,
 )
 
@@ -46,6 +48,8 @@ def test_opened_pr_gets_a_completed_run_with_annotations_on_added_lines(
     updates = github.requests_matching("PATCH", rf"/check-runs/{run['id']}$")
     batches = [len(r.json["output"]["annotations"]) for r in updates if r.json]
     assert batches == [50, 11]
+    # The verdict comes with the first batch; the rest is appended to the completed run.
+    assert [r.json.get("conclusion") for r in updates] == ["success", None]
     output = run["output"]
     assert isinstance(output, dict)
     assert output["title"] == "Passed (61 findings; 100% of added lines AI-attributed)"
@@ -83,15 +87,27 @@ def test_same_delivery_twice_makes_one_check_run(github: FakeGitHub, redis_serve
     assert len(our_runs(github, pr.head_sha)) == 1
 
 
-def test_github_502_then_200_still_completes(github: FakeGitHub, redis_server: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", r"/pulls/{n}/commits$"), ("POST", r"/hello-world\.git/git-upload-pack$")],
+    ids=["rest", "git"],
+)
+def test_github_502_then_200_still_completes(
+    github: FakeGitHub, redis_server: str, method: str, path: str
+) -> None:
     pr = stage_ruff_pr(github, blocks=2)
-    github.fail_next("GET", rf"/pulls/{pr.number}/files$", 502, times=1)
+    pattern = path.format(n=pr.number)
+    github.fail_next(method, pattern, 502, times=1)
 
     assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
 
     run = _completed(github, pr.head_sha)
     assert run["conclusion"] == "success"
-    statuses = [r.status for r in github.requests_matching("GET", rf"/pulls/{pr.number}/files$")]
+    if method == "GET":
+        statuses = [r.status for r in github.requests_matching(method, pattern)]
+    else:
+        statuses = [r.status for r in github.git.requests if r.method == "POST"]
+        statuses = statuses[statuses.index(502) :] if 502 in statuses else statuses
     assert statuses[:2] == [502, 200]
 
 
@@ -125,8 +141,7 @@ def test_burst_of_pushes_analyses_only_the_newest_head(
 ) -> None:
     pr = stage_ruff_pr(github, blocks=1)
     old_head = pr.head_sha
-    new_head = "9" * 40
-    github.set_head("octo-org", "hello-world", pr.number, new_head)
+    new_head = push(github, pr, [Change({"pkg/more.py": "y = 2\n"})]).head_sha
     newer = pull_request_payload(pr, "synchronize")
     newer["pull_request"]["head"]["sha"] = new_head
 
@@ -211,9 +226,8 @@ def test_120_findings_arrive_in_three_batches_and_comments_are_capped(
 def test_annotations_are_capped_by_config_and_the_summary_says_so(
     github: FakeGitHub, redis_server: str
 ) -> None:
-    pr = stage_ruff_pr(github, blocks=60)  # 121 findings on added lines
-    config = b"comments:\n  max_annotations: 50\n"
-    github.add_content(pr.owner, pr.repo, pr.base_sha, ".ai-gate.yml", config)
+    # 121 findings on added lines
+    pr = stage_ruff_pr(github, blocks=60, config="comments:\n  max_annotations: 50\n")
 
     assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from app.adapters.mypy_runner import MypyRunner
+from app.adapters.workspace import materialise
 from app.core.checks.mypy import MypyConfig, MypyResult, mypy_findings, mypy_notes
 from app.core.config import GateConfig
 from app.core.diff import parse_patch
@@ -86,7 +87,13 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         "setup.cfg": "[mypy]\nplugins = evil_plugin\n",
         "pyproject.toml": '[tool.mypy]\nplugins = ["evil_plugin"]\n',
     }
-    return Run(MypyRunner().run(files, MypyConfig()), marker)
+    return Run(run_mypy(files, MypyConfig()), marker)
+
+
+def run_mypy(files: dict[str, str], config: MypyConfig) -> MypyResult:
+    """mypy over these texts written to a workspace, checking every file written."""
+    with materialise(files) as (root, written):
+        return MypyRunner(root).run(sorted(written.values()), config)
 
 
 def test_type_errors_are_mapped_with_codes_and_paths(run: Run) -> None:
@@ -150,7 +157,7 @@ def test_time_limit_gives_timed_out_and_a_note(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(subprocess, "run", too_slow)
     config = MypyConfig(time_limit_seconds=30)
-    result = MypyRunner().run({"a.py": "x = 1\n"}, config)
+    result = run_mypy({"a.py": "x = 1\n"}, config)
     assert result.timed_out
     assert mypy_notes(config, result) == ["mypy timed out after 30 s; its findings are incomplete."]
     cmd = list(seen[0])
@@ -170,7 +177,7 @@ def test_strict_and_python_version_are_passed(monkeypatch: pytest.MonkeyPatch) -
         return subprocess.CompletedProcess(cmd, 0, stdout="", stderr="")
 
     monkeypatch.setattr(subprocess, "run", fake)
-    result = MypyRunner().run(
+    result = run_mypy(
         {"a.py": "", "README.md": "# x"}, MypyConfig(strict=True, python_version="3.12")
     )
     assert result == MypyResult()
@@ -184,7 +191,7 @@ def test_nothing_to_check_runs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("mypy should not run")
 
     monkeypatch.setattr(subprocess, "run", never)
-    assert MypyRunner().run({"../x.py": "x = 1\n", "notes.txt": ""}, MypyConfig()) == MypyResult()
+    assert run_mypy({"../x.py": "x = 1\n", "notes.txt": ""}, MypyConfig()) == MypyResult()
 
 
 def test_python_version_is_validated() -> None:

@@ -1,4 +1,4 @@
-from app.adapters.linters import SubprocessLinters
+from app.adapters.linters import file_linters
 from app.core.config import RuffConfig
 from app.core.ports import FixEdit
 from app.core.suggestions import suggestion_for
@@ -32,9 +32,8 @@ def test_edits_outside_the_text_give_no_suggestion() -> None:
 
 
 def test_real_ruff_fixes_become_suggestions() -> None:
-    diags = (
-        SubprocessLinters().ruff({"a.py": TEXT}, RuffConfig(select=("F401", "E711"))).diagnostics
-    )
+    with file_linters({"a.py": TEXT}) as (linters, paths):
+        diags = linters.ruff(paths, RuffConfig(select=("F401", "E711"))).diagnostics
     by_rule = {d.rule: suggestion_for(TEXT, d.fix) for d in diags}
     assert by_rule["F401"] is not None
     assert by_rule["F401"].text == ""
@@ -43,17 +42,36 @@ def test_real_ruff_fixes_become_suggestions() -> None:
 
 
 def test_rules_the_partial_workspace_cannot_judge_are_not_reported() -> None:
-    from app.adapters.linters import SubprocessLinters
     from app.core.config import RuffConfig
 
     # Sorted as the repository sees it (`app.core.diff` is first-party), but app/core/diff.py
-    # is not part of the PR, so ruff on the changed files alone calls it third-party.
+    # is not in the workspace, so isort there would call it third-party.
     text = (
         "import json\n\nimport httpx\n\nfrom app.core.diff import parse\n\n"
         "print(json, httpx, parse)\n"
     )
-    config = ("pyproject.toml", '[tool.ruff.lint]\nselect = ["I", "INP", "F"]\n')
-    result = SubprocessLinters().ruff(
-        {"app/core/thing.py": text}, RuffConfig(select=("F",), ignore=()), config
-    )
+    files = {
+        "app/__init__.py": "",
+        "app/core/__init__.py": "",
+        "app/core/thing.py": text,
+        "pyproject.toml": '[tool.ruff.lint]\nselect = ["I", "INP", "F"]\n',
+    }
+    with file_linters(files) as (linters, _):
+        result = linters.ruff(["app/core/thing.py"], RuffConfig(select=("F",), ignore=()))
     assert [d.rule for d in result.diagnostics] == []
+
+
+def test_the_nearest_ruff_configuration_of_each_file_applies() -> None:
+    from app.core.config import RuffConfig
+
+    # The root selects E711; a sub-project's own ruff.toml ignores it, as ruff itself finds.
+    text = "def f(x):\n    return x == None\n"
+    files = {
+        "pyproject.toml": '[tool.ruff.lint]\nselect = ["E711"]\n',
+        "sub/ruff.toml": '[lint]\nselect = ["F"]\n',
+        "top.py": text,
+        "sub/inner.py": text,
+    }
+    with file_linters(files) as (linters, _):
+        result = linters.ruff(["top.py", "sub/inner.py"], RuffConfig(select=("F",), ignore=()))
+    assert [(d.path, d.rule) for d in result.diagnostics] == [("top.py", "E711")]

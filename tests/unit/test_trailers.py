@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -42,8 +43,8 @@ def test_prose_never_yields_trailers(subject: str, body: str) -> None:
     assert parse_trailers(message(subject + " (#12)", body, "---------", body)) == []
 
 
-@given(TRAILERS, PROSE_LINE, st.integers(min_value=0, max_value=6))
-def test_a_prose_line_anywhere_in_the_block_unmakes_it(
+@given(TRAILERS, PROSE_LINE, st.integers(min_value=1, max_value=6))
+def test_a_prose_line_inside_or_after_the_block_unmakes_it(
     trailers: list[tuple[str, str]], prose: str, at: int
 ) -> None:
     lines = render_trailers(trailers).split("\n")
@@ -80,11 +81,58 @@ def test_quoted_or_fenced_trailers_are_examples(trailers: list[tuple[str, str]])
 
 
 @given(TRAILERS)
-def test_the_subject_is_never_a_trailer(trailers: list[tuple[str, str]]) -> None:
-    assert parse_trailers(render_trailers(trailers)) == []
+def test_the_subject_line_is_never_a_trailer(trailers: list[tuple[str, str]]) -> None:
+    # Lines glued under the subject are trailers; the subject line itself never is.
+    parsed = parse_trailers(render_trailers(trailers))
+    assert [(t.key, t.value) for t in parsed] == [(k.lower(), v) for k, v in trailers[1:]]
 
 
-def test_only_the_final_paragraph_outside_a_squash() -> None:
+def test_trailers_glued_to_a_closing_sentence_or_the_subject_are_read() -> None:
+    claude = "Co-Authored-By: Claude Opus 4.6 <noreply@anthropic.com>"
+    after_prose = message(SUBJECT, f"The renamed paths keep their limits.\n{claude}")
+    assert [t.line for t in parse_trailers(after_prose)] == [claude]
+    under_subject = f"debug: log the parsed value\n{claude}"
+    assert [t.line for t in parse_trailers(under_subject)] == [claude]
+    squash = message(SUBJECT + " (#9)", "* one", "Made-with: Cursor", f"* two\n{claude}")
+    assert [t.key for t in parse_trailers(squash)] == ["made-with", "co-authored-by"]
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "Disclose AI help with a trailer like:",
+        "Add one of these, for example",
+        "Agents write their name and model, e.g.",
+        "Contributors add trailers such as",
+        "- keep the tests green",
+    ],
+)
+def test_trailers_glued_to_an_introduction_are_a_quotation(before: str) -> None:
+    assert parse_trailers(message(SUBJECT, f"{before}\nAssisted-by: Claude:claude-opus-4-6")) == []
+
+
+def test_every_trailer_paragraph_after_the_subject_is_read() -> None:
+    copilot = message(
+        SUBJECT,
+        "Co-authored-by: Copilot App <223556219+Copilot@users.noreply.github.com>",
+        "Copilot-Session: f71d9868-eef8-4fb0-84c6-df7c9a6a0ade",
+    )
+    assert [t.key for t in parse_trailers(copilot)] == ["co-authored-by", "copilot-session"]
+    noted = message(SUBJECT, "Assisted-By: openai/gpt-5.5 via Crush", "Comment added by myself")
+    assert [t.value for t in parse_trailers(noted)] == ["openai/gpt-5.5 via Crush"]
+
+
+def test_a_one_line_message_with_escaped_line_breaks_is_read_as_lines() -> None:
+    text = "Fix lint\\n\\n- run pre-commit\\n\\nCo-authored-by: openhands <openhands@all-hands.dev>"
+    assert [(t.key, t.value) for t in parse_trailers(text)] == [
+        ("co-authored-by", "openhands <openhands@all-hands.dev>")
+    ]
+    # A real message that mentions `\\n\\n` in its prose keeps its lines as they are.
+    prose = message(SUBJECT, "Split on \\n\\n before parsing.\\nCo-authored-by: A <a@b.c>")
+    assert parse_trailers(prose) == []
+
+
+def test_a_paragraph_introduced_as_an_example_is_a_quotation() -> None:
     policy = message(
         "Add an AI contribution policy",
         "Disclose AI help with a trailer:",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from app.core.basefiles import RUFF_CONFIG_FILES
 from app.core.checks.rules import SYNTAX_ERRORS, is_reported, level_for
 from app.core.config import RuffConfig
 from app.core.diff import PatchLines
@@ -13,17 +12,6 @@ from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Level, PullRequestSnapshot, Suggestion
 from app.core.ports import LintDiagnostic, Linters
 from app.core.suggestions import suggestion_for
-
-__all__ = ["RUFF_CONFIG_FILES", "python_files", "repository_ruff_config", "ruff_findings"]
-
-
-def repository_ruff_config(snapshot: PullRequestSnapshot) -> tuple[str, str] | None:
-    """The base branch's ruff config file (name, text); a pyproject without [tool.ruff] is none."""
-    for name in RUFF_CONFIG_FILES:
-        text = snapshot.base_configs.get(name)
-        if text is not None and (name != "pyproject.toml" or "[tool.ruff" in text):
-            return name, text
-    return None
 
 
 def python_files(snapshot: PullRequestSnapshot) -> dict[str, str]:
@@ -88,7 +76,7 @@ def ruff_findings(
         return [], ()
     tests = [re.compile(p) for p in test_paths]
     findings: list[Finding] = []
-    result = linters.ruff(files, config, repository_ruff_config(snapshot))
+    result = linters.ruff(sorted(files), config)
     for diag in _first_syntax_errors(result.diagnostics):
         if not is_reported(diag.rule, diag.message):
             continue

@@ -1,0 +1,95 @@
+"""The one analysis path of the App and `ai-gate check`: a git repository's base..head read
+into a snapshot, the changed Python files written to a workspace with what the linters need
+around them, and the pure core run over both."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from app.adapters.git import Git
+from app.adapters.linters import TreeLinters
+from app.adapters.localgit import read_snapshot
+from app.adapters.workspace import materialise_tree
+from app.core.checks.ruff import python_files
+from app.core.config import Config
+from app.core.models import (
+    Acknowledgement,
+    ConfigInfo,
+    PullRequestInfo,
+    PullRequestSnapshot,
+    Report,
+    Review,
+)
+from app.core.pipeline import analyse, needs_contents
+from app.core.ports import LicenceResolver
+from app.deadline import Deadline
+
+# Seconds kept for publishing (GitHub's writes are spaced a second apart) when the checks run
+# close to the job's time limit.
+PUBLISH_RESERVE = 30.0
+
+
+@dataclass(frozen=True)
+class Analysis:
+    report: Report
+    snapshot: PullRequestSnapshot
+
+
+def analyse_range(
+    git: Git,
+    base_sha: str,
+    head_sha: str,
+    *,
+    repository: str,
+    config: Config,
+    info: ConfigInfo,
+    pull_request: PullRequestInfo | None = None,
+    logins: Mapping[str, tuple[str | None, str | None]] | None = None,
+    reviews: Sequence[Review] = (),
+    acknowledgements: Sequence[Acknowledgement] = (),
+    month_to_date_usd: float | None = None,
+    licences: LicenceResolver | None = None,
+    deadline: Deadline | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Analysis:
+    """The report of base..head (and the snapshot it was made from, for publishing).
+
+    The linters stop short of `deadline` by a reserve for publishing: one cut short is a note
+    in a report that is still published."""
+    deadline = deadline or Deadline.never()
+    checks_deadline = deadline.sooner(min(PUBLISH_RESERVE, 0.25 * max(deadline.remaining(), 0)))
+    progress(f"reading {base_sha[:12]}..{head_sha[:12]}")
+    snapshot = read_snapshot(
+        git,
+        base_sha,
+        head_sha,
+        repository=repository,
+        detection=config.detection,
+        wanted=needs_contents,
+        pull_request=pull_request,
+        logins=logins,
+    ).model_copy(update={"reviews": tuple(reviews), "acknowledgements": tuple(acknowledgements)})
+    targets = sorted(python_files(snapshot))
+    checks = config.checks
+    progress(
+        f"{len(snapshot.files):,} changed files, {len(snapshot.commits):,} commits; "
+        f"checking {len(targets):,} Python files"
+    )
+    with materialise_tree(
+        git,
+        base_sha,
+        head_sha,
+        targets if checks.ruff.enabled or checks.mypy.enabled else [],
+        context=checks.mypy.enabled is not False,  # "auto" runs mypy too
+    ) as workspace:
+        linters = TreeLinters(
+            workspace.root,
+            workspace.source_roots,
+            deadline=checks_deadline,
+            ruff_config=workspace.ruff_config,
+        )
+        report = analyse(snapshot, config, linters, info, month_to_date_usd, licences)
+    if workspace.notes:
+        report = report.model_copy(update={"notes": (*report.notes, *workspace.notes)})
+    return Analysis(report, snapshot)

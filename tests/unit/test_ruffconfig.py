@@ -1,0 +1,116 @@
+"""The repository's own ruff configuration: its ignores win over our rule set, its pre-commit
+hook's config is the one used, a stale target version does not make new syntax an error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.adapters.linters import file_linters
+from app.adapters.ruffconfig import (
+    is_ignored,
+    nearest_config,
+    precommit_config,
+    settings_of,
+    target_override,
+)
+from app.adapters.workspace import write_files
+from app.core.config import RuffConfig
+
+BLIND_RERAISE = (
+    "def load(path: str) -> str:\n"
+    "    try:\n"
+    "        return open(path).read()\n"
+    "    except OSError:\n"
+    "        raise ValueError(path)\n"
+)
+
+
+def workspace(tmp_path: Path, files: dict[str, str]) -> Path:
+    write_files(tmp_path, {p: t.encode() for p, t in files.items()})
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--config=dev/ruff.toml"], "dev/ruff.toml"),
+        (["--fix", "--config", "tools/lint/ruff.toml"], "tools/lint/ruff.toml"),
+        (["--config", "../outside.toml"], None),
+        (["--config", "/etc/ruff.toml"], None),
+        (["--config", "lint.select=['E']"], None),  # an inline setting, not a file
+        (["--fix"], None),
+    ],
+)
+def test_the_pre_commit_hooks_config_file_is_found(args: list[str], expected: str | None) -> None:
+    hook = "\n".join(f"          - {a!r}" for a in args) or "          []"
+    text = (
+        "repos:\n"
+        "  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+        "    rev: v0.6.0\n"
+        "    hooks:\n"
+        "      - id: ruff\n"
+        f"        args:\n{hook}\n"
+    )
+    assert precommit_config(text) == expected
+
+
+def test_other_hooks_and_broken_yaml_name_no_config() -> None:
+    other = (
+        "repos:\n  - repo: local\n    hooks:\n      - id: black\n        args: [--config, x.toml]\n"
+    )
+    assert precommit_config(other) is None
+    assert precommit_config("repos: [unclosed\n") is None
+    assert precommit_config("just text") is None
+
+
+def test_ignores_come_from_the_nearest_config_and_what_it_extends(tmp_path: Path) -> None:
+    root = workspace(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n",  # no [tool.ruff]: ruff skips it
+            "ruff.toml": '[lint]\nignore = ["B904"]\n',
+            "sub/ruff.toml": 'extend = "../ruff.toml"\n[lint]\nextend-ignore = ["F403"]\n',
+            "sub/a.py": "",
+            "b.py": "",
+        },
+    )
+    assert nearest_config(root, "b.py") == "ruff.toml"
+    assert nearest_config(root, "sub/a.py") == "sub/ruff.toml"
+    assert set(settings_of(root, "sub/ruff.toml").ignore) == {"B904", "F403"}
+    assert is_ignored("B904", ["B9"])
+    assert is_ignored("S101", ["ALL"])
+    assert not is_ignored("B905", ["B904"])
+
+
+def test_a_rule_the_repository_ignores_is_not_switched_back_on_by_our_rules() -> None:
+    files = {"pyproject.toml": '[tool.ruff.lint]\nignore = ["B904"]\n', "pkg/a.py": BLIND_RERAISE}
+    with file_linters(files) as (linters, _):
+        result = linters.ruff(["pkg/a.py"], RuffConfig(select=("B",), ignore=()))
+    assert [d.rule for d in result.diagnostics] == []
+    # Without the repository's ignore, our rule set reports it.
+    with file_linters({"pkg/a.py": BLIND_RERAISE}) as (linters, _):
+        result = linters.ruff(["pkg/a.py"], RuffConfig(select=("B",), ignore=()))
+    assert [d.rule for d in result.diagnostics] == ["B904"]
+
+
+def test_a_stale_target_version_does_not_make_match_statements_errors(tmp_path: Path) -> None:
+    text = "def f(x: int) -> str:\n    match x:\n        case 1:\n            return 'one'\n"
+    text += "    return ''\n"
+    files = {
+        "pyproject.toml": (
+            '[project]\nname = "x"\nrequires-python = ">=3.10"\n'
+            '[tool.ruff]\ntarget-version = "py39"\n'
+        ),
+        "a.py": text,
+    }
+    root = workspace(tmp_path, files)
+    target, note = target_override(root, settings_of(root, "pyproject.toml"))
+    assert target == "py310"
+    assert note is not None
+    assert "requires Python >=3.10" in note
+    with file_linters(files) as (linters, _):
+        result = linters.ruff(["a.py"], RuffConfig(select=("E9", "F"), ignore=()))
+    assert [d.rule for d in result.diagnostics] == []
+    assert any("targets py39" in n for n in result.notes)
