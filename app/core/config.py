@@ -34,7 +34,7 @@ class RuffConfig(Section):
     levels: dict[str, Level] = Field(
         default_factory=dict,
         description="the level of a ruff rule's findings by code or prefix (the longest prefix "
-        "wins), e.g. `{S608: failure, PERF: warning}`; otherwise the curated level, and "
+        "wins), e.g. `{B006: failure, PERF: warning}`; otherwise the curated level, and "
         "`notice` for rules outside the curated set",
     )
 
