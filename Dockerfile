@@ -14,10 +14,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends git \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 aigate
 COPY --from=builder /opt/venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1
+ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 \
+    AI_GATE_CACHE_DIR=/home/aigate/cache/git AI_GATE_HEARTBEAT_FILE=/tmp/ai-gate-worker.alive
 USER aigate
 WORKDIR /home/aigate
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=3s \
-  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=2)"
+# The web's probe; a worker container overrides it with `ai-gate health worker` (Compose,
+# Kubernetes), which reads the heartbeat its consumer loop renews.
+HEALTHCHECK --interval=30s --timeout=3s CMD ["ai-gate", "health", "web"]
 CMD ["ai-gate", "serve", "--host", "0.0.0.0", "--port", "3000"]

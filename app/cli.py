@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds after which linters still running are stopped and the report is "
         "given with a note (default 600)",
     )
+    health = sub.add_parser("health", help="liveness probes for containers")
+    health.add_argument("target", choices=("worker", "web"))
+    health.add_argument("--url", default="http://127.0.0.1:3000", help="the web app (web)")
     config = sub.add_parser("config", help="validate a config file or print its JSON Schema")
     config_sub = config.add_subparsers(dest="config_command", required=True)
     validate = config_sub.add_parser("validate")
@@ -56,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             return _worker(args.concurrency)
         if args.command == "check":
             return _check(args)
+        if args.command == "health":
+            return _health(args.target, args.url)
         return _config(args)
     except SettingsError as exc:
         print(f"ai-gate: environment variable {exc}", file=sys.stderr)
@@ -174,6 +179,22 @@ def _check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(out)
     return EXIT_OK if report.verdict.conclusion in ("success", "neutral") else EXIT_GATE
+
+
+def _health(target: str, url: str) -> int:
+    """0 when alive: the worker's consumer beat recently, or the web app answers /healthz."""
+    if target == "worker":
+        from app.settings import load_settings
+        from workers.health import alive
+
+        return EXIT_OK if alive(load_settings().worker_heartbeat_file) else EXIT_GATE
+    import httpx
+
+    try:
+        ok = httpx.get(f"{url}/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        ok = False
+    return EXIT_OK if ok else EXIT_GATE
 
 
 def _progress(message: str) -> None:

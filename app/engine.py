@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from app.adapters.git import Git
 from app.adapters.linters import TreeLinters
 from app.adapters.localgit import read_snapshot
+from app.adapters.tokencount import Counting
 from app.adapters.workspace import materialise_tree
 from app.core.checks.ruff import python_files
 from app.core.config import Config
+from app.core.cost import pull_request_cost
 from app.core.models import (
     Acknowledgement,
     ConfigInfo,
@@ -21,8 +23,9 @@ from app.core.models import (
     Report,
     Review,
 )
-from app.core.pipeline import analyse, needs_contents
+from app.core.pipeline import analyse, attribute_snapshot, needs_contents, patch_lines
 from app.core.ports import LicenceResolver
+from app.core.tokens import RecordingCounter
 from app.deadline import Deadline
 
 # Seconds kept for publishing (GitHub's writes are spaced a second apart) when the checks run
@@ -52,11 +55,51 @@ def analyse_range(
     licences: LicenceResolver | None = None,
     deadline: Deadline | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    counting: Counting | None = None,
 ) -> Analysis:
     """The report of base..head (and the snapshot it was made from, for publishing).
 
     The linters stop short of `deadline` by a reserve for publishing: one cut short is a note
-    in a report that is still published."""
+    in a report that is still published. `counting` is a token-counting child started early
+    (one is started here otherwise)."""
+    with counting or Counting() as counter:
+        return _analyse_range(
+            git,
+            base_sha,
+            head_sha,
+            counter,
+            repository=repository,
+            config=config,
+            info=info,
+            pull_request=pull_request,
+            logins=logins,
+            reviews=reviews,
+            acknowledgements=acknowledgements,
+            month_to_date_usd=month_to_date_usd,
+            licences=licences,
+            deadline=deadline,
+            progress=progress,
+        )
+
+
+def _analyse_range(
+    git: Git,
+    base_sha: str,
+    head_sha: str,
+    counter: Counting,
+    *,
+    repository: str,
+    config: Config,
+    info: ConfigInfo,
+    pull_request: PullRequestInfo | None,
+    logins: Mapping[str, tuple[str | None, str | None]] | None,
+    reviews: Sequence[Review],
+    acknowledgements: Sequence[Acknowledgement],
+    month_to_date_usd: float | None,
+    licences: LicenceResolver | None,
+    deadline: Deadline | None,
+    progress: Callable[[str], None],
+) -> Analysis:
     deadline = deadline or Deadline.never()
     checks_deadline = deadline.sooner(min(PUBLISH_RESERVE, 0.25 * max(deadline.remaining(), 0)))
     progress(f"reading {base_sha[:12]}..{head_sha[:12]}")
@@ -76,6 +119,9 @@ def analyse_range(
         f"{len(snapshot.files):,} changed files, {len(snapshot.commits):,} commits; "
         f"checking {len(targets):,} Python files"
     )
+    # Counted by the child before the workspace is written and the linters start: the
+    # vocabulary's memory never meets theirs.
+    tokens = counter.count(cost_texts(snapshot, config), deadline)
     with materialise_tree(
         git,
         base_sha,
@@ -89,7 +135,17 @@ def analyse_range(
             deadline=checks_deadline,
             ruff_config=workspace.ruff_config,
         )
-        report = analyse(snapshot, config, linters, info, month_to_date_usd, licences)
+        report = analyse(
+            snapshot, config, linters, info, month_to_date_usd, licences, tokenizer=tokens
+        )
     if workspace.notes:
         report = report.model_copy(update={"notes": (*report.notes, *workspace.notes)})
     return Analysis(report, snapshot)
+
+
+def cost_texts(snapshot: PullRequestSnapshot, config: Config) -> list[str]:
+    """The texts the cost estimate will count, found by running it with a recorder."""
+    recorder = RecordingCounter()
+    attribution, outcome = attribute_snapshot(snapshot, patch_lines(snapshot), config)
+    pull_request_cost(snapshot, attribution, outcome.counts.ai_lines, config.cost, recorder)
+    return recorder.texts

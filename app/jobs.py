@@ -25,6 +25,7 @@ from app.adapters.localgit import changed_files, merge_base, read_texts, tree_en
 from app.adapters.reports import ReportStore
 from app.adapters.state import JobState
 from app.adapters.store import CostLedger, JobLog
+from app.adapters.tokencount import Counting
 from app.configload import load_config
 from app.core.config import Config
 from app.core.configfile import CONFIG_PATH
@@ -124,68 +125,84 @@ def analyse_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
         # A retry after this job completed its run: only what follows the run is left to do.
         return _finish_published(job, deps, api, source, deadline)
     publisher = CheckRunPublisher(api, job.repository)
-    run_id = publisher.start(job.head_sha, external_id=job.key, fresh=job.rerun)
-    try:
-        pr = source.pull_request(job.repository, job.pull_number)
-        _ensure_head(job, str(pr["head"]["sha"]))
-        # What only REST tells, asked while git fetches: neither waits on the other.
-        rest = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ai-gate-rest")
-        org = rest.submit(source.config_text, _org_defaults(job), None, CONFIG_PATH)
-        logins = rest.submit(source.commit_logins, job.repository, job.pull_number)
-        rest.shutdown(wait=False)
-        with _fetched(job, deps, pr, deadline) as git:
-            known: dict[tuple[str, str, str | None], Future[str | None]] = {
-                (_org_defaults(job), CONFIG_PATH, None): org
-            }
-            try:
-                config, info = _load_config(source, job.repository, _pr_base(pr), git, known)
-            except ConfigError as exc:
-                publisher.fail(run_id, "failure", f"Invalid {exc.path}", _config_message(exc))
-                return "config-error"
-            if pr.get("draft") and config.gate.drafts == "skip":
-                publisher.complete(run_id, _draft_report(job, pr, info))
-                return "published"
-            reviews = (
-                source.reviews(job.repository, job.pull_number)
-                if config.gate.require_human_review
-                else ()
-            )
-            analysis = analyse_range(
-                git,
-                _pr_base(pr),
-                job.head_sha,
-                repository=job.repository,
-                config=config,
-                info=info,
-                pull_request=pull_request_info(pr),
-                logins=logins.result(),
-                reviews=reviews,
-                month_to_date_usd=_month_without(job, deps),
-                licences=deps.licences,
-                deadline=deadline,
-            )
-        report, snapshot = analysis.report, analysis.snapshot
-        _ensure_head(job, source.head_sha(job.repository, job.pull_number))
-        if (newer := _stale(job, deps)) is not None:
-            raise Superseded(job.head_sha, newer)
-        # Stored before publishing: a database failure retries the job before GitHub shows
-        # anything, rather than completing the run and then completing a second one.
-        deps.reports.save_report(report)
-        # Booked once per head; a new head replaces the PR's amount (see app/adapters/store.py).
-        deps.ledger.record_cost(
-            job.repository,
-            job.pull_number,
-            job.head_sha,
-            report.cost.usd if report.cost else None,
-            datetime.now(UTC),
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="ai-gate-rest") as rest:
+        # The run is created while the PR is read and fetched: it shows in progress within a
+        # request or two, and the analysis never waits for it.
+        run = rest.submit(publisher.start, job.head_sha, external_id=job.key, fresh=job.rerun)
+        try:
+            return _analyse_and_publish(job, deps, deadline, source, publisher, run, rest)
+        except Superseded as exc:
+            _cancel(publisher, run.result(), exc)
+            return "superseded"
+
+
+def _analyse_and_publish(
+    job: Job,
+    deps: Deps,
+    deadline: Deadline,
+    source: PullRequestSource,
+    publisher: CheckRunPublisher,
+    run: Future[int],
+    rest: ThreadPoolExecutor,
+) -> Outcome:
+    """Fetch, analyse, and complete the job's run (`run`, being created meanwhile)."""
+    pr = source.pull_request(job.repository, job.pull_number)
+    _ensure_head(job, str(pr["head"]["sha"]))
+    # What only REST tells, asked while git fetches: neither waits on the other.
+    org = rest.submit(source.config_text, _org_defaults(job), None, CONFIG_PATH)
+    logins = rest.submit(source.commit_logins, job.repository, job.pull_number)
+    known: dict[tuple[str, str, str | None], Future[str | None]] = {
+        (_org_defaults(job), CONFIG_PATH, None): org
+    }
+    # The token counter loads its vocabulary while git fetches (app/adapters/tokencount.py).
+    with Counting() as counting, _fetched(job, deps, pr, deadline) as git:
+        try:
+            config, info = _load_config(source, job.repository, _pr_base(pr), git, known)
+        except ConfigError as exc:
+            publisher.fail(run.result(), "failure", f"Invalid {exc.path}", _config_message(exc))
+            return "config-error"
+        if pr.get("draft") and config.gate.drafts == "skip":
+            publisher.complete(run.result(), _draft_report(job, pr, info))
+            return "published"
+        reviews = (
+            source.reviews(job.repository, job.pull_number)
+            if config.gate.require_human_review
+            else ()
         )
-        publisher.complete(run_id, report, config.comments.max_annotations)
-        if attempt is not None:
-            deps.state.mark_published(attempt, PUBLISHED_TTL)
-        _publish_extras(api, job, report, snapshot, config)
-    except Superseded as exc:
-        _cancel(publisher, run_id, exc)
-        return "superseded"
+        analysis = analyse_range(
+            git,
+            _pr_base(pr),
+            job.head_sha,
+            repository=job.repository,
+            config=config,
+            info=info,
+            pull_request=pull_request_info(pr),
+            logins=logins.result(),
+            reviews=reviews,
+            month_to_date_usd=_month_without(job, deps),
+            licences=deps.licences,
+            deadline=deadline,
+            counting=counting,
+        )
+    report, snapshot = analysis.report, analysis.snapshot
+    _ensure_head(job, source.head_sha(job.repository, job.pull_number))
+    if (newer := _stale(job, deps)) is not None:
+        raise Superseded(job.head_sha, newer)
+    # Stored before publishing: a database failure retries the job before GitHub shows
+    # anything, rather than completing the run and then completing a second one.
+    deps.reports.save_report(report)
+    # Booked once per head; a new head replaces the PR's amount (see app/adapters/store.py).
+    deps.ledger.record_cost(
+        job.repository,
+        job.pull_number,
+        job.head_sha,
+        report.cost.usd if report.cost else None,
+        datetime.now(UTC),
+    )
+    publisher.complete(run.result(), report, config.comments.max_annotations)
+    if (attempt := _attempt_key(job)) is not None:
+        deps.state.mark_published(attempt, PUBLISHED_TTL)
+    _publish_extras(source.api, job, report, snapshot, config)
     log.info("job %s published: %s", job.key, report.verdict.conclusion)
     return "published"
 

@@ -85,6 +85,11 @@ class Settings(BaseSettings):
         default_factory=lambda: Path.home() / ".cache" / "ai-gate" / "git",
         validation_alias=AliasChoices("AI_GATE_CACHE_DIR"),
     )
+    # The worker's liveness file, touched by its consumer loop (`ai-gate health worker`).
+    worker_heartbeat_file: Path = Field(
+        default=Path("/tmp/ai-gate-worker.alive"),
+        validation_alias=AliasChoices("AI_GATE_HEARTBEAT_FILE"),
+    )
     cache_max_mb: int = Field(
         default=2048, ge=16, validation_alias=AliasChoices("AI_GATE_CACHE_MAX_MB")
     )

@@ -253,6 +253,7 @@ def main() -> None:
     parser.add_argument("--huge", type=int, default=3000, help="files of the large PR (0: skip)")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--write-interval", type=float, default=1.0)
+    parser.add_argument("--logs", type=Path, help="keep the worker's and web's logs here")
     args = parser.parse_args()
 
     redis.Redis.from_url(args.redis).flushdb()
@@ -266,8 +267,10 @@ def main() -> None:
             "REDIS_URL": args.redis,
             "AI_GATE_WRITE_INTERVAL": str(args.write_interval),
         }
-        worker = start_worker(env, Path(tmp) / "worker.log")
-        web, url = serve(env, Path(tmp))
+        logs = args.logs or Path(tmp)
+        logs.mkdir(parents=True, exist_ok=True)
+        worker = start_worker(env, logs / "worker.log")
+        web, url = serve(env, logs)
         try:
             idle = tree_memory(worker.proc.pid)
             github.latency = args.latency

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import Celery
 
 from app.settings import Settings
+from workers.health import Heartbeat
 
 celery = Celery("ai_gate")
 
@@ -39,5 +40,8 @@ def configure(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         task_default_queue="ai-gate",
+        ai_gate_heartbeat_file=str(settings.worker_heartbeat_file),
     )
+    if Heartbeat not in celery.steps["consumer"]:
+        celery.steps["consumer"].add(Heartbeat)
     return celery

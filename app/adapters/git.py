@@ -19,6 +19,7 @@ Isolation, and why:
 from __future__ import annotations
 
 import base64
+import fcntl
 import os
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -118,8 +119,12 @@ class Git:
         partial: bool = False,
         timeout: float = 600.0,
         deadline: Deadline | None = None,
+        fetch_lock: Path | None = None,
     ) -> None:
         self.git_dir = git_dir
+        # Jobs of one repository fetch blobs one after another (each then finds what the
+        # others fetched): a file lock, as they may run in different processes.
+        self.fetch_lock = fetch_lock
         self.env = dict(env)
         # A partial clone: blobs are fetched from the remote on demand (`prefetch`).
         self.partial = partial
@@ -181,7 +186,17 @@ class Git:
         returns how many were asked for. Blobs already here are not sent again."""
         if not self.partial:
             return 0
-        wanted = sorted(set(oids) - self.present(oids))
+        wanted_all = set(oids)
+        if not wanted_all:
+            return 0
+        if self.fetch_lock is None:
+            return self._prefetch(wanted_all)
+        with self.fetch_lock.open("a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._prefetch(wanted_all)
+
+    def _prefetch(self, oids: set[str]) -> int:
+        wanted = sorted(oids - self.present(oids))
         if not wanted:
             return 0
         # As git's own lazy fetch does (promisor-remote.c), but for all blobs at once.

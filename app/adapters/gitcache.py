@@ -89,7 +89,14 @@ class GitCache:
         """The repository holding the PR's commits and trees; held (shared) until exit."""
         git_dir, lock_path = self.paths(pull.clone_url)
         env = git_environment(self.home, token)
-        git = Git(git_dir, env, partial=True, timeout=self.timeout, deadline=deadline)
+        git = Git(
+            git_dir,
+            env,
+            partial=True,
+            timeout=self.timeout,
+            deadline=deadline,
+            fetch_lock=lock_path.with_suffix(".fetch"),
+        )
         with lock_path.open("a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             os.utime(lock_path)  # the LRU clock

@@ -301,6 +301,10 @@ class PullRequestSource:
     def __init__(self, api: Installation) -> None:
         self._api = api
 
+    @property
+    def api(self) -> Installation:
+        return self._api
+
     def pull_request(self, repo: str, number: int) -> dict[str, Any]:
         """The raw PR object (used to learn the current head)."""
         data = self._api.call("GET", f"/repos/{repo}/pulls/{number}")

@@ -26,7 +26,7 @@ from pydantic import Field, model_validator
 from app.core.diff import head_side, patch_rows
 from app.core.models import Attribution, Cost, PullRequestSnapshot
 from app.core.section import Section
-from app.core.tokens import Tokenizer, default_tokenizer
+from app.core.tokens import TokenCounter, default_tokenizer
 from app.core.usage import ReportedUsage, reported_usage
 
 # Claude Code's usual model when a commit does not name one (its trailers name e.g. Sonnet 4.6).
@@ -276,7 +276,7 @@ def _ai_added(patch: str | None, lines: frozenset[int] | None) -> list[str]:
 def workload(
     snapshot: PullRequestSnapshot,
     ai_lines: Mapping[str, frozenset[int]] | None,
-    tokenizer: Tokenizer,
+    tokenizer: TokenCounter,
 ) -> Workload:
     """Tokens of the AI-added text and of the files it went into (every added line if None)."""
     lines = text_tokens = file_tokens = files = from_diff = 0
@@ -339,7 +339,7 @@ def _round(value: float | None) -> float | None:
 
 
 def _assumptions(
-    work: Workload, config: CostConfig, use: TokenUse, tokenizer: Tokenizer
+    work: Workload, config: CostConfig, use: TokenUse, tokenizer: TokenCounter
 ) -> list[str]:
     c = config
     out = [
@@ -367,7 +367,7 @@ def estimate_cost(
     attribution: Attribution,
     ai_lines: Mapping[str, frozenset[int]],
     config: CostConfig,
-    tokenizer: Tokenizer | None = None,
+    tokenizer: TokenCounter | None = None,
 ) -> Cost | None:
     """Expected tokens and dollars with a low-high range; None when nothing is AI-written."""
     tokenizer = tokenizer or default_tokenizer()
@@ -461,7 +461,7 @@ def pull_request_cost(
     attribution: Attribution,
     ai_lines: Mapping[str, frozenset[int]],
     config: CostConfig,
-    tokenizer: Tokenizer | None = None,
+    tokenizer: TokenCounter | None = None,
 ) -> Cost | None:
     """The usage the PR reports when it reports any, else the estimate."""
     if not config.enabled:

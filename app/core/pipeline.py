@@ -29,6 +29,7 @@ from app.core.models import (
     Report,
 )
 from app.core.ports import LicenceResolver, Linters
+from app.core.tokens import TokenCounter
 
 
 def needs_contents(f: FileDiff) -> bool:
@@ -176,6 +177,7 @@ def analyse(
     config_info: ConfigInfo | None = None,
     month_to_date_usd: float | None = None,
     licences: LicenceResolver | None = None,
+    tokenizer: TokenCounter | None = None,
 ) -> Report:
     """Attribute, check, cost and judge one head sha of a pull request.
 
@@ -195,7 +197,9 @@ def analyse(
         )
         attribution, outcome = attribute_snapshot(snapshot, lines, config)
         found, notes = run_checks(snapshot, config, linters, lines, licences)
-        cost = pull_request_cost(snapshot, attribution, outcome.counts.ai_lines, config.cost)
+        cost = pull_request_cost(
+            snapshot, attribution, outcome.counts.ai_lines, config.cost, tokenizer
+        )
         if mypy_run is not None:
             mypy_found, mypy_notes = mypy_findings(snapshot, mypy_config, mypy_run.result(), lines)
             found += mypy_found

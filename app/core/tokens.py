@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
@@ -29,6 +30,40 @@ _CHUNK_CHARS = 100_000
 
 class _Encoding(Protocol):
     def encode_ordinary(self, text: str) -> list[int]: ...
+
+
+class TokenCounter(Protocol):
+    """Anything that counts tokens and says what counted them."""
+
+    @property
+    def name(self) -> str: ...
+
+    def count(self, text: str) -> int: ...
+
+
+class RecordingCounter:
+    """Counts nothing; keeps every text it is asked about (to have them counted elsewhere)."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def count(self, text: str) -> int:
+        self.texts.append(text)
+        return 0
+
+
+@dataclass(frozen=True)
+class PrecountedCounter:
+    """Counts made elsewhere, by text; a text not among them is counted by the chars/4 rule."""
+
+    name: str
+    counts: Mapping[str, int]
+
+    def count(self, text: str) -> int:
+        known = self.counts.get(text)
+        return known if known is not None else math.ceil(len(text) / CHARS_PER_TOKEN)
 
 
 @dataclass(frozen=True)

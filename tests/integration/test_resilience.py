@@ -10,7 +10,9 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -264,3 +266,27 @@ def test_a_job_waits_for_a_database_that_is_not_up_yet(
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     [run] = our_runs(github, pr.head_sha)
     assert run["conclusion"] == "success"
+
+
+def test_the_worker_beats_while_it_consumes_and_its_health_check_says_so(
+    github: FakeGitHub, own_db: str, tmp_path: Path
+) -> None:
+    beat = tmp_path / "alive"
+    env = broker_env(github, tmp_path, own_db) | {"AI_GATE_HEARTBEAT_FILE": str(beat)}
+
+    def health() -> int:
+        return subprocess.run([str(BIN), "health", "worker"], env=env, check=False).returncode
+
+    assert health() == 1  # no worker yet
+    worker = start_worker(env, tmp_path / "beating-worker.log", concurrency=1)
+    try:
+        wait_until(beat.exists, "the first heartbeat", timeout=30)
+        first = beat.stat().st_mtime
+        wait_until(lambda: beat.stat().st_mtime > first, "a second heartbeat", timeout=30)
+        assert health() == 0
+    finally:
+        worker.stop()
+    # A stopped consumer beats no more: once the last beat is old enough, the check fails.
+    old = time.time() - 60
+    os.utime(beat, (old, old))
+    assert health() == 1
