@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(args.command)
     try:
         if args.command == "serve":
             return _serve(args.host, args.port)
@@ -71,6 +71,18 @@ def main(argv: list[str] | None = None) -> int:
     except AiGateError as exc:
         print(f"ai-gate: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def configure_logging(command: str) -> None:
+    """INFO logs for the servers; a command-line run prints its report and nothing else
+    (no library's request log on stderr): only its own warnings and any error."""
+    if command in ("serve", "worker"):
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+        return
+    logging.basicConfig(level=logging.ERROR, format="ai-gate: %(levelname)s %(message)s")
+    logging.getLogger("app").setLevel(logging.WARNING)
 
 
 def _serve(host: str, port: int) -> int:

@@ -127,7 +127,7 @@ def _analyse_range(
         base_sha,
         head_sha,
         targets if checks.ruff.enabled or checks.mypy.enabled else [],
-        context=checks.mypy.enabled,
+        context=checks.mypy.enabled is not False,  # "auto" runs mypy too
     ) as workspace:
         linters = TreeLinters(
             workspace.root,

@@ -1,14 +1,70 @@
-"""The files of the base branch the analysis reads, besides the changed files.
+"""The files of the base branch the analysis reads, besides the changed files, and what the core
+learns from them.
 
-Adapters read each path listed here from the PR's base (never the head, so a PR cannot change
-how it is judged) into `PullRequestSnapshot.base_configs`, by path.
+Adapters read each path listed in `BASE_FILES` that exists at the PR's base (never the head, so a
+PR cannot change how it is judged) into `PullRequestSnapshot.base_configs`, by path. An adapter
+that finds `py.typed` markers in the base tree adds each under its own path (`src/pkg/py.typed` ->
+its text, usually empty): a package that ships one declares itself typed, and mypy then counts as
+configured (`mypy_configured`).
 """
 
 from __future__ import annotations
 
-BASE_FILES: tuple[str, ...] = (
-    # The repository's ruff configuration at its root (ruff's own precedence order).
-    ".ruff.toml",
-    "ruff.toml",
-    "pyproject.toml",
+import configparser
+import tomllib
+from collections.abc import Mapping
+
+# ruff's own precedence when one directory holds several config files.
+RUFF_CONFIG_FILES = (".ruff.toml", "ruff.toml", "pyproject.toml")
+LICENCE_FILES: tuple[str, ...] = (
+    *("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENSE.rst"),
+    *("LICENCE", "LICENCE.txt", "LICENCE.md", "COPYING", "COPYING.txt", "COPYING.md"),
 )
+MYPY_CONFIG_FILES: tuple[str, ...] = ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg")
+ATTRIBUTES_FILE = ".gitattributes"
+
+# Every base-branch file the core may read; ruff's config files first, in ruff's precedence.
+BASE_FILES: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        (*RUFF_CONFIG_FILES, *MYPY_CONFIG_FILES, *LICENCE_FILES, ATTRIBUTES_FILE, "package.json")
+    )
+)
+PY_TYPED = "py.typed"
+
+
+def toml_table(text: str | None, *keys: str) -> Mapping[str, object] | None:
+    """A nested table of a TOML document (`tool`, `mypy`), or None if absent or unreadable."""
+    if text is None:
+        return None
+    try:
+        node: object = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node if isinstance(node, dict) else None
+
+
+def cfg_section(text: str | None, section: str) -> Mapping[str, str] | None:
+    """An INI section (`setup.cfg`'s `[mypy]`), or None if absent or unreadable."""
+    if text is None:
+        return None
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    return dict(parser[section]) if parser.has_section(section) else None
+
+
+def mypy_configured(base_configs: Mapping[str, str]) -> bool:
+    """Whether the repository asks for mypy: a mypy config at its root, or a `py.typed` marker."""
+    if any(path.rsplit("/", 1)[-1] == PY_TYPED for path in base_configs):
+        return True
+    if "mypy.ini" in base_configs or ".mypy.ini" in base_configs:
+        return True
+    if toml_table(base_configs.get("pyproject.toml"), "tool", "mypy") is not None:
+        return True
+    return cfg_section(base_configs.get("setup.cfg"), "mypy") is not None

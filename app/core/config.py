@@ -9,22 +9,13 @@ from pydantic import Field
 from app.core.attribution import DetectionConfig
 from app.core.checks.licence import LicenceConfig
 from app.core.checks.mypy import MypyConfig
+from app.core.checks.rules import RECOMMENDED_RUFF_RULES
 from app.core.checks.secrets import SecretsConfig
+from app.core.checks.secretvalues import DEFAULT_TEST_PATHS
 from app.core.cost import CostConfig
 from app.core.models import Level
-from app.core.section import Section
+from app.core.section import Patterns, Section
 
-# Rules aimed at the faults generated code is known for; see README "Curated ruff rules".
-RECOMMENDED_RUFF_RULES: tuple[str, ...] = (
-    "E4",  # import placement
-    "E7",  # bare except (E722), comparisons to None/True, lambda assignment
-    "E9",  # syntax errors
-    "F",  # pyflakes: undefined names, unused imports and variables
-    "B",  # bugbear: mutable defaults, blind `except Exception` re-raise mistakes
-    "BLE",  # blind except
-    "S",  # bandit: injection, hard-coded secrets, HTTP calls without timeouts
-    "ASYNC",  # blocking calls inside async functions
-)
 RECOMMENDED_RUFF_IGNORES: tuple[str, ...] = ("S101",)  # assert is fine in tests
 
 
@@ -33,14 +24,30 @@ class RuffConfig(Section):
         default=True, description="run ruff", json_schema_extra={"stricter": "true"}
     )
     select: tuple[str, ...] = Field(
-        default=RECOMMENDED_RUFF_RULES, description="ruff rule codes or prefixes to run"
+        default=RECOMMENDED_RUFF_RULES,
+        description="ruff rule codes or prefixes to run; the default is the curated set "
+        "(README, Curated ruff rules)",
     )
     ignore: tuple[str, ...] = Field(
         default=RECOMMENDED_RUFF_IGNORES, description="ruff rule codes or prefixes to skip"
     )
+    levels: dict[str, Level] = Field(
+        default_factory=dict,
+        description="the level of a ruff rule's findings by code or prefix (the longest prefix "
+        "wins), e.g. `{B006: failure, PERF: warning}`; otherwise the curated level, and "
+        "`notice` for rules outside the curated set",
+    )
 
 
 class ChecksConfig(Section):
+    test_paths: Patterns = Field(
+        default=DEFAULT_TEST_PATHS,
+        description="regular expressions (re.search) for test code and test data (`tests/`, "
+        "`test_*.py`, `*_test.py`, `conftest.py`, fixtures, cassettes): there a secret found by "
+        "keyword or entropy alone is not reported, a provider-shaped value without a checksum "
+        "is a warning at most, and ruff's security (`S`) and async-blocking (`ASYNC`) rules "
+        "are not reported; `[]` treats tests like any code",
+    )
     ruff: RuffConfig = RuffConfig()
     mypy: MypyConfig = MypyConfig()
     secrets: SecretsConfig = SecretsConfig()

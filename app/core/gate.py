@@ -54,17 +54,55 @@ def human_approvers(reviews: Sequence[Review], author: str) -> list[str]:
     )
 
 
-def _failures(gate: GateConfig, data: GateInput) -> list[str]:
+def _percent(share: float) -> str:
+    """A share as people read it: 0.4% rather than 0% when it is not nothing."""
+    return f"{share:.1%}" if 0 < share < 0.01 else f"{share:.0%}"
+
+
+def failing_findings(gate: GateConfig, data: GateInput) -> list[Finding]:
+    """Findings on added lines at or above `gate.fail_on` (advisory findings never count)."""
     threshold = LEVEL_ORDER[gate.fail_on]
-    failing = [f for f in data.findings if f.in_diff and LEVEL_ORDER[f.level] >= threshold]
+    return [
+        f
+        for f in data.findings
+        if f.in_diff and not f.advisory and LEVEL_ORDER[f.level] >= threshold
+    ]
+
+
+def denied_licences(gate: GateConfig, data: GateInput) -> list[Finding]:
+    """Denied licences, which fail the gate whatever `fail_on` says (`gate.licence_denials`)."""
+    if not gate.licence_denials:
+        return []
+    return [f for f in data.findings if f.check == "licence" and f.rule.endswith("-denied")]
+
+
+def decisive(gate: GateConfig, data: GateInput) -> list[Finding]:
+    """The findings the verdict fails on, if it fails on any."""
+    skipped = data.draft and gate.drafts == "skip"
+    if skipped or (gate.applies_to == "ai" and not data.attribution.ai):
+        return []
+    failing = failing_findings(gate, data)
+    return failing or denied_licences(gate, data)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _failures(gate: GateConfig, data: GateInput) -> list[str]:
+    failing = failing_findings(gate, data)
     reasons = []
     if failing:
+        verb = "reaches" if len(failing) == 1 else "reach"
         reasons.append(
-            f"{len(failing)} finding(s) at level {gate.fail_on} or above on added lines."
+            f"{_count(len(failing), 'finding')} on added lines {verb} "
+            f"`gate.fail_on: {gate.fail_on}`."
         )
-    denied = [f for f in data.findings if f.check == "licence" and f.rule.endswith("-denied")]
-    if gate.licence_denials and denied and not failing:
-        reasons.append(f"{len(denied)} denied licence(s).")
+    denied = denied_licences(gate, data)
+    if denied and not failing:
+        reasons.append(
+            f"{_count(len(denied), 'denied licence')}: `gate.licence_denials` fails on them."
+        )
     return reasons
 
 
@@ -72,11 +110,15 @@ def _size_failures(gate: GateConfig, att: Attribution) -> list[str]:
     reasons = []
     if gate.max_ai_lines is not None and att.ai_added_lines > gate.max_ai_lines:
         reasons.append(
-            f"{att.ai_added_lines} AI-attributed added lines, over the limit of "
-            f"{gate.max_ai_lines}."
+            f"{_count(att.ai_added_lines, 'AI-attributed added line')} "
+            f"{'is' if att.ai_added_lines == 1 else 'are'} above "
+            f"`gate.max_ai_lines` {gate.max_ai_lines}."
         )
     if gate.max_ai_share is not None and att.ai_share > gate.max_ai_share:
-        reasons.append(f"AI share {att.ai_share:.0%} is over the limit of {gate.max_ai_share:.0%}.")
+        reasons.append(
+            f"AI share {_percent(att.ai_share)} of added lines is above `gate.max_ai_share` "
+            f"{_percent(gate.max_ai_share)}."
+        )
     return reasons
 
 
@@ -113,7 +155,7 @@ def decide(gate: GateConfig, data: GateInput) -> Verdict:
             )
     else:
         conclusion = "success"
-        reasons.append("No finding reaches the failing level.")
+        reasons.append(f"No finding on added lines reaches `gate.fail_on: {gate.fail_on}`.")
     if size and acks:
         reasons.append(f"AI size limits accepted by {', '.join(acks)}: " + " ".join(size))
     acknowledgeable = conclusion == "action_required" or (

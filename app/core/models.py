@@ -127,6 +127,9 @@ class Signal(Frozen):
     evidence: str
     confidence: float = 1.0
     model: str | None = None
+    # Whether it made its commit (or the pull request) AI-attributed; a weak signal is listed
+    # as evidence seen but not counted.
+    counted: bool = True
 
 
 class CommitAttribution(Frozen):
@@ -183,6 +186,10 @@ class Finding(Frozen):
     fingerprint: str = ""
     url: str | None = None
     suggestion: Suggestion | None = None
+    # Counted by the gate toward a failing verdict (listed first by every publisher).
+    decisive: bool = False
+    # Shown, but never fails the gate (mypy on a repository that does not configure it).
+    advisory: bool = False
 
 
 class Cost(Frozen):
@@ -227,6 +234,14 @@ class ConfigInfo(Frozen):
     notes: tuple[str, ...] = ()
 
 
+class SetAside(Frozen):
+    """A changed file left out of the checks and the AI line counts: lock, generated, vendored."""
+
+    path: str
+    reason: str
+    added_lines: int = 0
+
+
 class Report(Frozen):
     schema_version: str = SCHEMA_VERSION
     repository: str
@@ -239,3 +254,5 @@ class Report(Frozen):
     verdict: Verdict
     config: ConfigInfo = ConfigInfo()
     notes: tuple[str, ...] = ()
+    # Lock, generated and vendored files: neither checked nor counted.
+    set_aside: tuple[SetAside, ...] = ()

@@ -6,14 +6,18 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from app.core.attribution import detect
+from app.core.checks.duplicates import without_duplicates
 from app.core.checks.licence import licence_findings
 from app.core.checks.mypy import mypy_findings
+from app.core.checks.ownlicence import with_own_licences
 from app.core.checks.ruff import python_files, ruff_findings
 from app.core.checks.secrets import secret_findings
 from app.core.config import Config, FiltersConfig
 from app.core.cost import budget_status, pull_request_cost, with_budget
 from app.core.diff import PatchLines, parse_patch
-from app.core.gate import GateInput, decide
+from app.core.evidence import mark_counted
+from app.core.gate import GateInput, decide, decisive
+from app.core.generated import set_aside
 from app.core.lines import LineOutcome, attribute_pr_lines, needs_history
 from app.core.manifests import is_manifest
 from app.core.models import (
@@ -64,7 +68,7 @@ def attribute_snapshot(
     snapshot: PullRequestSnapshot, lines: Mapping[str, PatchLines], config: Config
 ) -> tuple[Attribution, LineOutcome]:
     """Commit-level verdicts, then the commit of origin of every added line."""
-    commit_level = detect(snapshot, config.detection)
+    commit_level = mark_counted(detect(snapshot, config.detection), config.detection.min_confidence)
     ai_commits = frozenset(c.sha for c in commit_level.commits if c.ai)
     outcome = attribute_pr_lines(
         lines,
@@ -138,11 +142,12 @@ def run_checks(
     `licences` looks up new dependencies' licences; without one they are noted as unchecked.
     """
     checks = config.checks
-    found, ruff_notes = ruff_findings(snapshot, checks.ruff, linters, lines)
+    found, ruff_notes = ruff_findings(snapshot, checks.ruff, linters, lines, checks.test_paths)
     notes = list(ruff_notes)
     if checks.secrets.enabled:
-        found += secret_findings(snapshot, checks.secrets, lines)
-    licence_found, licence_notes = licence_findings(snapshot, checks.licence, lines, licences)
+        found += secret_findings(snapshot, checks.secrets, lines, checks.test_paths)
+    licence_config = with_own_licences(checks.licence, snapshot.base_configs)
+    licence_found, licence_notes = licence_findings(snapshot, licence_config, lines, licences)
     return [*found, *licence_found], [*notes, *licence_notes]
 
 
@@ -179,6 +184,7 @@ def analyse(
     `month_to_date_usd` is the repository's spend this month without this pull request (None
     where no ledger is kept, as in `ai-gate check`).
     """
+    snapshot, aside = set_aside(snapshot)
     lines = patch_lines(snapshot)
     mypy_config, files = config.checks.mypy, python_files(snapshot)
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -198,9 +204,12 @@ def analyse(
             mypy_found, mypy_notes = mypy_findings(snapshot, mypy_config, mypy_run.result(), lines)
             found += mypy_found
             notes += mypy_notes
+    found = without_duplicates(found, config.checks.secrets.enabled)
     findings = _scoped(found, lines, config, outcome.counts.ai_lines)
     budget = budget_status(cost, month_to_date_usd, config.cost.budget)
-    verdict = decide(config.gate, gate_input(snapshot, attribution, findings, budget.failures))
+    judged = gate_input(snapshot, attribution, findings, budget.failures)
+    verdict = decide(config.gate, judged)
+    findings = mark_decisive(findings, decisive(config.gate, judged))
     return Report(
         repository=snapshot.repository,
         base_sha=snapshot.base_sha,
@@ -212,4 +221,11 @@ def analyse(
         verdict=verdict,
         config=config_info or ConfigInfo(sources=("defaults",)),
         notes=(*snapshot.notes, *_unchecked(snapshot), *outcome.notes, *notes),
+        set_aside=aside,
     )
+
+
+def mark_decisive(findings: Sequence[Finding], deciding: Sequence[Finding]) -> list[Finding]:
+    """The findings with those the verdict fails on marked `decisive`."""
+    chosen = {id(f) for f in deciding}
+    return [f.model_copy(update={"decisive": True}) if id(f) in chosen else f for f in findings]

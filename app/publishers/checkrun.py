@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from app.adapters.github import Installation
-from app.core.models import LEVEL_ORDER, Finding, Report
+from app.core.models import Finding, Report
 from app.publishers.markdown import render_summary, render_title
+from app.publishers.reading import ordered, written_by
 
 CHECK_NAME = "ai-gate"
 # GitHub accepts at most 50 annotations per create/update request; further updates append.
@@ -34,7 +35,7 @@ def annotation(finding: Finding) -> dict[str, Any]:
         "end_line": finding.end_line,
         "annotation_level": finding.level,
         "title": f"{finding.check} {finding.rule}"[:255],
-        "message": finding.message[:60_000],
+        "message": f"{finding.message} ({written_by(finding)})"[:60_000],
         "raw_details": f"ai-gate fingerprint: {finding.fingerprint}",
     }
     return body
@@ -99,8 +100,8 @@ class CheckRunPublisher:
         one request, then append the rest 50 at a time (GitHub adds each batch to the run's
         annotations): the verdict shows before the last annotation is written."""
         title, summary = render_title(report), render_summary(report)
-        ordered = sorted(report.findings, key=lambda f: -LEVEL_ORDER[f.level])
-        notes = [annotation(f) for f in ordered if f.in_diff]
+        # Those that decide the verdict first, then the most severe, within max_annotations.
+        notes = [annotation(f) for f in ordered(report.findings) if f.in_diff]
         if len(notes) > max_annotations:
             summary += (
                 f"\n\nThe {max_annotations} most severe of {len(notes)} findings are annotated "

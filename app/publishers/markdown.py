@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
-from app.core.models import LEVEL_ORDER, Attribution, Finding, Report
+from app.core.models import Attribution, Finding, Report, Signal
 from app.publishers.cost import render_cost_markdown
+from app.publishers.reading import (
+    count,
+    evidence_label,
+    ordered,
+    percent,
+    set_aside_line,
+    split_evidence,
+    written_by,
+)
 
 TITLES = {
     "success": "Passed",
@@ -17,14 +27,29 @@ TITLES = {
 MAX_SUMMARY = 65_000
 # The most severe findings listed in the summary (all of them are annotated on their lines).
 LISTED_FINDINGS = 10
+# Findings that decide the verdict, listed before anything else.
+LISTED_DECIDING = 50
 LISTED_FILES = 20
 
 
+def _cause(report: Report) -> str:
+    """Why a failing verdict fails, in a few words (GitHub shows titles as plain text)."""
+    verdict = report.verdict
+    if verdict.conclusion != "failure":
+        return ""
+    deciding = sum(f.decisive for f in report.findings)
+    if deciding:
+        return f": {count(deciding, 'finding')} {'fails' if deciding == 1 else 'fail'} the gate"
+    first = verdict.reasons[0] if verdict.reasons else ""
+    return f": {first.replace('`', '').rstrip('.')}" if first else ""
+
+
 def render_title(report: Report) -> str:
-    """A one-line title: verdict, AI share and number of findings."""
+    """A one-line title: the verdict and why, then the number of findings and the AI share."""
     att = report.attribution
-    ai = f"AI {att.ai_share:.0%} of added lines" if att.ai else "no AI attribution"
-    return f"{TITLES[report.verdict.conclusion]}: {ai}, {len(report.findings)} finding(s)"
+    ai = f"{percent(att.ai_share)} of added lines AI-attributed" if att.ai else "no AI attribution"
+    facts = f"{count(len(report.findings), 'finding')}; {ai}"
+    return f"{TITLES[report.verdict.conclusion]}{_cause(report)} ({facts})"
 
 
 def _configuration(report: Report) -> list[str]:
@@ -82,6 +107,27 @@ def _ai_files(att: Attribution) -> list[str]:
     ]
 
 
+_HEADER = ["| level | where | line | rule | message |", "|---|---|---|---|---|"]
+
+
+def _row(f: Finding) -> str:
+    return (
+        f"| {f.level} | `{_cell(f.path)}:{f.start_line}` | {written_by(f)} "
+        f"| {f.check} `{_cell(f.rule)}` | {_cell(f.message)} |"
+    )
+
+
+def _deciding(findings: Sequence[Finding]) -> list[str]:
+    """The findings the verdict fails on, all of them (up to a limit), before anything else."""
+    deciding = [f for f in ordered(findings) if f.decisive]
+    if not deciding:
+        return []
+    more = len(deciding) - LISTED_DECIDING
+    out = ["", "#### Findings that decide the verdict", "", *_HEADER]
+    out += [_row(f) for f in deciding[:LISTED_DECIDING]]
+    return out + (["", f"… and {more} more, each annotated on its line."] if more > 0 else [])
+
+
 def _findings(findings: tuple[Finding, ...]) -> list[str]:
     if not findings:
         return ["No findings on the added lines."]
@@ -90,17 +136,77 @@ def _findings(findings: tuple[Finding, ...]) -> list[str]:
     out = ["| check | findings |", "|---|---|"]
     out += [f"| {check} | {n} |" for check, n in sorted(by_check.items())]
     levels = ", ".join(f"{n} {lvl}" for lvl, n in sorted(by_level.items()))
-    out += ["", f"On added lines: {levels}. Each is annotated on its line."]
-    worst = sorted(findings, key=lambda f: (-LEVEL_ORDER[f.level], f.path, f.start_line))
-    rows = [
-        f"| {f.level} | `{_cell(f.path)}:{f.start_line}` | {f.check} `{_cell(f.rule)}` "
-        f"| {_cell(f.message)} |"
-        for f in worst[:LISTED_FINDINGS]
+    ai = sum(f.ai_attributed for f in findings)
+    out += [
+        "",
+        f"On added lines: {levels}; {ai} on AI-written lines. Each is annotated on its line.",
     ]
-    title = "Most severe" if len(findings) > LISTED_FINDINGS else "All findings"
-    out += ["", f"<details><summary>{title}</summary>", "", "| level | where | rule | message |"]
-    out += ["|---|---|---|---|", *rows, "", "</details>"]
+    others = [f for f in ordered(findings) if not f.decisive]
+    if not others:
+        return out
+    rows = [_row(f) for f in others[:LISTED_FINDINGS]]
+    title = "Most severe" if len(others) > LISTED_FINDINGS else "All findings"
+    if len(others) < len(findings):
+        title = f"{title} of the others"
+    out += ["", f"<details><summary>{title}</summary>", "", *_HEADER, *rows, "", "</details>"]
     return out
+
+
+def _evidence(signals: Sequence[Signal]) -> list[str]:
+    """Evidence that counted, then what was seen but did not count, each line labelled."""
+    counted, seen = split_evidence(signals)
+    out: list[str] = []
+
+    def line(s: Signal) -> str:
+        return f"- {evidence_label(s)} (`{s.source}`): `{_cell(s.evidence)}`"
+
+    if counted:
+        rows = [line(s) for s in counted]
+        if len(rows) > 5:
+            out += [
+                "<details><summary>Evidence that counted</summary>",
+                "",
+                *rows,
+                "",
+                "</details>",
+            ]
+        else:
+            out += ["Evidence that counted:", "", *rows]
+    if seen:
+        out += [
+            "",
+            f"<details><summary>Evidence seen, not counted ({len(seen)})</summary>",
+            "",
+            *(line(s) for s in seen),
+            "",
+            "</details>",
+        ]
+    return out
+
+
+def _set_aside(report: Report) -> list[str]:
+    if not report.set_aside:
+        return []
+    rows = [
+        f"| `{_cell(a.path)}` | {a.reason} | {a.added_lines:,} |"
+        for a in report.set_aside[:LISTED_FILES]
+    ]
+    more = len(report.set_aside) - LISTED_FILES
+    return [
+        "",
+        "### Set aside",
+        "",
+        f"{set_aside_line(report.set_aside)}.",
+        "",
+        "<details><summary>Files set aside</summary>",
+        "",
+        "| file | why | added lines |",
+        "|---|---|---|",
+        *rows,
+        *(["", f"… and {more} more."] if more > 0 else []),
+        "",
+        "</details>",
+    ]
 
 
 def render_summary(report: Report) -> str:
@@ -108,6 +214,7 @@ def render_summary(report: Report) -> str:
     att = report.attribution
     out = [f"### Verdict: {report.verdict.conclusion}", ""]
     out += [f"- {reason}" for reason in report.verdict.reasons]
+    out += _deciding(report.findings)
     out += ["", "### Attribution", ""]
     if att.ai:
         out += [
@@ -118,15 +225,13 @@ def render_summary(report: Report) -> str:
             f"| {att.ai_added_lines} of {att.added_lines} ({att.ai_share:.0%}) |",
             "",
         ]
-        evidence = [f"- `{s.source}` ({s.kind}): `{s.evidence}`" for s in att.signals]
-        if len(evidence) > 5:
-            out += ["<details><summary>Evidence</summary>", "", *evidence, "", "</details>"]
-        else:
-            out += ["Evidence:", "", *evidence]
+        out += _evidence(att.signals)
         out += _ai_files(att)
     else:
         out.append(f"No AI signal in {len(att.commits)} commit(s) or the pull request.")
+        out += _evidence(att.signals)
     out += ["", "### Findings", "", *_findings(report.findings)]
+    out += _set_aside(report)
     if report.cost is not None:
         out += ["", *render_cost_markdown(report.cost)]
     if report.notes:

@@ -14,6 +14,7 @@ from app.adapters.github import Installation
 from app.core.config import CommentsConfig
 from app.core.diff import PatchLines
 from app.core.models import LEVEL_ORDER, Finding, Report
+from app.publishers.reading import ordered, written_by
 
 FP_MARK = "<!-- ai-gate:fp={} -->"
 REVIEW_MARK = "<!-- ai-gate:review head={} -->"
@@ -23,7 +24,12 @@ _FP = re.compile(r"<!-- ai-gate:fp=([0-9a-f]+) -->")
 
 def comment_body(finding: Finding) -> str:
     """Markdown for one inline comment, with a suggestion block when the fix is known."""
-    parts = [f"**{finding.check} {finding.rule}** ({finding.level}): {finding.message}"]
+    parts = [
+        f"**{finding.check} {finding.rule}** ({finding.level}, {written_by(finding)}): "
+        f"{finding.message}"
+    ]
+    if finding.decisive:
+        parts.append("This finding fails the gate.")
     if finding.suggestion is not None:
         parts += ["", "```suggestion", finding.suggestion.text, "```"]
     if finding.url:
@@ -61,13 +67,13 @@ def choose(
 ) -> list[dict[str, Any]]:
     """The most severe commentable findings not commented before, at most `max_comments`."""
     threshold = LEVEL_ORDER[config.min_level]
-    ranked = sorted(
-        (
-            f
-            for f in findings
-            if f.in_diff and f.fingerprint not in already and LEVEL_ORDER[f.level] >= threshold
-        ),
-        key=lambda f: (-LEVEL_ORDER[f.level], f.path, f.start_line),
+    # Findings that decide the verdict first: they are the ones a maintainer must read.
+    ranked = ordered(
+        f
+        for f in findings
+        if f.in_diff
+        and f.fingerprint not in already
+        and (f.decisive or LEVEL_ORDER[f.level] >= threshold)
     )
     chosen: list[dict[str, Any]] = []
     seen: set[str] = set()

@@ -70,8 +70,8 @@ def test_pr_opened_by_the_copilot_coding_agent(github: FakeGitHub, redis_server:
     run = summary_after(github, redis_server, pr, payload)
     summary = run["output"]["summary"]
     assert "| copilot-agent | unknown | 1 of 1 | 2 of 2 (100%) |" in summary
-    assert "- `pull_request` (pr_author): `Copilot`" in summary
-    assert "- `pull_request` (branch): `copilot/fix-totals`" in summary
+    assert "- PR author (`pull_request`): `Copilot`" in summary
+    assert "- branch name (`pull_request`): `copilot/fix-totals`" in summary
     # the human who asked for the work is a co-author, not evidence
     assert "octocat" not in summary
 
@@ -103,7 +103,8 @@ def test_dependabot_pr_is_not_ai(github: FakeGitHub, redis_server: str) -> None:
     run = summary_after(github, redis_server, pr, payload)
     assert run["conclusion"] == "neutral"
     assert "claude" not in run["output"]["summary"].lower()
-    assert run["output"]["title"].startswith("Not gated: no AI attribution")
+    assert run["output"]["title"].startswith("Not gated (")
+    assert run["output"]["title"].endswith("; no AI attribution)")
 
 
 def test_human_pr_with_a_human_co_author_is_not_ai(github: FakeGitHub, redis_server: str) -> None:

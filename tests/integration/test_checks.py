@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import github_token
 from tests.fakes.github_server import FakeGitHub, git_blob_sha
 from tests.gitrepo import git
 from tests.integration.conftest import deliver
@@ -114,7 +115,8 @@ def test_mixed_pr_attributes_lines_by_blame(github: FakeGitHub, redis_server: st
     assert not github.requests_matching("GET", rf"/repos/{OWNER}/{REPO}/commits/[0-9a-f]{{40}}$")
 
 
-SECRET = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+# A token in GitHub's format, checksum included (built here so scanners of this file find none).
+SECRET = github_token("A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5")
 SERVICE_BASE = "import os\n"
 SERVICE_HEAD = (
     "import os\n"  # pre-existing and unused (F401): outside the diff, not reported
@@ -154,7 +156,10 @@ def test_ruff_mypy_licence_and_secret_findings_on_added_lines_only_and_the_secre
     assert (9, "ruff E722") in titles
     assert (14, "mypy return-value") in titles
     assert (2, "licence spdx-denied") in titles
-    assert any(line == 17 and title.startswith("secrets ") for line, title in titles)
+    assert (17, "secrets github-token") in titles
+    with github.lock:
+        levels = {(a["title"], a["annotation_level"]) for a in github.annotations[int(run["id"])]}
+    assert ("secrets github-token", "failure") in levels
     assert all(line != 1 for line, _ in titles)  # the pre-existing `import os` is not reported
     assert {a["path"] for a in github.annotations[int(run["id"])]} == {"pkg/service.py"}
     assert run["conclusion"] == "failure"

@@ -52,7 +52,7 @@ def test_opened_pr_gets_a_completed_run_with_annotations_on_added_lines(
     assert [r.json.get("conclusion") for r in updates] == ["success", None]
     output = run["output"]
     assert isinstance(output, dict)
-    assert output["title"].startswith("Passed: AI 100% of added lines, 61 finding(s)")
+    assert output["title"] == "Passed (61 findings; 100% of added lines AI-attributed)"
     assert "| ruff | 61 |" in output["summary"]
 
 

@@ -7,7 +7,7 @@ from app.errors import ConfigError
 def test_empty_file_gives_defaults() -> None:
     config = parse_config("")
     assert config.gate.applies_to == "ai"
-    assert "BLE" in config.checks.ruff.select
+    assert "F821" in config.checks.ruff.select
 
 
 def test_valid_file_is_read() -> None:

@@ -33,7 +33,8 @@ def test_the_most_severe_findings_are_listed_first_and_the_rest_left_to_annotati
     rows = [line for line in text.splitlines() if line.startswith(("| warning", "| failure"))]
     assert len(rows) == LISTED_FINDINGS
     assert rows[0] == (
-        "| failure | `pkg/m50.py:51` | ruff `E722` | value \\| with a pipe and a newline |"
+        "| failure | `pkg/m50.py:51` | human-written line | ruff `E722` "
+        "| value \\| with a pipe and a newline |"
     )
     assert "<summary>Most severe</summary>" in text
 

@@ -12,8 +12,10 @@ import pytest
 from app.adapters.mypy_runner import MypyRunner
 from app.adapters.workspace import materialise
 from app.core.checks.mypy import MypyConfig, MypyResult, mypy_findings, mypy_notes
+from app.core.config import GateConfig
 from app.core.diff import parse_patch
-from app.core.models import FileDiff
+from app.core.gate import GateInput, decide
+from app.core.models import Attribution, FileDiff, Finding
 from app.core.ports import LintDiagnostic
 from tests.builders import make_snapshot
 
@@ -111,7 +113,7 @@ def test_only_the_error_on_an_added_line_is_in_the_diff(run: Run) -> None:
     f = FileDiff(path="pkg/mod.py", status="modified", patch=PATCH, additions=4)
     snapshot = make_snapshot(files=[f], contents={f.path: MODULE})
     findings, notes = mypy_findings(
-        snapshot, MypyConfig(), run.result, {f.path: parse_patch(PATCH)}
+        snapshot, MypyConfig(enabled=True), run.result, {f.path: parse_patch(PATCH)}
     )
     assert [(x.start_line, x.in_diff) for x in findings] == [(6, False), (10, True)]
     assert all(x.check == "mypy" and x.level == "warning" for x in findings)
@@ -202,7 +204,8 @@ def test_disabled_and_error_notes() -> None:
     result = MypyResult(diagnostics=(diag,), error="usage: mypy …")
     snapshot = make_snapshot()
     assert mypy_findings(snapshot, MypyConfig(enabled=False), result, {}) == ([], [])
-    findings, notes = mypy_findings(snapshot, MypyConfig(level="failure"), result, {})
+    config = MypyConfig(enabled=True, level="failure")
+    findings, notes = mypy_findings(snapshot, config, result, {})
     assert [(f.level, f.in_diff) for f in findings] == [("failure", False)]
     assert notes == ["mypy could not run: usage: mypy …"]
     many = MypyResult(unresolved_imports=tuple(f"m{i}" for i in range(7)))
@@ -210,3 +213,55 @@ def test_disabled_and_error_notes() -> None:
         "mypy could not resolve 7 imports (m0, m1, m2, m3, m4, …): install-free analysis of "
         "the changed files alone treats them as Any."
     ]
+
+
+# --- enabled: auto -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("base_configs", "configured"),
+    [
+        ({"pyproject.toml": "[tool.mypy]\nstrict = true\n"}, True),
+        ({"pyproject.toml": "[tool.ruff]\nline-length = 99\n"}, False),
+        ({"mypy.ini": "[mypy]\n"}, True),
+        ({".mypy.ini": "[mypy]\n"}, True),
+        ({"setup.cfg": "[mypy]\nwarn_unused_ignores = True\n"}, True),
+        ({"setup.cfg": "[metadata]\nname = pkg\n"}, False),
+        ({"src/pkg/py.typed": ""}, True),  # where an adapter puts the markers it finds
+        ({}, False),
+    ],
+)
+def test_mypy_counts_only_where_the_repository_configures_it(
+    base_configs: dict[str, str], configured: bool
+) -> None:
+    diag = LintDiagnostic(path="pkg/a.py", line=1, end_line=1, rule="arg-type", message="m")
+    snapshot = make_snapshot().model_copy(update={"base_configs": base_configs})
+    config = MypyConfig(level="failure")
+    findings, notes = mypy_findings(snapshot, config, MypyResult(diagnostics=(diag,)), {})
+    [finding] = findings
+    assert (finding.level, finding.advisory) == (
+        ("failure", False) if configured else ("notice", True)
+    )
+    assert any("never fail" in n for n in notes) is not configured
+    # `enabled: true` judges them at `level` whatever the repository says.
+    explicit = MypyConfig(enabled=True, level="failure")
+    [forced], _ = mypy_findings(snapshot, explicit, MypyResult(diagnostics=(diag,)), {})
+    assert (forced.level, forced.advisory) == ("failure", False)
+
+
+def test_advisory_findings_never_fail_the_gate_even_at_fail_on_notice() -> None:
+    advisory = Finding(
+        check="mypy",
+        rule="arg-type",
+        level="notice",
+        path="a.py",
+        start_line=1,
+        end_line=1,
+        message="m",
+        advisory=True,
+    )
+    ai = Attribution(ai=True)
+    verdict = decide(GateConfig(fail_on="notice"), GateInput(ai, [advisory]))
+    assert verdict.conclusion == "success"
+    plain = advisory.model_copy(update={"advisory": False})
+    assert decide(GateConfig(fail_on="notice"), GateInput(ai, [plain])).conclusion == "failure"

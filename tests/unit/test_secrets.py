@@ -14,15 +14,17 @@ from app.core.checks import secrets as secrets_module
 from app.core.checks.secrets import RULES, SecretsConfig, secret_findings
 from app.core.diff import parse_patch
 from app.core.models import FileDiff, Finding, PullRequestSnapshot
-from tests.builders import make_file, make_snapshot
+from tests.builders import github_token, make_file, make_snapshot
 
 # Built at run time so that secret scanners reading this file have nothing to match.
-AWS_KEY_ID = "AKIA" + "IOSFODNN7EXAMPLE"  # AWS's documented example access key id
-AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"  # and its example secret
-GITHUB_TOKEN = "ghp" + "_" + "q7Xv2Lm9Tc4Rb8Nw1Kd6Hy3Zp5Fs0Gj" + "Ue2Aw"
+AWS_KEY_ID = "AKIA" + "Q7XV2LM9TC4RB8NW"
+AWS_SECRET = "u8Kd2/Lq9ZxP4" + "vT7nR1sW3yB6hJ0mF5gC8eA2k9Q"
+AWS_EXAMPLE_KEY_ID = "AKIA" + "IOSFODNN7EXAMPLE"  # AWS's documented example access key id
 PEM_HEADER = "-----BEGIN " + "RSA PRIVATE KEY-----"
+PEM_BODY = "MIIEowIBAAKCAQEAr4" + "Zq8v7LmP2wX9dT3kN6bH1yJ5cR0gF4sA8eU2iO7pQ"
 PASSWORD = "Tr0ub4dor" + "-and-3-horses"
 HEX_BLOB = "9f86d081884c7d659a2feaa0c55ad015" + "a3bf4f1b2b0b822cd15d6c15b0f00a08"
+GITHUB_TOKEN = github_token()
 SECRETS = (AWS_KEY_ID, AWS_SECRET, GITHUB_TOKEN, PASSWORD, HEX_BLOB)
 
 
@@ -38,7 +40,7 @@ def rules(findings: list[Finding]) -> list[tuple[int, str]]:
     return [(f.start_line, f.rule) for f in findings]
 
 
-def test_aws_example_key_and_secret_are_found() -> None:
+def test_aws_key_and_secret_are_failures_that_say_why() -> None:
     findings = scan(
         [
             "import boto3",
@@ -49,8 +51,13 @@ def test_aws_example_key_and_secret_are_found() -> None:
     assert rules(findings) == [(2, "aws-access-key"), (3, "aws-access-key")]
     assert all(f.check == "secrets" and f.level == "failure" and f.in_diff for f in findings)
     assert findings[0].message == (
-        "Possible AWS access key added; rotate it and remove it from the history"
+        "AWS access key added: it has the AWS access key format. "
+        "Rotate it and remove it from the history"
     )
+
+
+def test_aws_documented_example_key_is_not_a_secret() -> None:
+    assert scan([f'aws_access_key_id = "{AWS_EXAMPLE_KEY_ID}"']) == []
 
 
 def test_key_passed_straight_to_a_call_is_still_found() -> None:
@@ -65,13 +72,19 @@ def test_github_token_private_key_and_password_assignment() -> None:
         [
             f'TOKEN = "{GITHUB_TOKEN}"',
             f'KEY = """{PEM_HEADER}',
+            PEM_BODY,
             f'password = "{PASSWORD}"',
             'password = get_password("db")',  # computed, not a literal
             'password = "${DB_PASSWORD}"',  # a template, not a secret
         ]
     )
-    assert rules(findings) == [(1, "github-token"), (2, "private-key"), (3, "secret-keyword")]
-    assert findings[1].message.startswith("Possible private key added")
+    assert rules(findings) == [(1, "github-token"), (2, "private-key"), (4, "secret-keyword")]
+    assert {f.level for f in findings} == {"failure"}
+    assert "prefix and checksum match the GitHub token format" in findings[0].message
+    assert findings[1].message.startswith("Private key added: a private-key block with key data")
+    assert "22-character value (3.8 bits per character) assigned to `password`" in (
+        findings[2].message
+    )
 
 
 def test_secret_on_a_context_line_is_not_reported() -> None:
@@ -101,6 +114,7 @@ def test_the_secret_is_never_echoed() -> None:
         config=SecretsConfig(entropy=True),
     )
     assert len(findings) == 5
+    assert "digest" not in {f.message for f in findings}
     dumped = repr(findings) + json.dumps([f.model_dump(mode="json") for f in findings])
     for secret in SECRETS:
         assert secret not in dumped
@@ -137,7 +151,7 @@ def test_fingerprint_survives_the_line_moving_and_differs_per_secret() -> None:
     line = f'TOKEN = "{GITHUB_TOKEN}"'
     first = scan([line])
     moved = scan(["import os", "", line])
-    other = scan([line.replace("q7Xv", "r8Yw")])
+    other = scan([f'TOKEN = "{github_token("r8Yw2Lm9Tc4Rb8Nw1Kd6Hy3Zp5Fs0G")}"'])
     assert first[0].start_line == 1
     assert moved[0].start_line == 3
     assert first[0].fingerprint == moved[0].fingerprint
@@ -168,9 +182,13 @@ def test_removed_files_and_disabled_check_report_nothing() -> None:
     assert secret_findings(snapshot, SecretsConfig(), {f.path: parse_patch(f.patch)}) == []
 
 
-def test_level_follows_config_and_rules_are_slugs() -> None:
-    findings = scan([f'TOKEN = "{GITHUB_TOKEN}"'], config=SecretsConfig(level="warning"))
-    assert findings[0].level == "warning"
+def test_configured_level_caps_every_finding_and_rules_are_slugs() -> None:
+    lines = [f'TOKEN = "{GITHUB_TOKEN}"', 'DB_PASSWORD = "not-so-random"']
+    findings = scan(lines, config=SecretsConfig(level="warning"))
+    assert [(f.rule, f.level) for f in findings] == [
+        ("github-token", "warning"),
+        ("secret-keyword", "notice"),  # below the cap already
+    ]
     assert all(rule == rule.lower() and " " not in rule for rule in RULES)
 
 
@@ -187,7 +205,7 @@ _SECRET_LINES = [
     PEM_HEADER,
     f'password = "{PASSWORD}"',
     f'DB_PASS = "{PASSWORD}"',
-    f"url = 'https://admin:{PASSWORD}@db.example.com/x'",
+    f"url = 'https://admin:{PASSWORD}@db.acme.io/x'",
     f'digest = "{HEX_BLOB}"',
 ]
 
@@ -208,7 +226,8 @@ def test_the_cheap_gates_never_hide_a_detector_match(line: str) -> None:
 
 
 def test_the_gates_let_every_known_secret_through() -> None:
-    assert [r for _, r in rules(scan(_SECRET_LINES[:5]))] == [
+    lines = [*_SECRET_LINES[:4], PEM_BODY, _SECRET_LINES[4]]
+    assert [r for _, r in rules(scan(lines))] == [
         "aws-access-key",
         "aws-access-key",
         "github-token",

@@ -110,10 +110,12 @@ class LicenceConfig(Section):
         "(a sign of code copied from another project); `off` to not report it",
         json_schema_extra={"stricter": ["off", "notice", "warning", "failure"]},
     )
-    own_licences: tuple[str, ...] = Field(
-        default=(),
-        description="SPDX ids of this repository's own licence(s): their headers in new files "
-        "are the project's convention, not copied code",
+    own_licences: tuple[str, ...] | None = Field(
+        default=None,
+        description="SPDX ids of this repository's own licence(s): their tags, notices and "
+        "headers in new files are the project's convention, not copied code or a denied "
+        "licence. Unset: read from the base branch's LICENSE (or COPYING) file and the "
+        "licence declared in pyproject.toml, setup.cfg or package.json",
     )
     dependencies: bool = Field(
         default=True,
@@ -130,8 +132,8 @@ class LicenceConfig(Section):
 
     @field_validator("allow", "deny", "own_licences")
     @classmethod
-    def _spdx_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for entry in value:
+    def _spdx_ids(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for entry in value or ():
             error = _entry_error(entry)
             if error:
                 raise ValueError(error)
@@ -231,12 +233,16 @@ class Decision:
 class Policy:
     """The allow/deny lists, ready to judge SPDX expressions."""
 
-    def __init__(self, config: LicenceConfig) -> None:
+    def __init__(self, config: LicenceConfig, own: Sequence[str] = ()) -> None:
         self.allow = _Matcher.of(config.allow)
         self.deny = _Matcher.of(config.deny)
         self.open = not config.allow  # no allow list: every recognised licence not denied
+        # The project's own licences, whatever their version's `-only`/`-or-later`.
+        self.own = frozenset(_unversioned(canonical(o)) for o in own)
 
     def _one(self, key: str) -> tuple[Status, str]:
+        if _unversioned(key) in self.own:
+            return "allowed", key
         if self.deny.exactly(key):
             return "denied", key
         if self.allow.exactly(key):
@@ -292,6 +298,10 @@ class Policy:
             return Decision("unknown", text, ("the licence is empty",))
         status, because = self._node(parsed)
         return Decision(status, str(parsed), tuple(dict.fromkeys(because)))
+
+
+def _unversioned(key: str) -> str:
+    return key.removesuffix("-only").removesuffix("-or-later").lower()
 
 
 def _any_of(parts: Sequence[tuple[Status, tuple[str, ...]]]) -> tuple[Status, tuple[str, ...]]:
@@ -568,7 +578,7 @@ def _copied_level(config: LicenceConfig) -> Level | None:
 def _source_findings(
     f: FileDiff, runs: Sequence[_Run], policy: Policy, config: LicenceConfig
 ) -> list[Finding]:
-    own = {canonical(o) for o in config.own_licences}
+    own = {_unversioned(canonical(o)) for o in config.own_licences or ()}
     found: list[Finding] = []
     for run in runs:
         for hit in _hits(run):
@@ -580,7 +590,7 @@ def _source_findings(
             found += _judged("notice", f"Licence {hit.kind}", decision, config, where)
             level = _copied_level(config)
             copied = hit.kind == "text" and level is not None and _is_source(f.path)
-            if copied and level is not None and canonical(hit.expression) not in own:
+            if copied and level is not None and _unversioned(canonical(hit.expression)) not in own:
                 found.append(
                     _finding(
                         "copied-licence-text",
@@ -620,7 +630,7 @@ def text_findings(
     lines: Mapping[str, PatchLines],
 ) -> tuple[list[Finding], list[str]]:
     """Licence tags, notices and pasted texts in the added lines of every changed file."""
-    policy = Policy(config)
+    policy = Policy(config, config.own_licences or ())
     ignore = [re.compile(p) for p in config.ignore]
     found: list[Finding] = []
     notes: list[str] = []
@@ -640,6 +650,14 @@ def text_findings(
         elif may_name_a_licence(text):
             found += _source_findings(f, list(_runs(text)), policy, config)
     return found, notes
+
+
+def named_licences(text: str) -> list[str]:
+    """The licences a licence file's text names: its tags and full texts, else its notices."""
+    numbered = list(enumerate(text.split("\n")[:MAX_LINES], start=1))
+    hits = [h for run in _runs(numbered) for h in _hits(run)]
+    named = [h for h in hits if h.kind in ("tag", "text")] or hits
+    return list(dict.fromkeys(canonical(h.expression) for h in named))
 
 
 def dependency_findings(

@@ -1,17 +1,20 @@
 """mypy findings on the changed Python files, and what mypy could not resolve.
 
-mypy runs (in an adapter) on the changed files alone, without the repository's mypy config or
-plugins and without the PR's dependencies installed: imports it cannot resolve are reported as
-a note, never as errors of the pull request, and are typed as `Any` by mypy.
+mypy runs (in an adapter) on the changed files alone, without the repository's mypy plugins and
+without the PR's dependencies installed: imports it cannot resolve are reported as a note, never
+as errors of the pull request, and are typed as `Any` by mypy. A repository that does not
+configure mypy gets its findings as notices that never fail (`enabled: auto`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import Field, field_validator
 
+from app.core.basefiles import mypy_configured
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Frozen, Level, PullRequestSnapshot
@@ -24,7 +27,12 @@ _SHOWN_IMPORTS = 5
 
 
 class MypyConfig(Section):
-    enabled: bool = Field(default=True, description="type-check the changed Python files")
+    enabled: bool | Literal["auto"] = Field(
+        default="auto",
+        description="type-check the changed Python files. `auto`: at `level` where the "
+        "repository configures mypy (`[tool.mypy]` in pyproject.toml, mypy.ini, `[mypy]` in "
+        "setup.cfg) or ships `py.typed`; elsewhere its findings are notices that never fail",
+    )
     strict: bool = Field(default=False, description="run mypy with --strict")
     level: Level = Field(default="warning", description="the level of mypy's findings")
     time_limit_seconds: int = Field(
@@ -96,6 +104,9 @@ def mypy_findings(
     """mypy's errors as findings, marked in or out of the added lines, and notes on the run."""
     if not config.enabled:
         return [], []
+    # Without the repository's own mypy setup its findings are hints: shown, never failing.
+    advisory = config.enabled == "auto" and not mypy_configured(snapshot.base_configs)
+    level: Level = "notice" if advisory else config.level
     findings: list[Finding] = []
     texts: dict[str, list[str]] = {}
     for diag in result.diagnostics:
@@ -108,7 +119,7 @@ def mypy_findings(
             Finding(
                 check=CHECK,
                 rule=diag.rule,
-                level=config.level,
+                level=level,
                 path=diag.path,
                 start_line=diag.line,
                 end_line=max(diag.end_line, diag.line),
@@ -116,6 +127,14 @@ def mypy_findings(
                 in_diff=diag.line in added,
                 fingerprint=fingerprint(CHECK, diag.rule, diag.path, line_text),
                 url=diag.url,
+                advisory=advisory,
             )
         )
-    return findings, mypy_notes(config, result)
+    notes = mypy_notes(config, result)
+    if advisory and findings:
+        notes.append(
+            "mypy's findings are notices that never fail: the repository does not configure "
+            "mypy (`checks.mypy.enabled: auto`; set it to `true` to judge them at "
+            f"`checks.mypy.level: {config.level}`)."
+        )
+    return findings, notes

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 
+from app.core.checks.rules import SYNTAX_ERRORS, is_reported, level_for
 from app.core.config import RuffConfig
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Level, PullRequestSnapshot, Suggestion
 from app.core.ports import LintDiagnostic, Linters
 from app.core.suggestions import suggestion_for
-
-# Rule prefixes whose findings are likely real bugs rather than style: they fail by default.
-_FAILURE_PREFIXES = ("E9", "F63", "F7", "F82", "S3", "S5", "S6")
-_NOTICE_PREFIXES = ("F401", "F841", "E4", "W")
-
-
-def level_for(rule: str) -> Level:
-    """How serious a ruff rule's finding is."""
-    if rule.startswith(_FAILURE_PREFIXES):
-        return "failure"
-    if rule.startswith(_NOTICE_PREFIXES):
-        return "notice"
-    return "warning"
 
 
 def python_files(snapshot: PullRequestSnapshot) -> dict[str, str]:
@@ -46,20 +35,53 @@ def _suggestion(text: str, diag: LintDiagnostic, added: frozenset[int]) -> Sugge
     return suggestion
 
 
+# Security and async-blocking rules: tests run commands, unpickle, write to /tmp and sleep in
+# async tests on purpose.
+_TEST_NOISE = re.compile(r"(?:S|ASYNC)\d+")
+
+
+def _first_syntax_errors(diagnostics: Sequence[LintDiagnostic]) -> list[LintDiagnostic]:
+    """Each file's first syntax error only: ruff reports every error its recovery runs into
+    after the first, often dozens for one missing bracket."""
+    errors: dict[tuple[str, Level], list[LintDiagnostic]] = {}
+    for diag in diagnostics:
+        if diag.rule in SYNTAX_ERRORS:
+            errors.setdefault((diag.path, level_for(diag.rule, diag.message)), []).append(diag)
+    firsts = {}
+    for same in errors.values():
+        first = min(same, key=lambda d: (d.line, d.column))
+        more = f" (the first of {len(same)} syntax errors in this file)" if len(same) > 1 else ""
+        firsts[id(first)] = first.model_copy(update={"message": first.message + more})
+    return [
+        firsts.get(id(d), d) for d in diagnostics if d.rule not in SYNTAX_ERRORS or id(d) in firsts
+    ]
+
+
+def _in_tests(path: str, tests: Sequence[re.Pattern[str]]) -> bool:
+    return any(p.search(path) for p in tests)
+
+
 def ruff_findings(
     snapshot: PullRequestSnapshot,
     config: RuffConfig,
     linters: Linters,
     lines: Mapping[str, PatchLines],
+    test_paths: Sequence[str] = (),
 ) -> tuple[list[Finding], tuple[str, ...]]:
     """Run ruff on the changed Python files; findings marked in or out of the added lines,
-    and notes about the run."""
+    and notes about the run. Security (`S`) and async-blocking (`ASYNC`) rules are not
+    reported in `test_paths`."""
     files = python_files(snapshot)
     if not config.enabled or not files:
         return [], ()
+    tests = [re.compile(p) for p in test_paths]
     findings: list[Finding] = []
     result = linters.ruff(sorted(files), config)
-    for diag in result.diagnostics:
+    for diag in _first_syntax_errors(result.diagnostics):
+        if not is_reported(diag.rule, diag.message):
+            continue
+        if _TEST_NOISE.fullmatch(diag.rule) and _in_tests(diag.path, tests):
+            continue
         added = lines.get(diag.path, PatchLines()).added
         text = files.get(diag.path, "").splitlines()
         line_text = text[diag.line - 1] if 0 < diag.line <= len(text) else diag.message
@@ -67,7 +89,7 @@ def ruff_findings(
             Finding(
                 check="ruff",
                 rule=diag.rule,
-                level=level_for(diag.rule),
+                level=level_for(diag.rule, diag.message, config.levels),
                 path=diag.path,
                 start_line=diag.line,
                 end_line=max(diag.end_line, diag.line),

@@ -10,10 +10,11 @@ fingerprint is taken over the line with the secret replaced by a short hash of i
 from __future__ import annotations
 
 import hashlib
+import io
 import re
-from collections.abc import Iterator, Mapping
+import tokenize
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from detect_secrets.filters.allowlist import is_line_allowlisted
 from detect_secrets.filters.heuristic import (
@@ -62,6 +63,15 @@ from detect_secrets.util.code_snippet import CodeSnippet
 from detect_secrets.util.filetype import determine_file_type
 from pydantic import Field
 
+from app.core.checks.secretvalues import (
+    DEFAULT_TEST_PATHS,
+    Context,
+    Evidence,
+    Judgement,
+    capped,
+    judge,
+    strongest,
+)
 from app.core.diff import PatchLines, head_side, parse_patch
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Level, PullRequestSnapshot
@@ -76,7 +86,13 @@ _MAX_LINE = 4000
 
 class SecretsConfig(Section):
     enabled: bool = Field(default=True, description="look for secrets in the added lines")
-    level: Level = Field(default="failure", description="the level of a secret's finding")
+    level: Level = Field(
+        default="failure",
+        description="the level of a value that is a secret by its shape: a provider's token "
+        "format (with its checksum where it has one), a private-key block, a password in a URL "
+        "that is not a placeholder, or a random-looking value assigned to a credential name "
+        "outside test code. Weaker hits are notices at most",
+    )
     entropy: bool = Field(
         default=False,
         description="also report quoted high-entropy base64 and hex strings (noisy: hashes, "
@@ -103,54 +119,45 @@ class _GitHubFineGrainedTokenDetector(RegexBasedDetector):
     denylist = (re.compile(r"github_pat_[A-Za-z0-9_]{82}"),)
 
 
-_Kind = Literal["pattern", "keyword", "entropy"]
-
-
 @dataclass(frozen=True)
 class _Detector:
     rule: str
     label: str
     plugin: BasePlugin
-    kind: _Kind = "pattern"
+    evidence: Evidence = "format"
+    # The plugin's group captures only the token's prefix: the value is the whole match.
+    whole_match: bool = False
 
 
-# Token-shaped detectors: a match is a secret of that provider's format.
+_WEAK: Evidence = "weak-format"
+# Token-shaped detectors: a match has that provider's format.
 _PATTERNS: tuple[_Detector, ...] = (
     _Detector("aws-access-key", "AWS access key", AWSKeyDetector()),
-    _Detector("github-token", "GitHub token", GitHubTokenDetector()),
+    _Detector("github-token", "GitHub token", GitHubTokenDetector(), "checksum", True),
     _Detector("github-token", "GitHub token", _GitHubFineGrainedTokenDetector()),
-    _Detector("gitlab-token", "GitLab token", GitLabTokenDetector()),
-    _Detector("private-key", "private key", PrivateKeyDetector()),
+    _Detector("gitlab-token", "GitLab token", GitLabTokenDetector(), whole_match=True),
+    _Detector("private-key", "private key", PrivateKeyDetector(), "key-block"),
     _Detector("slack-token", "Slack token", SlackDetector()),
     _Detector("stripe-key", "Stripe key", StripeDetector()),
-    _Detector("jwt", "JSON Web Token", JwtTokenDetector()),
-    _Detector("basic-auth", "password in a URL (basic auth)", BasicAuthDetector()),
-    _Detector("twilio-key", "Twilio API key", TwilioKeyDetector()),
+    _Detector("jwt", "JSON Web Token", JwtTokenDetector(), _WEAK),
+    _Detector("basic-auth", "password in a URL", BasicAuthDetector(), "url"),
+    _Detector("twilio-key", "Twilio API key", TwilioKeyDetector(), _WEAK),
     _Detector("sendgrid-key", "SendGrid API key", SendGridDetector()),
     _Detector("openai-key", "OpenAI API key", OpenAIDetector()),
     _Detector("anthropic-key", "Anthropic API key", _AnthropicKeyDetector()),
     _Detector("azure-storage-key", "Azure storage account key", AzureStorageKeyDetector()),
-    _Detector("discord-token", "Discord bot token", DiscordBotTokenDetector()),
-    _Detector("mailchimp-key", "Mailchimp API key", MailchimpDetector()),
+    _Detector("discord-token", "Discord bot token", DiscordBotTokenDetector(), _WEAK),
+    _Detector("mailchimp-key", "Mailchimp API key", MailchimpDetector(), _WEAK),
     _Detector("npm-token", "npm token", NpmDetector()),
     _Detector("pypi-token", "PyPI token", PypiTokenDetector()),
     _Detector("square-oauth-secret", "Square OAuth secret", SquareOAuthDetector()),
-    _Detector("telegram-token", "Telegram bot token", TelegramBotTokenDetector()),
+    _Detector("telegram-token", "Telegram bot token", TelegramBotTokenDetector(), _WEAK),
 )
 # Generic detectors: reported only on a line no token-shaped detector matched.
-_KEYWORD = _Detector(
-    "secret-keyword",
-    "hard-coded secret (a literal assigned to a password, key or token)",
-    KeywordDetector(),
-    "keyword",
-)
+_KEYWORD = _Detector("secret-keyword", "hard-coded secret", KeywordDetector(), "keyword")
 _ENTROPY: tuple[_Detector, ...] = (
-    _Detector(
-        "high-entropy-base64", "secret (high-entropy string)", Base64HighEntropyString(), "entropy"
-    ),
-    _Detector(
-        "high-entropy-hex", "secret (high-entropy hex string)", HexHighEntropyString(), "entropy"
-    ),
+    _Detector("high-entropy-base64", "high-entropy string", Base64HighEntropyString(), "entropy"),
+    _Detector("high-entropy-hex", "high-entropy hex string", HexHighEntropyString(), "entropy"),
 )
 
 
@@ -179,29 +186,22 @@ _KEYWORD_GATE = re.compile("|".join(KEYWORD_DENYLIST), re.IGNORECASE)
 RULES: tuple[str, ...] = tuple(dict.fromkeys(d.rule for d in (*_PATTERNS, _KEYWORD, *_ENTROPY)))
 
 
-# Values that stand for a secret in documentation and examples (`postgresql://user:password@host`,
-# `password = "changeme"`); detect-secrets' own heuristics catch `<...>`, `${...}` and the like.
-_PLACEHOLDER = re.compile(
-    r"^(?:pass(?:word|wd)?|pwd|secret|changeme|change[-_]me|example|placeholder|redacted|"
-    r"dummy|x{3,}|\*{3,}|\.{3,})$",
-    re.IGNORECASE,
-)
-
-
 def _matches(detector: _Detector, path: str, line: str) -> list[str]:
     """The secret values the detector finds in one line, after detect-secrets' heuristics."""
     plugin = detector.plugin
-    if detector.kind == "keyword" and isinstance(plugin, KeywordDetector):
+    if detector.evidence == "keyword" and isinstance(plugin, KeywordDetector):
         regexes = REGEX_BY_FILETYPE.get(
             determine_file_type(path), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
         )
         found = list(plugin.analyze_string(line, denylist_regex_to_group=regexes))
-    elif detector.kind == "entropy" and isinstance(plugin, HighEntropyStringsPlugin):
+    elif detector.evidence == "entropy" and isinstance(plugin, HighEntropyStringsPlugin):
         found = [
             value
             for value in plugin.analyze_string(line)
             if plugin.calculate_shannon_entropy(value) > plugin.entropy_limit
         ]
+    elif detector.whole_match and isinstance(plugin, RegexBasedDetector):
+        found = [m.group(0) for p in plugin.denylist for m in p.finditer(line)]
     else:
         found = list(plugin.analyze_string(line))
     return [
@@ -214,15 +214,17 @@ def _matches(detector: _Detector, path: str, line: str) -> list[str]:
         and not is_potential_uuid(value)
         and not is_not_alphanumeric_string(value)
         and not is_likely_id_string(value, line, plugin)
-        and not _PLACEHOLDER.match(value)
     ]
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 def _redact(line: str, secrets: list[str]) -> str:
     # Longest first, so a secret containing another is replaced whole.
     for value in sorted(secrets, key=len, reverse=True):
-        digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-        line = line.replace(value, f"<redacted:{digest}>")
+        line = line.replace(value, f"<redacted:{_digest(value)}>")
     return line
 
 
@@ -231,10 +233,43 @@ def _split(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in text.split("\n")]
 
 
+@dataclass(frozen=True)
+class _Added:
+    path: str
+    number: int
+    text: str
+    previous: str
+    next: str
+    # Inside a multi-line string of a Python file (a docstring, usually).
+    in_string: bool
+
+
+# Documentation and example files: they show how to configure, not the configuration.
+_PROSE_SUFFIXES = (
+    *(".md", ".mdx", ".rst", ".txt", ".adoc", ".ipynb"),
+    *(".example", ".sample", ".template", ".tmpl", ".dist"),
+)
+
+
+def _string_lines(path: str, content: str | None) -> frozenset[int]:
+    """Lines inside multi-line string literals of a Python file (docstrings, text blocks)."""
+    if content is None or not path.endswith((".py", ".pyi")):
+        return frozenset()
+    inside: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(content).readline):
+            (start, _), (end, _) = token.start, token.end
+            if token.type == tokenize.STRING and end > start:
+                inside.update(range(start, end + 1))
+    except (tokenize.TokenError, SyntaxError):
+        return frozenset(inside)
+    return frozenset(inside)
+
+
 def _added_lines(
     snapshot: PullRequestSnapshot, lines: Mapping[str, PatchLines]
-) -> Iterator[tuple[str, int, str, str]]:
-    """(path, head line number, text, previous line's text) of every added line."""
+) -> Iterator[_Added]:
+    """Every added line with its neighbours."""
     for f in snapshot.files:
         if f.status == "removed":
             continue
@@ -244,6 +279,7 @@ def _added_lines(
         content = snapshot.contents.get(f.path)
         head = _split(content) if content is not None else []
         from_patch = head_side(f.patch)
+        strings = _string_lines(f.path, content) if _may_hold_secrets(added, head) else ()
 
         def text_at(n: int, head: list[str] = head, from_patch: dict[int, str] = from_patch) -> str:
             if 0 < n <= len(head):
@@ -251,7 +287,17 @@ def _added_lines(
             return from_patch.get(n, "")
 
         for n in sorted(added):
-            yield f.path, n, text_at(n), text_at(n - 1)
+            neighbours = text_at(n - 1)[:_MAX_LINE], text_at(n + 1)[:_MAX_LINE]
+            yield _Added(f.path, n, text_at(n), *neighbours, n in strings)
+
+
+def _may_hold_secrets(added: frozenset[int], head: list[str]) -> bool:
+    """A cheap look before tokenizing a file: does any added line pass a detector's gate?"""
+    return any(
+        0 < n <= len(head)
+        and (_PATTERN_GATE.search(head[n - 1]) or _KEYWORD_GATE.search(head[n - 1]))
+        for n in added
+    )
 
 
 _Hits = dict[str, tuple[_Detector, list[str]]]
@@ -271,30 +317,75 @@ def _line_hits(path: str, line: str, generic: tuple[_Detector, ...]) -> _Hits:
     # Keyword and entropy matches are guesses: only where no token-shaped secret was found,
     # and not where the value is computed (`secret = vault.get("x")`).
     for detector in generic:
-        if detector.kind == "keyword" and not _KEYWORD_GATE.search(line):
+        if detector.evidence == "keyword" and not _KEYWORD_GATE.search(line):
             continue
-        if detector.kind == "entropy" and "'" not in line and '"' not in line:
+        if detector.evidence == "entropy" and "'" not in line and '"' not in line:
             continue  # the entropy plugins look only at quoted strings
-        if is_indirect_reference(line):
-            break
-        values = _matches(detector, path, line)
+        # A quoted literal is a value even when passed to a call (`Client(api_key="...")`).
+        values = [
+            v
+            for v in _matches(detector, path, line)
+            if f'"{v}"' in line or f"'{v}'" in line or not is_indirect_reference(line)
+        ]
         if values:
             hits[detector.rule] = (detector, values)
     return hits
+
+
+def _context(added: _Added, line: str, tests: Sequence[re.Pattern[str]]) -> Context:
+    stripped = line.lstrip()
+    return Context(
+        path=added.path,
+        line=line,
+        previous=added.previous,
+        next=added.next,
+        in_tests=any(p.search(added.path) for p in tests),
+        in_prose=added.in_string
+        or added.path.lower().endswith(_PROSE_SUFFIXES)
+        or stripped.startswith((">>>", "... ")),
+    )
+
+
+def _message(detector: _Detector, judgement: Judgement) -> str:
+    label = detector.label[0].upper() + detector.label[1:]
+    if judgement.level == "notice":
+        return (
+            f"Possibly a {detector.label}: {judgement.why}. If it is a real secret, "
+            "load it from the environment or a secret store instead"
+        )
+    return f"{label} added: {judgement.why}. Rotate it and remove it from the history"
+
+
+def _judged(hits: _Hits, context: Context, cap: Level) -> dict[str, tuple[_Detector, Judgement]]:
+    """Each rule's strongest judgement over its values; rules with no secret left out."""
+    out: dict[str, tuple[_Detector, Judgement]] = {}
+    for rule, (detector, values) in hits.items():
+        best = strongest([judge(detector.evidence, v, context, detector.label) for v in values])
+        if best.level is not None:
+            out[rule] = (detector, capped(best, cap))
+    return out
 
 
 def secret_findings(
     snapshot: PullRequestSnapshot,
     config: SecretsConfig,
     lines: Mapping[str, PatchLines],
+    test_paths: Sequence[str] = DEFAULT_TEST_PATHS,
 ) -> list[Finding]:
-    """Secrets in the added lines of the changed files, one finding per line and kind."""
+    """Secrets in the added lines of the changed files, one finding per line and kind.
+
+    `test_paths` (regular expressions) say where test code and data live: weaker evidence is
+    not reported there.
+    """
     if not config.enabled:
         return []
     allow = [re.compile(p) for p in config.allow]
+    tests = [re.compile(p) for p in test_paths]
     generic = (_KEYWORD, *_ENTROPY) if config.entropy else (_KEYWORD,)
     findings: list[Finding] = []
-    for path, line_no, text, previous in _added_lines(snapshot, lines):
+    seen: set[tuple[str, ...]] = set()
+    for added in _added_lines(snapshot, lines):
+        path, line_no, text = added.path, added.number, added.text
         if is_lock_file(path) or is_swagger_file(path) or is_non_text_file(path):
             continue
         line = text[:_MAX_LINE].rstrip()
@@ -304,22 +395,29 @@ def secret_findings(
         if not hits:
             continue
         # Checked last: most lines hold nothing, and a pragma only ever removes a hit.
-        snippet = CodeSnippet(snippet=[previous, line], start_line=line_no - 1, target_index=1)
+        snippet = CodeSnippet(
+            snippet=[added.previous, line], start_line=line_no - 1, target_index=1
+        )
         if is_line_allowlisted(path, line, snippet):
             continue
+        judged = _judged(hits, _context(added, line, tests), config.level)
         every_secret = [v for _, values in hits.values() for v in values]
         redacted = _redact(text, every_secret)
-        for rule, (detector, _values) in hits.items():
+        for rule, (detector, judgement) in judged.items():
+            # The same value again in the same file (a test's fixture, repeated) is one finding.
+            key = (path, rule, str(judgement.level), *sorted(map(_digest, hits[rule][1])))
+            if key in seen:
+                continue
+            seen.add(key)
             findings.append(
                 Finding(
                     check=CHECK,
                     rule=rule,
-                    level=config.level,
+                    level=judgement.level or "notice",
                     path=path,
                     start_line=line_no,
                     end_line=line_no,
-                    message=f"Possible {detector.label} added; "
-                    "rotate it and remove it from the history",
+                    message=_message(detector, judgement),
                     in_diff=True,
                     fingerprint=fingerprint(CHECK, rule, path, redacted),
                 )
