@@ -237,7 +237,7 @@ def direct_run(texts: dict[str, str]) -> float:
         targets = sorted(p for p in texts if p.endswith(".py"))
         (root / "mypy.ini").write_text("[mypy]\n")
         started = time.perf_counter()
-        ruff = ruff_command(config.ruff, targets, own_rules_only=False)
+        ruff = ruff_command(config.ruff, targets, mode="isolated")  # no config: as a job runs it
         subprocess.run(ruff, cwd=root, capture_output=True, check=True)
         mypy = mypy_command(config.mypy, root / "mypy.ini", targets)
         subprocess.run(mypy, cwd=root, capture_output=True, check=False)

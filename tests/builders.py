@@ -88,7 +88,12 @@ class FakeLinters:
         self.mypy_seen: list[list[str]] = []
         self.seen: list[list[str]] = []
 
-    def ruff(self, paths: Sequence[str], config: RuffConfig) -> LintResult:  # noqa: ARG002
+    def ruff(
+        self,
+        paths: Sequence[str],
+        config: RuffConfig,  # noqa: ARG002
+        repository_rules: bool = True,  # noqa: ARG002
+    ) -> LintResult:
         self.seen.append(list(paths))
         return LintResult(diagnostics=tuple(d for d in self.diagnostics if d.path in paths))
 

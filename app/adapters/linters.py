@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from app.adapters.mypy_runner import MypyRunner
 from app.adapters.ruffconfig import (
@@ -32,23 +32,29 @@ from app.errors import CheckError
 WORKSPACE_BLIND = ("I001",)
 
 
+RuffMode = Literal["repository", "ours", "isolated"]
+
+
 def ruff_command(
     config: RuffConfig,
     targets: Sequence[str],
     *,
-    own_rules_only: bool,
+    mode: RuffMode,
     config_file: str | None = None,
     target_version: str | None = None,
 ) -> list[str]:
-    """`ruff check` as a job runs it: each file under the repository's nearest configuration
-    (found by ruff itself, as in the repository; or the one its pre-commit hook names) plus
-    our rule set; or our rules alone."""
+    """`ruff check` as a job runs it, each file under the repository's nearest configuration
+    (found by ruff itself, as in the repository; or the one its pre-commit hook names) for
+    its excludes, per-file ignores and target version, with: the rules that configuration
+    selects and ours (`repository`), ours alone (`ours`); or ours without any configuration
+    (`isolated`: none exists, or it is broken)."""
     cmd = [ruff_binary(), "check", "--no-cache", "--exit-zero", "--output-format=json"]
-    if own_rules_only:
+    if mode == "isolated":
         cmd += ["--isolated", f"--select={','.join(config.select)}"]
     else:
         # The repository's excludes still apply to the files we name.
-        cmd += ["--force-exclude", f"--extend-select={','.join(config.select)}"]
+        flag = "--extend-select" if mode == "repository" else "--select"
+        cmd += ["--force-exclude", f"{flag}={','.join(config.select)}"]
         if config_file is not None:
             cmd.append(f"--config={config_file}")
     if target_version is not None:
@@ -83,7 +89,9 @@ class TreeLinters:
         self._timeout = timeout_seconds
         self._deadline = deadline or Deadline.never()
 
-    def ruff(self, paths: Sequence[str], config: RuffConfig) -> LintResult:
+    def ruff(
+        self, paths: Sequence[str], config: RuffConfig, repository_rules: bool = True
+    ) -> LintResult:
         targets = [p for p in paths if (self.root / p).is_file()]
         groups: dict[str, list[str]] = {}
         for path in targets:
@@ -96,7 +104,11 @@ class TreeLinters:
             settings = settings_of(self.root, governing) if governing else RuffSettings("")
             target, note = target_override(self.root, settings)
             notes += [note] if note else []
-            result = self._ruff_group(files, config, target)
+            # Without a configuration ruff would add its own default rules: ours alone then.
+            mode: RuffMode = (
+                "isolated" if not governing else ("repository" if repository_rules else "ours")
+            )
+            result = self._ruff_group(files, config, target, mode)
             notes += result.notes
             # Our rules are added on the command line, which would switch back on a rule
             # the repository ignores: the repository's ignores win.
@@ -106,14 +118,18 @@ class TreeLinters:
         return LintResult(diagnostics=tuple(diagnostics), notes=tuple(notes))
 
     def _ruff_group(
-        self, targets: Sequence[str], config: RuffConfig, target_version: str | None
+        self,
+        targets: Sequence[str],
+        config: RuffConfig,
+        target_version: str | None,
+        mode: RuffMode,
     ) -> LintResult:
         try:
             return self._run_ruff(
                 ruff_command(
                     config,
                     targets,
-                    own_rules_only=False,
+                    mode=mode,
                     config_file=self.ruff_config,
                     target_version=target_version,
                 )
@@ -123,7 +139,7 @@ class TreeLinters:
                 f"The repository's ruff configuration could not be used ({exc}); ai-gate's "
                 "rule set ran on its own."
             )
-        result = self._run_ruff(ruff_command(config, targets, own_rules_only=True))
+        result = self._run_ruff(ruff_command(config, targets, mode="isolated"))
         return result.model_copy(update={"notes": (note,)})
 
     def mypy(self, paths: Sequence[str], config: MypyConfig) -> MypyResult:

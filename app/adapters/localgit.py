@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.adapters.git import Git, git_environment
 from app.core.attribution import DetectionConfig, detect
-from app.core.basefiles import BASE_FILES
+from app.core.basefiles import BASE_FILES, WORKFLOWS_DIR
 from app.core.lines import RENAMED_OR_MERGED, paths_needing_history
 from app.core.models import (
     Commit,
@@ -422,8 +422,17 @@ def _text(data: bytes | None) -> str | None:
 
 
 def base_files(git: Git, base: str) -> dict[str, str]:
-    """The files of the base branch the core reads (`BASE_FILES`), by path."""
+    """The files of the base branch the core reads, by path: `BASE_FILES`, the CI workflows
+    (`WORKFLOWS_DIR`) and every `py.typed` marker (a package that declares itself typed)."""
     present = tree_entries(git, base, BASE_FILES)
+    present |= {
+        path: entry
+        for path, entry in tree_entries(git, base, [WORKFLOWS_DIR]).items()
+        if path.endswith((".yml", ".yaml"))
+    }
+    names = git.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", base).split(b"\0")
+    typed = [n.decode(errors="replace") for n in names if n.rsplit(b"/", 1)[-1] == b"py.typed"]
+    present |= tree_entries(git, base, typed[:50]) if typed else {}
     texts, _ = read_texts(git, {p: oid for p, (mode, oid) in present.items() if mode != SYMLINK})
     return texts
 

@@ -79,6 +79,19 @@ def settings_of(root: Path, path: str) -> RuffSettings:
     return RuffSettings(path=path, ignore=tuple(dict.fromkeys(ignore)), target_version=target)
 
 
+def _governs(root: Path, path: str) -> bool:
+    """Whether ruff would take this file as a configuration: a ruff.toml always (a broken one
+    makes ruff fail, which the caller reports), a pyproject.toml with a `[tool.ruff]` table or
+    one that does not parse."""
+    if not path.endswith("pyproject.toml"):
+        return True
+    try:
+        document = tomllib.loads((root / path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    return _table(document, path) is not None
+
+
 def nearest_config(root: Path, path: str) -> str | None:
     """The configuration ruff would use for this file, as ruff finds it."""
     parts = path.split("/")[:-1]
@@ -86,7 +99,7 @@ def nearest_config(root: Path, path: str) -> str | None:
         directory = "/".join(parts[:depth])
         for name in CONFIG_ORDER:
             candidate = f"{directory}/{name}" if directory else name
-            if (root / candidate).is_file() and _read(root, candidate) is not None:
+            if (root / candidate).is_file() and _governs(root, candidate):
                 return candidate
     return None
 

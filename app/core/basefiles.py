@@ -11,6 +11,7 @@ configured (`mypy_configured`).
 from __future__ import annotations
 
 import configparser
+import re
 import tomllib
 from collections.abc import Mapping
 
@@ -22,11 +23,30 @@ LICENCE_FILES: tuple[str, ...] = (
 )
 MYPY_CONFIG_FILES: tuple[str, ...] = ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg")
 ATTRIBUTES_FILE = ".gitattributes"
+PRE_COMMIT_FILE = ".pre-commit-config.yaml"
+# Where a repository runs its linters, when it does: ruff's own findings count only then.
+TASK_FILES: tuple[str, ...] = (
+    PRE_COMMIT_FILE,
+    "tox.ini",
+    "noxfile.py",
+    "Makefile",
+    "justfile",
+    "Justfile",
+)
+# A directory whose files adapters add too (CI workflows run linters).
+WORKFLOWS_DIR = ".github/workflows/"
 
 # Every base-branch file the core may read; ruff's config files first, in ruff's precedence.
 BASE_FILES: tuple[str, ...] = tuple(
     dict.fromkeys(
-        (*RUFF_CONFIG_FILES, *MYPY_CONFIG_FILES, *LICENCE_FILES, ATTRIBUTES_FILE, "package.json")
+        (
+            *RUFF_CONFIG_FILES,
+            *MYPY_CONFIG_FILES,
+            *LICENCE_FILES,
+            ATTRIBUTES_FILE,
+            "package.json",
+            *TASK_FILES,
+        )
     )
 )
 PY_TYPED = "py.typed"
@@ -68,3 +88,21 @@ def mypy_configured(base_configs: Mapping[str, str]) -> bool:
     if toml_table(base_configs.get("pyproject.toml"), "tool", "mypy") is not None:
         return True
     return cfg_section(base_configs.get("setup.cfg"), "mypy") is not None
+
+
+_RUFF_RUN = re.compile(r"\bruff\b(?![-_ ]format)")
+_RUFF_HOOK = re.compile(r"^\s*-?\s*id:\s*['\"]?ruff(?:-check)?['\"]?\s*$", re.MULTILINE)
+
+
+def ruff_enforced(base_configs: Mapping[str, str]) -> bool:
+    """Whether the repository runs ruff's checks somewhere we can see: a pre-commit hook, a CI
+    workflow, tox, nox, make or just. A configuration nothing runs is often stale."""
+    for path, text in base_configs.items():
+        if path == PRE_COMMIT_FILE:
+            if _RUFF_HOOK.search(text):
+                return True
+            continue
+        runs = path in TASK_FILES or path.startswith(WORKFLOWS_DIR)
+        if runs and any(_RUFF_RUN.search(line) for line in text.splitlines() if "ruff" in line):
+            return True
+    return False

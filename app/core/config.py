@@ -31,6 +31,12 @@ class RuffConfig(Section):
     ignore: tuple[str, ...] = Field(
         default=RECOMMENDED_RUFF_IGNORES, description="ruff rule codes or prefixes to skip"
     )
+    repository_rules: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="also report the rules the repository's own ruff configuration selects: "
+        "`auto` when the repository runs ruff somewhere we can see (a pre-commit hook, a CI "
+        "workflow, tox, nox, make or just), `always`, or `never` (only `select`)",
+    )
     levels: dict[str, Level] = Field(
         default_factory=dict,
         description="the level of a ruff rule's findings by code or prefix (the longest prefix "

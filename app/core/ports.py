@@ -48,9 +48,12 @@ class Linters(Protocol):
     """Runs linters over the files of a change without executing them; the adapter that
     made it knows where they are (a workspace with the repository around them)."""
 
-    def ruff(self, paths: Sequence[str], config: RuffConfig) -> LintResult:
+    def ruff(
+        self, paths: Sequence[str], config: RuffConfig, repository_rules: bool = True
+    ) -> LintResult:
         """Lint these changed files with ruff under the repository's own configuration (the
-        base branch's) plus `config`'s rules."""
+        base branch's): `config`'s rules, and the rules that configuration selects when
+        `repository_rules`."""
         ...
 
     def mypy(self, paths: Sequence[str], config: MypyConfig) -> MypyResult:

@@ -113,10 +113,10 @@ def patch_for_new_file(text: str) -> str:
 def stage_ruff_pr(
     github: FakeGitHub, *, blocks: int = 30, trailer: bool = True, config: str | None = None
 ) -> StagedPR:
-    """A PR adding `blocks` bare try/except/pass blocks (two findings each) and editing a file
+    """A PR adding `blocks` try/except blocks (two findings each) and editing a file
     whose untouched first line has a pre-existing finding that must not be reported."""
     # Distinct lines, so every finding has its own fingerprint.
-    new_text = "".join(f"try:\n    x = {i}\nexcept:  # {i}\n    pass\n" for i in range(blocks))
+    new_text = "".join(f"try:\n    x = {i}\nexcept:  # {i}\n    x == {i}\n" for i in range(blocks))
     old_base = "import json\n\n\ndef f():\n    return 1\n"
     old_head = (
         old_base + "\n\ndef g():\n    try:\n        return 2\n    except:\n        return 3\n"
@@ -127,7 +127,9 @@ def stage_ruff_pr(
         "docs/logo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
     }
     message = "Add retry helpers" + (f"\n\n{CLAUDE_TRAILER}" if trailer else "")
-    expected = {("pkg/new.py", 4 * i + 3, rule) for i in range(blocks) for rule in ("E722", "S110")}
+    # A bare except (E722) and a comparison whose result is dropped (B015) in every block.
+    expected = {("pkg/new.py", 4 * i + 3, "E722") for i in range(blocks)}
+    expected |= {("pkg/new.py", 4 * i + 4, "B015") for i in range(blocks)}
     expected.add(("pkg/old.py", 11, "E722"))
     base: dict[str, str | bytes | None] = {"pkg/old.py": old_base}
     if config is not None:

@@ -25,12 +25,18 @@ from tests.integration.scenarios import (
 pytestmark = pytest.mark.integration
 
 
+# The repository runs ruff: its own selected rules are reported too.
+PRE_COMMIT = (
+    "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    hooks:\n      - id: ruff\n"
+)
+
+
 def test_base_ruff_config_applies_even_when_the_pr_edits_it(
     github: FakeGitHub, redis_server: str
 ) -> None:
     pr = stage_pr(
         github,
-        {"ruff.toml": '[lint]\nextend-select = ["T20"]\n'},
+        {"ruff.toml": '[lint]\nextend-select = ["T20"]\n', ".pre-commit-config.yaml": PRE_COMMIT},
         [
             ai_change(
                 {"pkg/review.py": "print('debug')\n", "ruff.toml": '[lint]\nignore = ["T20"]\n'}

@@ -99,7 +99,13 @@ def test_config_validate_and_schema(tmp_path: Path) -> None:
 
 def test_base_ruff_config_applies_and_the_branch_cannot_switch_it_off(repo: Path) -> None:
     git(repo, "checkout", "-q", "main")
-    commit(repo, {"ruff.toml": '[lint]\nextend-select = ["T20"]\n'}, "Lint prints")
+    hook = "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+    hook += "    hooks:\n      - id: ruff\n"
+    commit(
+        repo,
+        {"ruff.toml": '[lint]\nextend-select = ["T20"]\n', ".pre-commit-config.yaml": hook},
+        "Lint prints",
+    )
     git(repo, "checkout", "-q", "feature")
     git(repo, "merge", "-q", "--ff-only", "main")
     commit(
@@ -165,3 +171,16 @@ def test_past_the_time_limit_the_report_comes_with_what_was_done_and_a_note(repo
     assert report["attribution"]["ai"] is True
     # Not a terminal: no progress lines on stderr.
     assert "reading" not in done.stderr
+
+
+def test_a_ruff_config_nothing_runs_adds_no_rules_and_says_so(repo: Path) -> None:
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"ruff.toml": '[lint]\nextend-select = ["T20"]\n'}, "A config nobody runs")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "--ff-only", "main")
+    commit(repo, {"pkg/p.py": "print('hi')\n"}, f"Print\n\n{CLAUDE}")
+
+    report = json.loads(run_check(repo, "--format", "json").stdout)
+
+    assert ("pkg/p.py", "T201") not in {(f["path"], f["rule"]) for f in report["findings"]}
+    assert any("nothing in the repository runs ruff" in n for n in report["notes"])

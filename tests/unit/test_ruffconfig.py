@@ -114,3 +114,44 @@ def test_a_stale_target_version_does_not_make_match_statements_errors(tmp_path: 
         result = linters.ruff(["a.py"], RuffConfig(select=("E9", "F"), ignore=()))
     assert [d.rule for d in result.diagnostics] == []
     assert any("targets py39" in n for n in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "enforced"),
+    [
+        (".pre-commit-config.yaml", "repos:\n  - repo: x\n    hooks:\n      - id: ruff\n", True),
+        (
+            ".pre-commit-config.yaml",
+            "repos:\n  - repo: x\n    hooks:\n      - id: ruff-format\n",
+            False,
+        ),
+        (".pre-commit-config.yaml", "repos:\n  - repo: x\n    hooks:\n  #    - id: ruff\n", False),
+        (".github/workflows/ci.yml", "steps:\n  - run: uv run ruff check .\n", True),
+        (".github/workflows/ci.yml", "steps:\n  - run: ruff format --check\n", False),
+        ("tox.ini", "[testenv:lint]\ncommands = ruff check src\n", True),
+        ("Makefile", "lint:\n\truff check .\n", True),
+        ("README.md", "We use ruff check.\n", False),  # not a place that runs anything
+    ],
+)
+def test_the_repository_runs_ruff_when_a_hook_or_task_runs_its_checks(
+    path: str, text: str, enforced: bool
+) -> None:
+    from app.core.basefiles import ruff_enforced
+
+    assert ruff_enforced({path: text}) is enforced
+
+
+def test_only_our_rules_when_nothing_runs_the_repositorys_ruff_config() -> None:
+    files = {
+        "pyproject.toml": '[tool.ruff.lint]\nselect = ["E501"]\n',
+        "a.py": "x = '" + "y" * 120 + "'\ntry:\n    pass\nexcept:\n    pass\n",
+    }
+    rules = RuffConfig(select=("E722",), ignore=())
+    with file_linters(files) as (linters, _):
+        theirs_too = {d.rule for d in linters.ruff(["a.py"], rules, True).diagnostics}
+        ours = {d.rule for d in linters.ruff(["a.py"], rules, False).diagnostics}
+    assert theirs_too == {"E501", "E722"}
+    assert ours == {"E722"}
+    # Without any configuration, ruff's own defaults (F401, E711, …) are not added either.
+    with file_linters({"a.py": "import os\n"}) as (linters, _):
+        assert linters.ruff(["a.py"], rules, True).diagnostics == ()

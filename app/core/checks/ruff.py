@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from app.core.basefiles import RUFF_CONFIG_FILES, ruff_enforced
 from app.core.checks.rules import SYNTAX_ERRORS, is_reported, level_for
 from app.core.config import RuffConfig
 from app.core.diff import PatchLines
@@ -76,7 +77,8 @@ def ruff_findings(
         return [], ()
     tests = [re.compile(p) for p in test_paths]
     findings: list[Finding] = []
-    result = linters.ruff(sorted(files), config)
+    repository_rules, notes = _repository_rules(snapshot, config)
+    result = linters.ruff(sorted(files), config, repository_rules)
     for diag in _first_syntax_errors(result.diagnostics):
         if not is_reported(diag.rule, diag.message):
             continue
@@ -100,4 +102,24 @@ def ruff_findings(
                 suggestion=_suggestion(files.get(diag.path, ""), diag, added),
             )
         )
-    return findings, result.notes
+    return findings, (*notes, *result.notes)
+
+
+def _repository_rules(snapshot: PullRequestSnapshot, config: RuffConfig) -> tuple[bool, list[str]]:
+    """Whether the repository's own selected rules are reported too, and a note when not."""
+    if config.repository_rules != "auto":
+        return config.repository_rules == "always", []
+    if ruff_enforced(snapshot.base_configs):
+        return True, []
+    configured = any(
+        name in snapshot.base_configs
+        and (name != "pyproject.toml" or "[tool.ruff" in snapshot.base_configs[name])
+        for name in RUFF_CONFIG_FILES
+    )
+    if not configured:
+        return False, []
+    return False, [
+        "The repository's ruff configuration selects rules, but nothing in the repository runs "
+        "ruff (no pre-commit hook, CI workflow, tox, nox, make or just target): only ai-gate's "
+        "rule set is reported (`checks.ruff.repository_rules: always` reports them too)."
+    ]
