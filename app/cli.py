@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
 import logging
 import sys
 from pathlib import Path
 
 from app.errors import AiGateError, ConfigError, SettingsError, UsageError
+from app.version import installed_version
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ai-gate", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"ai-gate {installed_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the web app (embedded mode without REDIS_URL)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -156,10 +157,10 @@ def _check(args: argparse.Namespace) -> int:
     if args.format == "json":
         out = json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
     elif args.format == "sarif":
-        sarif = render_sarif(report, importlib.metadata.version("ai-gate"))
+        sarif = render_sarif(report, installed_version())
         out = json.dumps(sarif, indent=2) + "\n"
     elif args.format == "markdown":
-        out = render_summary(report) + "\n"
+        out = render_summary(report, installed_version()) + "\n"
     else:
         out = render_text(report)
     if args.output:

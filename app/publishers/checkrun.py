@@ -9,6 +9,7 @@ from typing import Any, Literal
 from app.adapters.github import Installation
 from app.core.models import LEVEL_ORDER, Finding, Report
 from app.publishers.markdown import render_summary, render_title
+from app.version import installed_version
 
 CHECK_NAME = "ai-gate"
 # GitHub accepts at most 50 annotations per create/update request; further updates append.
@@ -54,10 +55,13 @@ class CheckRunPublisher:
         api: Installation,
         repo: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        version: str | None = None,
     ) -> None:
         self._api = api
         self._repo = repo
         self._clock = clock
+        # Shown in the summary: which ai-gate (and so which checks) made the verdict.
+        self._version = version or installed_version()
 
     def latest(self, head_sha: str) -> dict[str, Any] | None:
         """Our newest run for the sha, whatever its status."""
@@ -93,7 +97,7 @@ class CheckRunPublisher:
         """Complete the run with its verdict, summary and the 50 most severe annotations in
         one request, then append the rest 50 at a time (GitHub adds each batch to the run's
         annotations): the verdict shows before the last annotation is written."""
-        title, summary = render_title(report), render_summary(report)
+        title, summary = render_title(report), render_summary(report, self._version)
         ordered = sorted(report.findings, key=lambda f: -LEVEL_ORDER[f.level])
         notes = [annotation(f) for f in ordered if f.in_diff]
         if len(notes) > max_annotations:
@@ -113,7 +117,8 @@ class CheckRunPublisher:
 
     def update_verdict(self, run_id: int, report: Report) -> None:
         """A new conclusion and summary for a completed run; its annotations stay."""
-        body = {"output": {"title": render_title(report), "summary": render_summary(report)}}
+        summary = render_summary(report, self._version)
+        body = {"output": {"title": render_title(report), "summary": summary}}
         body |= self._completion(report)
         self._api.call("PATCH", f"/repos/{self._repo}/check-runs/{run_id}", json=body)
 

@@ -103,8 +103,9 @@ def _findings(findings: tuple[Finding, ...]) -> list[str]:
     return out
 
 
-def render_summary(report: Report) -> str:
-    """Attribution, findings by check, cost and the reasons for the verdict."""
+def render_summary(report: Report, version: str | None = None) -> str:
+    """Attribution, findings by check, cost and the reasons for the verdict (and which
+    ai-gate made them, when `version` is given)."""
     att = report.attribution
     out = [f"### Verdict: {report.verdict.conclusion}", ""]
     out += [f"- {reason}" for reason in report.verdict.reasons]
@@ -132,6 +133,7 @@ def render_summary(report: Report) -> str:
     if report.notes:
         out += ["", "### Notes", "", *[f"- {note}" for note in report.notes]]
     out += _configuration(report)
-    out += ["", f"<sub>ai-gate · config: {', '.join(report.config.sources) or 'defaults'}</sub>"]
+    name = f"ai-gate {version}" if version else "ai-gate"
+    out += ["", f"<sub>{name} · config: {', '.join(report.config.sources) or 'defaults'}</sub>"]
     text = "\n".join(out)
     return text if len(text) <= MAX_SUMMARY else text[:MAX_SUMMARY] + "\n\n… (truncated)"
