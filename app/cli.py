@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds after which linters still running are stopped and the report is "
         "given with a note (default 600)",
     )
+    action = sub.add_parser(
+        "action", help="the GitHub Action's entry point: analyse the workflow's pull request"
+    )
+    action.add_argument("--sarif-file", type=Path, help="default: $RUNNER_TEMP/ai-gate.sarif")
+    action.add_argument("--time-limit", type=float, default=600.0)
     health = sub.add_parser("health", help="liveness probes for containers")
     health.add_argument("target", choices=("worker", "web"))
     health.add_argument("--url", default="http://127.0.0.1:3000", help="the web app (web)")
@@ -62,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "health":
             return _health(args.target, args.url)
+        if args.command == "action":
+            return _action(args)
         return _config(args)
     except SettingsError as exc:
         print(f"ai-gate: environment variable {exc}", file=sys.stderr)
@@ -167,6 +174,23 @@ def _check(args: argparse.Namespace) -> int:
         args.output.write_text(out, encoding="utf-8")
     else:
         sys.stdout.write(out)
+    return EXIT_OK if report.verdict.conclusion in ("success", "neutral") else EXIT_GATE
+
+
+def _action(args: argparse.Namespace) -> int:
+    from app.action.environment import load_runner_environment
+    from app.action.run import run_action
+    from app.settings import load_settings
+
+    report = run_action(
+        load_runner_environment(),
+        load_settings(),
+        sarif_file=args.sarif_file,
+        time_limit=args.time_limit,
+        out=sys.stdout,
+    )
+    sys.stdout.flush()
+    print(f"ai-gate: {report.verdict.conclusion}", file=sys.stderr)
     return EXIT_OK if report.verdict.conclusion in ("success", "neutral") else EXIT_GATE
 
 
