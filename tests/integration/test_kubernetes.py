@@ -135,13 +135,13 @@ def test_pods_run_as_non_root_on_a_read_only_root_with_writable_cache_and_tmp(
         volumes = {v["name"]: v for v in pod["volumes"]}
         assert "/tmp" in mounts
         assert all("emptyDir" in volumes[name] for name in mounts.values())
-        refs = [ref for ref in box["envFrom"]]
+        refs = list(box["envFrom"])
         assert {"configMapRef": {"name": config["metadata"]["name"]}} in refs
         assert {"secretRef": {"name": "ai-gate-secrets"}} in refs
     worker = by_kind(base, "Deployment")["ai-gate-worker"]
-    mounts = [m["mountPath"] for m in container(worker)["volumeMounts"]]
-    assert any(settings["AI_GATE_CACHE_DIR"].startswith(m + "/") for m in mounts)
-    assert any(settings["AI_GATE_HEARTBEAT_FILE"].startswith(m + "/") for m in mounts)
+    writable = [m["mountPath"] for m in container(worker)["volumeMounts"]]
+    assert any(settings["AI_GATE_CACHE_DIR"].startswith(m + "/") for m in writable)
+    assert any(settings["AI_GATE_HEARTBEAT_FILE"].startswith(m + "/") for m in writable)
     [cache] = [v for v in worker["spec"]["template"]["spec"]["volumes"] if v["name"] == "cache"]
     assert mebibytes(cache["emptyDir"]["sizeLimit"]) > int(settings["AI_GATE_CACHE_MAX_MB"])
 
