@@ -22,13 +22,14 @@ from app.adapters.gitcache import GitCache, PullRef
 from app.adapters.github import Installation, PullRequestSource, pull_request_info, token_client
 from app.adapters.registry import RegistryResolver
 from app.configload import Reader, base_reader, load_config
+from app.core.config import Config
 from app.core.configmerge import config_info
 from app.core.models import Report
 from app.deadline import Deadline
 from app.engine import analyse_range
-from app.errors import ConfigError, SourceError, UsageError
+from app.errors import ConfigError, SourceError, TimeLimitExceeded, UsageError
 from app.publishers import workflow
-from app.publishers.checkrun import CheckRunPublisher
+from app.publishers.checkrun import CheckRunPublisher, ErrorConclusion
 from app.publishers.markdown import render_summary
 from app.publishers.sarif import render_sarif
 from app.settings import Settings
@@ -70,18 +71,40 @@ def run_action(
         deadline=deadline,
     )
     run = _start_check_run(api, env, event)
-    version = installed_version()
+    try:
+        report, config = _analyse(env, settings, event, token, PullRequestSource(api), deadline)
+    except ConfigError as exc:
+        _publish_config_error(env, run, exc, out)
+        raise
+    except Exception as exc:
+        # Whatever stopped the analysis, the run it started must not stay in progress.
+        if run is not None:
+            conclusion: ErrorConclusion = (
+                "timed_out" if isinstance(exc, TimeLimitExceeded) else "failure"
+            )
+            run.publisher.fail(
+                run.run_id, conclusion, "ai-gate could not analyse this commit", str(exc)
+            )
+        raise
+    _publish(env, report, run, config.comments.max_annotations, sarif_file, out)
+    return report
+
+
+def _analyse(
+    env: RunnerEnvironment,
+    settings: Settings,
+    event: PullRequestEvent,
+    token: str,
+    source: PullRequestSource,
+    deadline: Deadline,
+) -> tuple[Report, Config]:
+    """The PR fetched into a partial clone in the runner's temp directory, and analysed."""
     cache = GitCache(env.runner_temp / "ai-gate-git", settings.cache_max_mb * 1024 * 1024)
     pull = PullRef(event.clone_url, event.number, event.base_sha, event.head_sha, event.commits)
-    source = PullRequestSource(api)
     with cache.open(pull, token, deadline) as git:
-        try:
-            read = base_reader(git, env.repository, event.base_sha, _api_reader(source))
-            effective = load_config(read, env.repository, event.base_sha)
-        except ConfigError as exc:
-            _publish_config_error(env, run, exc, out)
-            raise
-        config, info = effective.config, config_info(effective)
+        read = base_reader(git, env.repository, event.base_sha, _api_reader(source))
+        effective = load_config(read, env.repository, event.base_sha)
+        config = effective.config
         reviews = (
             source.reviews(env.repository, event.number) if config.gate.require_human_review else ()
         )
@@ -91,18 +114,31 @@ def run_action(
             event.head_sha,
             repository=env.repository,
             config=config,
-            info=info,
+            info=config_info(effective),
             pull_request=pull_request_info(event.data),
             logins=source.commit_logins(env.repository, event.number),
             reviews=reviews,
             licences=RegistryResolver(settings.pypi_url, settings.npm_url),
             deadline=deadline,
         ).report
+    return report, config
+
+
+def _publish(
+    env: RunnerEnvironment,
+    report: Report,
+    run: CheckRun | None,
+    max_annotations: int,
+    sarif_file: Path | None,
+    out: TextIO,
+) -> None:
+    """The check run or workflow annotations, and always SARIF, the summary and outputs."""
+    version = installed_version()
     sarif_path = sarif_file or env.runner_temp / "ai-gate.sarif"
     sarif_path.parent.mkdir(parents=True, exist_ok=True)
     sarif_path.write_text(json.dumps(render_sarif(report, version), indent=2) + "\n")
     if run is not None:
-        run.publisher.complete(run.run_id, report, config.comments.max_annotations)
+        run.publisher.complete(run.run_id, report, max_annotations)
     else:
         out.writelines(line + "\n" for line in workflow.annotation_commands(report.findings))
     summary = render_summary(report, version)
@@ -111,7 +147,6 @@ def run_action(
     if env.output is not None:
         outputs = workflow.outputs_text(workflow.step_outputs(report, sarif_path))
         workflow.append_file(env.output, outputs)
-    return report
 
 
 def _api_reader(source: PullRequestSource) -> Reader:

@@ -296,3 +296,19 @@ def test_the_readmes_example_workflow_is_a_valid_workflow_using_the_action() -> 
     [job] = workflow["jobs"].values()
     assert any(str(step.get("uses", "")).startswith("ai-gate/ai-gate@") for step in job["steps"])
     assert job["permissions"]["checks"] == "write"
+
+
+def test_a_failed_fetch_completes_the_run_with_what_went_wrong(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    pr = staged(github, None)
+    # git asks for the refs first: one refusal ends the fetch (and leaves no failure behind).
+    github.fail_next("*", rf"/{pr.repo}\.git/", 403, times=1)
+
+    run = run_action(github, tmp_path, pr, github.add_token(WRITER))
+
+    assert run.code == 2
+    assert "git fetch was refused" in run.stderr
+    [check] = our_runs(github, pr.head_sha)
+    assert (check["status"], check["conclusion"]) == ("completed", "failure")
+    assert "git fetch was refused" in check["output"]["summary"]
