@@ -19,9 +19,11 @@ FROM python:3.11-slim AS runtime
 # git: the content path reads every pull request through git
 RUN apt-get update && apt-get install -y --no-install-recommends git \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --create-home --uid 10001 aigate
+    && useradd --create-home --uid 10001 aigate \
+    && install -d -o aigate -g aigate /home/aigate/cache
 COPY --from=builder /opt/venv /opt/venv
-# Nothing is written outside the cache and /tmp, so the root filesystem can be read-only.
+# Nothing is written outside the cache (owned by the user, so a volume mounted there is too)
+# and /tmp, so the root filesystem can be read-only.
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     AI_GATE_CACHE_DIR=/home/aigate/cache/git AI_GATE_HEARTBEAT_FILE=/tmp/ai-gate-worker.alive
 USER 10001
