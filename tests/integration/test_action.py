@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from app.version import installed_version
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.schemas import sarif_errors, schema_errors
 from tests.integration.conftest import BIN
@@ -185,7 +186,7 @@ def test_a_token_that_may_write_checks_gets_the_apps_check_run(
         "failure",
     )
     assert annotations_of(github, check["id"]) == EXPECTED
-    assert "ai-gate 0.1.0" in check["output"]["summary"]
+    assert f"ai-gate {installed_version()}" in check["output"]["summary"]
     assert "::error" not in run.stdout  # the annotations are the check run's
     assert run.outputs["conclusion"] == "failure"
     assert run.outputs["ai-share"] == "1.0000"

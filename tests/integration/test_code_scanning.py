@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.version import installed_version
 from tests.fakes.github_server import DEFAULT_TOKEN_PERMISSIONS, FakeGitHub
 from tests.integration.conftest import deliver, wait_until
 from tests.integration.scenarios import (
@@ -59,6 +60,8 @@ def test_an_opted_in_repository_gets_each_heads_findings_in_code_scanning(
         "ai-gate/licence/",
     ]
     [run] = our_runs(github, head)
+    # The App's summary names the ai-gate that made it.
+    assert f"<sub>ai-gate {installed_version()} · config: " in run["output"]["summary"]
     uploaded = {
         (
             res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
