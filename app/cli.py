@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
 import logging
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import AiGateError, ConfigError, SettingsError, UsageError
+from app.version import installed_version
+
+if TYPE_CHECKING:
+    from app.adapters.git import Git
+    from app.core.config import Config
+    from app.core.models import ConfigInfo, Report
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ai-gate", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"ai-gate {installed_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the web app (embedded mode without REDIS_URL)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -26,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--repo", type=Path, default=Path())
     check.add_argument("--base")
     check.add_argument("--head")
+    check.add_argument(
+        "--staged",
+        action="store_true",
+        help="check the staged changes (HEAD against the index), as a pre-commit hook",
+    )
     check.add_argument("--config", type=Path)
     check.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
     check.add_argument("--output", type=Path)
@@ -36,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds after which linters still running are stopped and the report is "
         "given with a note (default 600)",
     )
+    action = sub.add_parser(
+        "action", help="the GitHub Action's entry point: analyse the workflow's pull request"
+    )
+    action.add_argument("--sarif-file", type=Path, help="default: $RUNNER_TEMP/ai-gate.sarif")
+    action.add_argument("--time-limit", type=float, default=600.0)
     health = sub.add_parser("health", help="liveness probes for containers")
     health.add_argument("target", choices=("worker", "web"))
     health.add_argument("--url", default="http://127.0.0.1:3000", help="the web app (web)")
@@ -61,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "health":
             return _health(args.target, args.url)
+        if args.command == "action":
+            return _action(args)
         return _config(args)
     except SettingsError as exc:
         print(f"ai-gate: environment variable {exc}", file=sys.stderr)
@@ -130,54 +150,94 @@ def _worker(concurrency: int) -> int:
 def _check(args: argparse.Namespace) -> int:
     from app.adapters.localgit import open_checkout, resolve_range
     from app.adapters.registry import RegistryResolver
-    from app.core.config import Config
-    from app.core.configfile import parse_config
-    from app.core.models import ConfigInfo
+    from app.adapters.staged import STAGED_NOTE, staged_range
     from app.deadline import Deadline
     from app.engine import analyse_range
-    from app.publishers.markdown import render_summary
-    from app.publishers.sarif import render_sarif
-    from app.publishers.text import render_text
     from app.settings import load_settings
 
-    config, info = Config(), ConfigInfo(sources=("defaults",))
-    config_file = args.config or (args.repo / ".ai-gate.yml")
-    if args.config is not None or config_file.exists():
-        try:
-            text = config_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot read --config {config_file}: {exc.strerror}") from exc
-        config, info = parse_config(text, str(config_file)), ConfigInfo(sources=(str(config_file),))
+    config, info = _local_config(args)
     git = open_checkout(args.repo)
-    base_sha, head_sha = resolve_range(git, args.base, args.head)
     settings = load_settings()
+    span: AbstractContextManager[tuple[Git, str, str]]
+    if args.staged:
+        if args.base or args.head:
+            raise UsageError("--staged checks HEAD against the index: give no --base or --head")
+        # Whoever wrote them: the commit message, where agents put their trailers, is not
+        # written yet, so most staged changes could not be told apart (see STAGED_NOTE).
+        gate = config.gate.model_copy(update={"applies_to": "all"})
+        config = config.model_copy(update={"gate": gate})
+        span = staged_range(git, settings.git_index_file)
+    else:
+        span = nullcontext((git, *resolve_range(git, args.base, args.head)))
     # Looked up afresh each run (no Redis here): a local check rarely adds many dependencies.
     licences = RegistryResolver(settings.pypi_url, settings.npm_url)
-    report = analyse_range(
-        git,
-        base_sha,
-        head_sha,
-        repository=args.repo.resolve().name,
-        config=config,
-        info=info,
-        licences=licences,
-        deadline=Deadline.after(args.time_limit),
-        # Progress for a person watching a terminal; nothing in a pipe or a CI log.
-        progress=_progress if sys.stderr.isatty() else lambda _: None,
-    ).report
-    if args.format == "json":
-        out = json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
-    elif args.format == "sarif":
-        sarif = render_sarif(report, importlib.metadata.version("ai-gate"))
-        out = json.dumps(sarif, indent=2) + "\n"
-    elif args.format == "markdown":
-        out = render_summary(report) + "\n"
-    else:
-        out = render_text(report)
+    with span as (view, base_sha, head_sha):
+        report = analyse_range(
+            view,
+            base_sha,
+            head_sha,
+            repository=args.repo.resolve().name,
+            config=config,
+            info=info,
+            licences=licences,
+            deadline=Deadline.after(args.time_limit),
+            # Progress for a person watching a terminal; nothing in a pipe or a CI log.
+            progress=_progress if sys.stderr.isatty() else lambda _: None,
+        ).report
+    if args.staged:
+        report = report.model_copy(update={"notes": (*report.notes, STAGED_NOTE)})
+    out = _render(report, args.format)
     if args.output:
         args.output.write_text(out, encoding="utf-8")
     else:
         sys.stdout.write(out)
+    return EXIT_OK if report.verdict.conclusion in ("success", "neutral") else EXIT_GATE
+
+
+def _local_config(args: argparse.Namespace) -> tuple[Config, ConfigInfo]:
+    """`--config`, else the checkout's `.ai-gate.yml`, else the defaults."""
+    from app.core.config import Config
+    from app.core.configfile import parse_config
+    from app.core.models import ConfigInfo
+
+    config_file = args.config or (args.repo / ".ai-gate.yml")
+    if args.config is None and not config_file.exists():
+        return Config(), ConfigInfo(sources=("defaults",))
+    try:
+        text = config_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read --config {config_file}: {exc.strerror}") from exc
+    return parse_config(text, str(config_file)), ConfigInfo(sources=(str(config_file),))
+
+
+def _render(report: Report, fmt: str) -> str:
+    from app.publishers.markdown import render_summary
+    from app.publishers.sarif import render_sarif
+    from app.publishers.text import render_text
+
+    if fmt == "json":
+        return json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
+    if fmt == "sarif":
+        return json.dumps(render_sarif(report, installed_version()), indent=2) + "\n"
+    if fmt == "markdown":
+        return render_summary(report, installed_version()) + "\n"
+    return render_text(report)
+
+
+def _action(args: argparse.Namespace) -> int:
+    from app.action.environment import load_runner_environment
+    from app.action.run import run_action
+    from app.settings import load_settings
+
+    report = run_action(
+        load_runner_environment(),
+        load_settings(),
+        sarif_file=args.sarif_file,
+        time_limit=args.time_limit,
+        out=sys.stdout,
+    )
+    sys.stdout.flush()
+    print(f"ai-gate: {report.verdict.conclusion}", file=sys.stderr)
     return EXIT_OK if report.verdict.conclusion in ("success", "neutral") else EXIT_GATE
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.adapters.git import Git
+from app.adapters.localgit import read_texts, tree_entries
 from app.core.configfile import CONFIG_PATH, ConfigDocument, read_document
 from app.core.configmerge import Effective, combine
 from app.errors import ConfigError
@@ -89,3 +91,19 @@ def load_config(
             read, read_document(text, f"{repo}/{CONFIG_PATH}"), owner, follow_extends
         )
     return combine(documents, floor)
+
+
+def base_reader(git: Git, repo: str, base_sha: str, others: Reader) -> Reader:
+    """A Reader taking the repository's own files at the base from git (already fetched) and
+    any other repository's (the org's `.github`, `_extends` targets) from `others`."""
+
+    def read(name: str, path: str, ref: str | None) -> str | None:
+        if name != repo or ref != base_sha:
+            return others(name, path, ref)
+        entry = tree_entries(git, base_sha, [path]).get(path)
+        if entry is None:
+            return None
+        texts, _ = read_texts(git, {path: entry[1]})
+        return texts.get(path)
+
+    return read

@@ -45,6 +45,7 @@ from app.deadline import Deadline
 from app.engine import analyse_range
 from app.errors import ConfigError, Superseded
 from app.publishers.checkrun import ACKNOWLEDGE, CheckRunPublisher, ErrorConclusion
+from app.publishers.codescanning import CodeScanningPublisher
 from app.publishers.review import ReviewPublisher
 
 log = logging.getLogger(__name__)
@@ -249,10 +250,14 @@ def _attempt_key(job: Job) -> str | None:
 def _publish_extras(
     api: Installation, job: Job, report: Report, snapshot: PullRequestSnapshot, config: Config
 ) -> None:
-    """What follows the check run: the review (idempotent per head) and the label."""
+    """What follows the check run: the review (idempotent per head), the code-scanning upload
+    (opt-in) and the label."""
     ReviewPublisher(api, job.repository, job.pull_number).publish(
         report, patch_lines(snapshot), config.comments
     )
+    if config.sarif.upload:
+        ref = f"refs/pull/{job.pull_number}/head"
+        CodeScanningPublisher(api, job.repository).upload(report, config, ref)
     label = config.labels.ai_generated
     pr_info = snapshot.pull_request
     if label and report.attribution.ai and pr_info and label not in pr_info.labels:

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
         default=Path("/tmp/ai-gate-worker.alive"),
         validation_alias=AliasChoices("AI_GATE_HEARTBEAT_FILE"),
     )
+    # The index git hands a hook when it commits from another one (`git commit -a`, or with
+    # paths): what `ai-gate check --staged` reads instead of the repository's own index.
+    git_index_file: Path | None = Field(
+        default=None, validation_alias=AliasChoices("GIT_INDEX_FILE")
+    )
     cache_max_mb: int = Field(
         default=2048, ge=16, validation_alias=AliasChoices("AI_GATE_CACHE_MAX_MB")
     )

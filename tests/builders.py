@@ -7,7 +7,18 @@ from collections.abc import Mapping, Sequence
 
 from app.core.checks.mypy import MypyConfig, MypyResult
 from app.core.config import RuffConfig
-from app.core.models import Commit, FileDiff, Identity, PullRequestInfo, PullRequestSnapshot
+from app.core.models import (
+    Commit,
+    Conclusion,
+    FileDiff,
+    Finding,
+    Identity,
+    Level,
+    PullRequestInfo,
+    PullRequestSnapshot,
+    Report,
+    Verdict,
+)
 from app.core.ports import LintDiagnostic, LintResult
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -72,6 +83,40 @@ def make_snapshot(
         files=files,
         commits=tuple(commits) or (make_commit(),),
         contents=contents,
+    )
+
+
+def make_finding(
+    i: int = 0,
+    *,
+    check: str = "ruff",
+    rule: str = "E722",
+    level: Level = "warning",
+    path: str | None = None,
+    message: str = "Do not use bare `except`",
+) -> Finding:
+    return Finding(
+        check=check,
+        rule=rule,
+        level=level,
+        path=path or f"pkg/m{i:02d}.py",
+        start_line=i + 1,
+        end_line=i + 1,
+        message=message,
+        fingerprint=f"{check}-{rule}-{i}",
+    )
+
+
+def make_report(
+    findings: Sequence[Finding] = (), *, conclusion: Conclusion = "failure", number: int | None = 7
+) -> Report:
+    return Report(
+        repository="octo/repo",
+        base_sha="a" * 40,
+        head_sha="f" * 40,
+        pull_request=number,
+        findings=tuple(findings),
+        verdict=Verdict(conclusion=conclusion, reasons=("a reason",)),
     )
 
 

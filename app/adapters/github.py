@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from githubkit import GitHub, UnauthAuthStrategy
+from githubkit import GitHub, TokenAuthStrategy, UnauthAuthStrategy
 from githubkit.exception import (
     GitHubException,
     RateLimitExceeded,
@@ -102,6 +102,28 @@ def convert_manifest(api_url: str, code: str, timeout: float = 30.0) -> dict[str
         raise translate(exc, "the app manifest conversion") from exc
     body: dict[str, Any] = resp.json()
     return body
+
+
+def token_client(
+    token: str,
+    api_url: str,
+    *,
+    timeout: float = 30.0,
+    write_interval: float = 1.0,
+    deadline: Deadline | None = None,
+) -> Installation:
+    """A REST client acting with a plain token, such as a workflow's GITHUB_TOKEN: the same
+    calls, retries and write spacing as an installation's, with what the token may do."""
+    deadline = deadline or Deadline.never()
+    gh: GitHub[Any] = GitHub(
+        TokenAuthStrategy(token),
+        base_url=api_url.rstrip("/") + "/",
+        timeout=deadline.timeout(timeout),
+        user_agent=USER_AGENT,
+        auto_retry=_retry_decision,
+        http_cache=False,
+    )
+    return Installation(gh, write_interval, deadline)
 
 
 class SharedTransport(httpx.HTTPTransport):

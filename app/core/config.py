@@ -144,6 +144,14 @@ class GateConfig(Section):
     )
 
 
+class SarifConfig(Section):
+    upload: bool = Field(
+        default=False,
+        description="upload each analysed head's findings to GitHub code scanning as SARIF, one "
+        "category per check (the App needs the `security_events: write` permission)",
+    )
+
+
 class Config(Section):
     detection: DetectionConfig = DetectionConfig()
     checks: ChecksConfig = ChecksConfig()
@@ -152,3 +160,4 @@ class Config(Section):
     labels: LabelsConfig = LabelsConfig()
     cost: CostConfig = CostConfig()
     gate: GateConfig = GateConfig()
+    sarif: SarifConfig = SarifConfig()

@@ -10,6 +10,7 @@ from app.adapters.github import Installation
 from app.core.models import Finding, Report
 from app.publishers.markdown import render_summary, render_title
 from app.publishers.reading import ordered, written_by
+from app.version import installed_version
 
 CHECK_NAME = "ai-gate"
 # GitHub accepts at most 50 annotations per create/update request; further updates append.
@@ -55,10 +56,13 @@ class CheckRunPublisher:
         api: Installation,
         repo: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        version: str | None = None,
     ) -> None:
         self._api = api
         self._repo = repo
         self._clock = clock
+        # Shown in the summary: which ai-gate (and so which checks) made the verdict.
+        self._version = version or installed_version()
 
     def latest(self, head_sha: str) -> dict[str, Any] | None:
         """Our newest run for the sha, whatever its status."""
@@ -81,6 +85,10 @@ class CheckRunPublisher:
                 return int(run["id"])
             if run is not None and run.get("conclusion") != "cancelled":
                 return None
+        return self.create(head_sha, external_id)
+
+    def create(self, head_sha: str, external_id: str) -> int:
+        """A new run for the sha, in progress."""
         created = self._api.call(
             "POST",
             f"/repos/{self._repo}/check-runs",
@@ -99,7 +107,7 @@ class CheckRunPublisher:
         """Complete the run with its verdict, summary and the 50 most severe annotations in
         one request, then append the rest 50 at a time (GitHub adds each batch to the run's
         annotations): the verdict shows before the last annotation is written."""
-        title, summary = render_title(report), render_summary(report)
+        title, summary = render_title(report), render_summary(report, self._version)
         # Those that decide the verdict first, then the most severe, within max_annotations.
         notes = [annotation(f) for f in ordered(report.findings) if f.in_diff]
         if len(notes) > max_annotations:
@@ -119,7 +127,8 @@ class CheckRunPublisher:
 
     def update_verdict(self, run_id: int, report: Report) -> None:
         """A new conclusion and summary for a completed run; its annotations stay."""
-        body = {"output": {"title": render_title(report), "summary": render_summary(report)}}
+        summary = render_summary(report, self._version)
+        body = {"output": {"title": render_title(report), "summary": summary}}
         body |= self._completion(report)
         self._api.call("PATCH", f"/repos/{self._repo}/check-runs/{run_id}", json=body)
 

@@ -209,8 +209,9 @@ def _set_aside(report: Report) -> list[str]:
     ]
 
 
-def render_summary(report: Report) -> str:
-    """Attribution, findings by check, cost and the reasons for the verdict."""
+def render_summary(report: Report, version: str | None = None) -> str:
+    """Attribution, findings by check, cost and the reasons for the verdict (and which
+    ai-gate made them, when `version` is given)."""
     att = report.attribution
     out = [f"### Verdict: {report.verdict.conclusion}", ""]
     out += [f"- {reason}" for reason in report.verdict.reasons]
@@ -237,6 +238,7 @@ def render_summary(report: Report) -> str:
     if report.notes:
         out += ["", "### Notes", "", *[f"- {note}" for note in report.notes]]
     out += _configuration(report)
-    out += ["", f"<sub>ai-gate · config: {', '.join(report.config.sources) or 'defaults'}</sub>"]
+    name = f"ai-gate {version}" if version else "ai-gate"
+    out += ["", f"<sub>{name} · config: {', '.join(report.config.sources) or 'defaults'}</sub>"]
     text = "\n".join(out)
     return text if len(text) <= MAX_SUMMARY else text[:MAX_SUMMARY] + "\n\n… (truncated)"

@@ -8,6 +8,9 @@ the test process inspects the same `FakeGitHub` object directly.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import gzip
 import json
 import re
 import secrets
@@ -32,6 +35,7 @@ from starlette.types import Receive, Scope, Send
 
 from tests.fakes import gitdata, keys
 from tests.fakes.githttp import GIT_PATH, GitHttp, GitRequest, init_served_repository
+from tests.fakes.schemas import sarif_errors
 from tests.fakes.serving import ThreadedServer
 from tests.fakes.shapes import fake_sha, github_base64, user_json
 from tests.fakes.shapes import git_blob_sha as git_blob_sha  # re-exported for the tests
@@ -46,6 +50,11 @@ MAX_PR_FILES = 3000
 MAX_PR_COMMITS = 250
 MAX_ANNOTATIONS_PER_REQUEST = 50
 MAX_OUTPUT_CHARS = 65535
+# Code scanning's limits on one SARIF upload (GitHub: "SARIF support for code scanning").
+MAX_SARIF_GZIP_BYTES = 10 * 1024 * 1024
+MAX_SARIF_RUNS = 20
+MAX_SARIF_RESULTS = 25_000
+SARIF_REF = re.compile(r"refs/heads/.+|refs/tags/.+|refs/pull/\d+/(head|merge)")
 
 CONCLUSIONS = frozenset(
     {"action_required", "cancelled", "failure", "neutral", "success", "skipped", "timed_out"}
@@ -227,6 +236,11 @@ class FakeGitHub:
         self.review_comments: list[JSON] = []
         self.labels: dict[PRKey, list[str]] = {}
         self.permissions: dict[tuple[str, str, str], str] = {}
+        # What each token may do (GitHub answers 403 otherwise), and each installation's grant.
+        self.token_permissions: dict[str, dict[str, str]] = {}
+        self.installation_permissions: dict[int, dict[str, str]] = {}
+        # Code-scanning uploads as received, their SARIF decoded: repo, commit_sha, ref, sarif.
+        self.sarif_uploads: list[JSON] = []
         # Manifest-flow codes GitHub would hand back to the redirect URL (code -> app slug).
         self.manifest_codes: dict[str, str] = {}
         # Real repositories served over git's smart HTTP (`{origin}/{owner}/{repo}.git`).
@@ -275,6 +289,7 @@ class FakeGitHub:
             "GET", repo + r"/collaborators/(?P<user>[^/]+)/permission", self._get_permission
         )
         self._route("POST", repo + r"/issues/(?P<number>\d+)/labels", self._add_labels)
+        self._route("POST", repo + r"/code-scanning/sarifs", self._upload_sarif)
 
     # ------------------------------------------------------------------ state setup (tests)
 
@@ -310,9 +325,22 @@ class FakeGitHub:
             entry = self.tokens.get(token)
             return entry is not None and entry[1] > _now()
 
-    def add_installation(self, installation_id: int) -> None:
+    def add_installation(
+        self, installation_id: int, permissions: dict[str, str] | None = None
+    ) -> None:
+        """An installation whose tokens get `permissions` (default: what app.yml asks for)."""
         with self.lock:
             self.installations.add(installation_id)
+            if permissions is not None:
+                self.installation_permissions[installation_id] = dict(permissions)
+
+    def add_token(self, permissions: dict[str, str]) -> str:
+        """A token such as a workflow's GITHUB_TOKEN, with its job's `permissions`."""
+        token = "ghs_" + secrets.token_hex(18)
+        with self.lock:
+            self.tokens[token] = (0, _now() + timedelta(hours=1))
+            self.token_permissions[token] = dict(permissions)
+        return token
 
     def add_pull_request(
         self,
@@ -637,6 +665,14 @@ class FakeGitHub:
         if entry is None or entry[1] <= _now():
             raise _HTTPError(401, "Bad credentials")
 
+    def _require_write(self, ctx: _Ctx, permission: str) -> None:
+        """403 unless the request's token may write `permission`, as GitHub answers a token
+        whose app or job was not granted it."""
+        token = ctx.request.headers.get("authorization", "").partition(" ")[2].strip()
+        granted = self.token_permissions.get(token, DEFAULT_TOKEN_PERMISSIONS)
+        if granted.get(permission) != "write":
+            raise _HTTPError(403, "Resource not accessible by integration")
+
     # ------------------------------------------------------------------ helpers
 
     def _fill_file(self, owner: str, repo: str, ref: str, item: JSON) -> JSON:
@@ -799,12 +835,14 @@ class FakeGitHub:
         expires = _now() + timedelta(hours=1)
         self.tokens[token] = (iid, expires)
         self.installation_tokens.setdefault(iid, []).append(token)
+        granted = self.installation_permissions.get(iid, DEFAULT_TOKEN_PERMISSIONS)
+        self.token_permissions[token] = dict(granted)
         return _Reply(
             201,
             {
                 "token": token,
                 "expires_at": _iso(expires),
-                "permissions": dict(DEFAULT_TOKEN_PERMISSIONS),
+                "permissions": dict(granted),
                 "repository_selection": "all",
             },
         )
@@ -1121,6 +1159,7 @@ class FakeGitHub:
             )
 
     def _create_check_run(self, ctx: _Ctx, params: dict[str, str]) -> _Reply:
+        self._require_write(ctx, "checks")
         body = ctx.body if isinstance(ctx.body, dict) else {}
         self._validate_check_run(body, creating=True)
         run_id = self._next_check_run_id
@@ -1163,6 +1202,7 @@ class FakeGitHub:
         return self.check_runs[run_id]
 
     def _update_check_run(self, ctx: _Ctx, params: dict[str, str]) -> _Reply:
+        self._require_write(ctx, "checks")
         run = self._existing_run(params)
         body = ctx.body if isinstance(ctx.body, dict) else {}
         self._validate_check_run(body, creating=False)
@@ -1205,6 +1245,55 @@ class FakeGitHub:
         current = self.labels.setdefault(key, [])
         current.extend(name for name in raw if name not in current)
         return _Reply(200, [self._label_json(n) for n in current])
+
+    # ------------------------------------------------------------------ code scanning
+
+    def _upload_sarif(self, ctx: _Ctx, params: dict[str, str]) -> _Reply:
+        """What GitHub checks before it accepts an upload (it processes the SARIF later; its
+        schema and limits are checked here at once, so a test sees a bad upload fail)."""
+        self._require_write(ctx, "security_events")
+        body = ctx.body if isinstance(ctx.body, dict) else {}
+        commit_sha, ref, encoded = body.get("commit_sha"), body.get("ref"), body.get("sarif")
+        if not isinstance(commit_sha, str) or not re.fullmatch(r"[0-9a-f]{40}", commit_sha):
+            raise _unprocessable('Invalid request.\n\n"commit_sha" must be a full commit sha.')
+        if not isinstance(ref, str) or not SARIF_REF.fullmatch(ref):
+            raise _unprocessable('Invalid request.\n\n"ref" must be a full git reference.')
+        if not isinstance(encoded, str):
+            raise _unprocessable('Invalid request.\n\n"sarif" wasn\'t supplied.')
+        try:
+            compressed = base64.b64decode(encoded, validate=True)
+        except binascii.Error as exc:
+            raise _HTTPError(400, "Invalid SARIF: not base64") from exc
+        if len(compressed) > MAX_SARIF_GZIP_BYTES:
+            raise _HTTPError(413, "SARIF upload is too large")
+        try:
+            sarif = json.loads(gzip.decompress(compressed))
+        except (OSError, EOFError, ValueError) as exc:
+            raise _HTTPError(400, f"Invalid SARIF: not gzip-compressed JSON ({exc})") from exc
+        problems = sarif_errors(sarif)
+        runs = sarif.get("runs", []) if isinstance(sarif, dict) else []
+        if len(runs) > MAX_SARIF_RUNS:
+            problems.append(f"{len(runs)} runs, at most {MAX_SARIF_RUNS}")
+        keys = [
+            (r["tool"]["driver"]["name"], (r.get("automationDetails") or {}).get("id", ""))
+            for r in runs
+        ]
+        if len(set(keys)) != len(keys):
+            problems.append("runs of one tool share a category")
+        problems += [
+            f"run {i}: more than {MAX_SARIF_RESULTS} results"
+            for i, run in enumerate(runs)
+            if len(run.get("results") or []) > MAX_SARIF_RESULTS
+        ]
+        if problems:
+            raise _HTTPError(400, "Invalid SARIF: " + "; ".join(problems[:5]))
+        upload_id = str(uuid.uuid4())
+        full = f"{params['owner']}/{params['repo']}"
+        self.sarif_uploads.append(
+            {"id": upload_id, "repo": full, "commit_sha": commit_sha, "ref": ref, "sarif": sarif}
+        )
+        url = f"{PUBLIC_API}/repos/{full}/code-scanning/sarifs/{upload_id}"
+        return _Reply(202, {"id": upload_id, "url": url})
 
 
 def _strip_prefix(path: str) -> str:

@@ -27,3 +27,23 @@ def test_the_readme_example_files_are_valid_configuration() -> None:
         validate(doc.data, doc.node, "README.md")
         if isinstance(floor, dict):
             validate(floor, None, "README.md _floor")
+
+
+def test_the_schema_has_an_id_that_the_readmes_editor_line_names() -> None:
+    import json
+    import re
+
+    import jsonschema
+    import yaml
+
+    from app.configdocs import SCHEMA_ID
+
+    schema = json.loads(schema_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$id"] == SCHEMA_ID
+    readme = Path("README.md").read_text()
+    example = re.search(r"```yaml\n(# yaml-language-server: \$schema=(\S+)\n.*?)```", readme, re.S)
+    assert example is not None
+    assert example.group(2) == SCHEMA_ID
+    # The example itself is a valid file for the schema the line names.
+    jsonschema.validate(yaml.safe_load(example.group(1)), schema)

@@ -52,3 +52,8 @@ def test_a_mixed_pr_shows_ai_lines_per_file_and_an_all_ai_pr_does_not() -> None:
     assert "b.py" not in text  # no AI lines there
     all_ai = mixed.model_copy(update={"ai_added_lines": 15})
     assert "AI-attributed lines per file" not in render_summary(report([], all_ai))
+
+
+def test_the_summary_names_the_version_that_made_it() -> None:
+    assert "<sub>ai-gate 1.2.3 · config: " in render_summary(report([]), "1.2.3")
+    assert "<sub>ai-gate · config: " in render_summary(report([]))
