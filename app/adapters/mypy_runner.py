@@ -31,6 +31,7 @@ from app.core.checks.mypy import MypyConfig, MypyResult
 from app.core.ports import LintDiagnostic
 from app.deadline import Deadline
 
+STUBS = Path(__file__).with_name("stubs")
 _IMPORT_CODES = ("import-not-found", "import-untyped")
 _QUOTED = re.compile(r'"([\w.]+)"')
 # `from pkg import name` where `pkg` is only partly in the workspace.
@@ -63,7 +64,9 @@ class MypyRunner:
         root = self.root
         with tempfile.TemporaryDirectory(prefix="ai-gate-mypy-") as scratch:
             config_file = Path(scratch) / "mypy.ini"
-            search = os.pathsep.join(str(root / r) for r in self.source_roots)
+            # The repository's modules first, then our stubs of class-making decorators of
+            # packages mypy cannot see (stubs/README.md).
+            search = os.pathsep.join([*(str(root / r) for r in self.source_roots), str(STUBS)])
             config_file.write_text(f"[mypy]\nmypy_path = {search}\n", encoding="utf-8")
             pending = sorted(written)
             skipped: list[str] = []

@@ -201,7 +201,9 @@ def analyse(
             snapshot, attribution, outcome.counts.ai_lines, config.cost, tokenizer
         )
         if mypy_run is not None:
-            mypy_found, mypy_notes = mypy_findings(snapshot, mypy_config, mypy_run.result(), lines)
+            mypy_found, mypy_notes = mypy_findings(
+                snapshot, mypy_config, mypy_run.result(), lines, config.checks.test_paths
+            )
             found += mypy_found
             notes += mypy_notes
     found = without_duplicates(found, config.checks.secrets.enabled)

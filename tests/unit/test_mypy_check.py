@@ -265,3 +265,53 @@ def test_advisory_findings_never_fail_the_gate_even_at_fail_on_notice() -> None:
     assert verdict.conclusion == "success"
     plain = advisory.model_copy(update={"advisory": False})
     assert decide(GateConfig(fail_on="notice"), GateInput(ai, [plain])).conclusion == "failure"
+
+
+def test_classes_made_by_unseen_decorators_are_constructed_with_their_fields() -> None:
+    """pydantic and attrs are never installed for a check: their class decorators come from
+    our stubs, so the classes get their fields as `__init__` parameters."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/models.py": (
+            "from dataclasses import field\n"
+            "import attrs\n"
+            "from pydantic import BaseModel\n"
+            "from pydantic.dataclasses import dataclass\n\n\n"
+            "@dataclass\nclass Usage:\n    requests: int = 0\n"
+            "    tokens: int = field(default=0)\n\n\n"
+            "@attrs.define\nclass Point:\n    x: int\n\n\n"
+            "class Model(BaseModel):\n    name: str\n"
+        ),
+        "pkg/use.py": (
+            "from pkg.models import Model, Point, Usage\n\n"
+            "Usage(requests=1, tokens=2)\nPoint(x=1)\nModel(name='a', other=1)\n"
+            "Usage(bogus=1)\n"
+        ),
+    }
+    result = run_mypy(files, MypyConfig())
+    assert [(d.path, d.line, d.rule) for d in result.diagnostics] == [
+        ("pkg/use.py", 6, "call-arg")  # a field Usage does not have; the rest type-check
+    ]
+    assert "pydantic" not in result.unresolved_imports
+
+
+def test_mypy_findings_in_tests_are_notices_that_never_fail() -> None:
+    diag = LintDiagnostic(
+        path="tests/test_x.py",
+        line=1,
+        end_line=1,
+        rule="method-assign",
+        message="Cannot assign to a method",
+    )
+    src = LintDiagnostic(path="pkg/x.py", line=1, end_line=1, rule="arg-type", message="no")
+    snapshot = make_snapshot(
+        files=[
+            FileDiff(path=p, status="added", patch="@@ -0,0 +1 @@\n+x", additions=1)
+            for p in ("tests/test_x.py", "pkg/x.py")
+        ],
+    ).model_copy(update={"base_configs": {"mypy.ini": "[mypy]\n"}})
+    result = MypyResult(diagnostics=(diag, src))
+    lines = {p: parse_patch("@@ -0,0 +1 @@\n+x") for p in ("tests/test_x.py", "pkg/x.py")}
+    found, _ = mypy_findings(snapshot, MypyConfig(), result, lines, ("^tests/",))
+    by_path = {f.path: (f.level, f.advisory) for f in found}
+    assert by_path == {"tests/test_x.py": ("notice", True), "pkg/x.py": ("warning", False)}

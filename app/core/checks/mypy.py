@@ -9,7 +9,7 @@ configure mypy gets its findings as notices that never fail (`enabled: auto`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -100,13 +100,16 @@ def mypy_findings(
     config: MypyConfig,
     result: MypyResult,
     lines: Mapping[str, PatchLines],
+    test_paths: Sequence[str] = (),
 ) -> tuple[list[Finding], list[str]]:
-    """mypy's errors as findings, marked in or out of the added lines, and notes on the run."""
+    """mypy's errors as findings, marked in or out of the added lines, and notes on the run.
+    In `test_paths` they are notices that never fail: tests mock and patch what types forbid,
+    and many projects type-check their package, not its tests."""
     if not config.enabled:
         return [], []
     # Without the repository's own mypy setup its findings are hints: shown, never failing.
     advisory = config.enabled == "auto" and not mypy_configured(snapshot.base_configs)
-    level: Level = "notice" if advisory else config.level
+    tests = [re.compile(p) for p in test_paths]
     findings: list[Finding] = []
     texts: dict[str, list[str]] = {}
     for diag in result.diagnostics:
@@ -115,11 +118,12 @@ def mypy_findings(
         text = texts[diag.path]
         line_text = text[diag.line - 1] if 0 < diag.line <= len(text) else diag.message
         added = lines.get(diag.path, PatchLines()).added
+        hint = advisory or any(p.search(diag.path) for p in tests)
         findings.append(
             Finding(
                 check=CHECK,
                 rule=diag.rule,
-                level=level,
+                level="notice" if hint else config.level,
                 path=diag.path,
                 start_line=diag.line,
                 end_line=max(diag.end_line, diag.line),
@@ -127,7 +131,7 @@ def mypy_findings(
                 in_diff=diag.line in added,
                 fingerprint=fingerprint(CHECK, diag.rule, diag.path, line_text),
                 url=diag.url,
-                advisory=advisory,
+                advisory=hint,
             )
         )
     notes = mypy_notes(config, result)
