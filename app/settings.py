@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     job_time_limit: int = Field(
         default=150, ge=10, validation_alias=AliasChoices("AI_GATE_JOB_TIME_LIMIT")
     )
+    # How long a job a worker holds may go unrenewed before another worker takes it: a live
+    # worker renews its jobs' leases every third of it, so only a dead one's jobs come back.
+    lease_seconds: int = Field(
+        default=30, ge=5, validation_alias=AliasChoices("AI_GATE_LEASE_SECONDS")
+    )
     github_write_interval: float = Field(
         default=1.0, ge=0, validation_alias=AliasChoices("AI_GATE_WRITE_INTERVAL")
     )

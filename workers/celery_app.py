@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import Celery
 
 from app.settings import Settings
-from workers.health import Heartbeat
+from workers.health import Heartbeat, Lease
 
 celery = Celery("ai_gate")
 
@@ -16,9 +16,6 @@ RESTORE_SWEEP_SECONDS = 5
 
 def configure(settings: Settings) -> Celery:
     """Point Celery at Redis with the delivery guarantees jobs rely on."""
-    # A running job gives up at its limit (app/deadline.py); the visibility timeout outlasts
-    # that by a margin for publishing its failure.
-    longest = settings.job_time_limit + 15
     celery.conf.update(
         broker_url=settings.redis_url,
         task_serializer="json",
@@ -29,12 +26,13 @@ def configure(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        # An unacknowledged job comes back once it is older than the visibility timeout (which
-        # must outlast a running job) at the next sweep for such jobs. kombu sweeps every
-        # interval * throttle seconds, 100 by default; every 5 s here, so a dead worker's job
-        # runs again within limit + 15 + 5 + 5 s (175 s with the default limit).
+        # An unacknowledged job comes back once its lease is older than the visibility timeout,
+        # at the next sweep for such jobs (kombu sweeps every interval * throttle seconds, 100
+        # by default; every 5 s here). A live worker renews the leases of the jobs it holds
+        # (workers/health.py), so a long job is never taken for a dead one; a dead worker's
+        # job runs again within lease + 5 s.
         broker_transport_options={
-            "visibility_timeout": longest + RESTORE_SWEEP_SECONDS,
+            "visibility_timeout": settings.lease_seconds,
             "unacked_restore_interval": RESTORE_SWEEP_SECONDS,
             "unacked_restore_throttle": 1,
         },
@@ -43,6 +41,7 @@ def configure(settings: Settings) -> Celery:
         task_default_queue=QUEUE,
         ai_gate_heartbeat_file=str(settings.worker_heartbeat_file),
     )
-    if Heartbeat not in celery.steps["consumer"]:
-        celery.steps["consumer"].add(Heartbeat)
+    for step in (Heartbeat, Lease):
+        if step not in celery.steps["consumer"]:
+            celery.steps["consumer"].add(step)
     return celery

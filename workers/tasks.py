@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
 from celery import Task
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 from app.errors import SettingsError
 from app.jobs import Deps, Job
@@ -15,15 +19,20 @@ from app.wiring import build_deps
 from workers.celery_app import TASK_NAME, celery
 
 log = logging.getLogger(__name__)
+# Retries waiting at most this long run in the task itself, its message still held (leased,
+# see workers/health.py): nothing to publish, so a broker that is down cannot lose them.
+INLINE_RETRY_SECONDS = 60.0
 _deps: Deps | None = None
+_deps_lock = threading.Lock()
 
 
 def deps() -> Deps:
-    """This worker process's collaborators, built on first use (after the fork)."""
+    """This worker process's collaborators, built on first use (by one thread)."""
     global _deps
-    if _deps is None:
-        _deps = build_deps(load_settings())
-    return _deps
+    with _deps_lock:
+        if _deps is None:
+            _deps = build_deps(load_settings())
+        return _deps
 
 
 @celery.task(  # type: ignore[untyped-decorator]
@@ -36,6 +45,20 @@ def analyse_pull_request(self: Task, job: dict[str, Any]) -> None:
     except SettingsError as exc:  # e.g. the database is not up yet: the job waits for it
         log.warning("job %s: cannot start: %s", parsed.key, exc)
         raise self.retry(countdown=retry_delay(self.request.retries)) from exc
-    delay = attempt_job(parsed, collaborators, self.request.retries)
-    if delay is not None:
-        raise self.retry(countdown=delay)
+    attempt = self.request.retries
+    while (delay := attempt_job(parsed, collaborators, attempt)) is not None:
+        attempt += 1
+        if delay > INLINE_RETRY_SECONDS and _retry_later(self, delay):
+            return
+        time.sleep(delay)
+
+
+def _retry_later(task: Task, delay: float) -> bool:
+    """Hand a long wait (a rate limit's) back to the broker; False when it cannot take it,
+    then the task waits itself rather than lose the job."""
+    try:
+        task.retry(countdown=delay, throw=False)
+    except (OperationalError, RedisError, OSError):
+        log.warning("the broker cannot take a retry in %.0fs: waiting here", delay)
+        return False
+    return True

@@ -45,11 +45,12 @@ DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def broker_env(github: FakeGitHub, tmp: Path, broker: str) -> dict[str, str]:
-    """Web and worker on `broker`, sharing a database in `tmp`, with the shortest limits: a
-    dead worker's job runs again within 10 + 15 + 5 + 5 s."""
+    """Web and worker on `broker`, sharing a database in `tmp`, with short limits: a job gives
+    up after 10 s, and a dead worker's job runs again 10 + 5 s after its last renewal."""
     return app_env(github, redis=True, data=tmp) | {
         "REDIS_URL": broker,
         "AI_GATE_JOB_TIME_LIMIT": "10",
+        "AI_GATE_LEASE_SECONDS": "10",
     }
 
 
@@ -290,3 +291,78 @@ def test_the_worker_beats_while_it_consumes_and_its_health_check_says_so(
     old = time.time() - 60
     os.utime(beat, (old, old))
     assert health() == 1
+
+
+def test_a_job_longer_than_its_lease_stays_with_its_live_worker(
+    github: FakeGitHub, own_db: str, tmp_path: Path
+) -> None:
+    """The worker renews the lease of the job it holds: a job that runs for more than two
+    leases (GitHub slow to answer) is not taken for a dead worker's and run a second time."""
+    pr = stage_file_pr(github, "z = 1\n", owner=OWNER)
+    env = broker_env(github, tmp_path, own_db) | {"AI_GATE_JOB_TIME_LIMIT": "60"}
+    worker = start_worker(env, tmp_path / "leasing-worker.log", concurrency=2)
+    web, url = serve(env, tmp_path)
+    held = github.hold("GET", rf"/repos/{OWNER}/[^/]+/pulls/{pr.number}/commits")
+    try:
+        assert deliver(url, "pull_request", pull_request_payload(pr)).status_code == 202
+        assert held.reached.wait(60), worker.output()
+        time.sleep(25)  # two and a half leases: an unrenewed job would have come back
+        held.release()
+        wait_until(lambda: completed(github, pr.head_sha), "the long job", timeout=60)
+        time.sleep(2)
+    finally:
+        held.release()
+        worker.stop()
+        web.stop()
+    [run] = our_runs(github, pr.head_sha)
+    assert run["conclusion"] == "success"
+    pulls = github.requests_matching("GET", rf"/repos/{OWNER}/[^/]+/pulls/{pr.number}$")
+    assert len(pulls) == 2  # one job: the PR read at its start and again before publishing
+
+
+@pytest.mark.parametrize("moment", ["idle", "busy", "down-60s"])
+def test_the_worker_outlives_a_redis_restart(
+    github: FakeGitHub, private_redis: tuple[int, Path], moment: str
+) -> None:
+    """Redis stopped and started again, with the worker idle, in the middle of a job, or
+    after a minute down: the worker keeps consuming and every PR delivered around it ends
+    with a completed run."""
+    port, tmp = private_redis
+    broker = f"redis://127.0.0.1:{port}/0"
+    server = run_redis(port, tmp)
+    worker, web, url = start(github, tmp, broker, f"outlive-{moment}")
+    prs = []
+    try:
+        before = stage_file_pr(github, "a = 1\n", owner=OWNER)
+        assert deliver(url, "pull_request", pull_request_payload(before)).status_code == 202
+        prs.append(before)
+        held = None
+        if moment == "busy":
+            busy = stage_file_pr(github, "b = 2\n", owner=OWNER)
+            held = github.hold("GET", rf"/repos/{OWNER}/[^/]+/pulls/{busy.number}/commits")
+            assert deliver(url, "pull_request", pull_request_payload(busy)).status_code == 202
+            assert held.reached.wait(60), worker.output()
+            prs.append(busy)
+        else:
+            wait_until(lambda: completed(github, before.head_sha), "the job before the restart")
+        server.stop()
+        time.sleep(60 if moment == "down-60s" else 2)
+        if held is not None:
+            held.release()
+        server = run_redis(port, tmp)
+        time.sleep(5)  # the worker's reconnection
+        assert worker.proc.poll() is None, worker.output()[-3000:]
+        after = stage_file_pr(github, "c = 3\n", owner=OWNER)
+        wait_until(
+            lambda: deliver(url, "pull_request", pull_request_payload(after)).status_code == 202,
+            "a delivery accepted after the restart",
+            timeout=30,
+        )
+        prs.append(after)
+        for pr in prs:
+            wait_until(lambda pr=pr: completed(github, pr.head_sha), f"PR {pr.number}", timeout=90)
+        assert "Unrecoverable error" not in worker.output()
+    finally:
+        web.stop()
+        worker.stop()
+        server.stop()
