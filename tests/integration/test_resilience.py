@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -360,7 +361,7 @@ def test_the_worker_outlives_a_redis_restart(
         )
         prs.append(after)
         for pr in prs:
-            wait_until(lambda pr=pr: completed(github, pr.head_sha), f"PR {pr.number}", timeout=90)
+            wait_until(partial(completed, github, pr.head_sha), f"PR {pr.number}", timeout=90)
         assert "Unrecoverable error" not in worker.output()
     finally:
         web.stop()
