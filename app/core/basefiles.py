@@ -106,3 +106,45 @@ def ruff_enforced(base_configs: Mapping[str, str]) -> bool:
         if runs and any(_RUFF_RUN.search(line) for line in text.splitlines() if "ruff" in line):
             return True
     return False
+
+
+def _listed(value: object) -> list[str]:
+    """A mypy option that lists paths: a TOML list, or a comma-separated string."""
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return []
+
+
+def mypy_scope(base_configs: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """The files and directories the repository's mypy configuration checks (`files`,
+    `packages` as directories; empty: everything) and its `exclude` regular expressions."""
+    options: Mapping[str, object] | None = toml_table(
+        base_configs.get("pyproject.toml"), "tool", "mypy"
+    )
+    if options is None:
+        for name in ("mypy.ini", ".mypy.ini", "setup.cfg"):
+            options = cfg_section(base_configs.get(name), "mypy")
+            if options is not None:
+                break
+    if options is None:
+        return [], []
+    files = _listed(options.get("files"))
+    files += [p.replace(".", "/") for p in _listed(options.get("packages"))]
+    exclude = options.get("exclude")
+    patterns = [exclude] if isinstance(exclude, str) else _listed(exclude)
+    return files, [p.strip() for p in patterns if p.strip()]
+
+
+def in_mypy_scope(path: str, files: list[str], exclude: list[str]) -> bool:
+    """Whether the repository's own mypy run would check this file."""
+    for pattern in exclude:
+        try:
+            if re.search(pattern, path):
+                return False
+        except re.error:
+            continue
+    if not files:
+        return True
+    return any(path == f.rstrip("/") or path.startswith(f.rstrip("/") + "/") for f in files)

@@ -315,3 +315,31 @@ def test_mypy_findings_in_tests_are_notices_that_never_fail() -> None:
     found, _ = mypy_findings(snapshot, MypyConfig(), result, lines, ("^tests/",))
     by_path = {f.path: (f.level, f.advisory) for f in found}
     assert by_path == {"tests/test_x.py": ("notice", True), "pkg/x.py": ("warning", False)}
+
+
+@pytest.mark.parametrize(
+    ("configs", "path", "in_scope"),
+    [
+        ({"pyproject.toml": '[tool.mypy]\nfiles = "tests/typed_agent.py"\n'}, "pkg/a.py", False),
+        (
+            {"pyproject.toml": '[tool.mypy]\nfiles = "tests/typed_agent.py"\n'},
+            "tests/typed_agent.py",
+            True,
+        ),
+        ({"pyproject.toml": '[tool.mypy]\nfiles = ["src", "tools"]\n'}, "src/pkg/a.py", True),
+        ({"mypy.ini": "[mypy]\nfiles = src, scripts\n"}, "docs/conf.py", False),
+        ({"mypy.ini": "[mypy]\npackages = pkg.sub\n"}, "pkg/sub/x.py", True),
+        (
+            {"pyproject.toml": '[tool.mypy]\nexclude = ["^build/", "_pb2\\\\.py$"]\n'},
+            "api/x_pb2.py",
+            False,
+        ),
+        ({"pyproject.toml": "[tool.mypy]\nstrict = true\n"}, "anything/at/all.py", True),
+    ],
+)
+def test_the_repositorys_mypy_scope_decides_which_findings_count(
+    configs: dict[str, str], path: str, in_scope: bool
+) -> None:
+    from app.core.basefiles import in_mypy_scope, mypy_scope
+
+    assert in_mypy_scope(path, *mypy_scope(configs)) is in_scope

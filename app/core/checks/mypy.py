@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from app.core.basefiles import mypy_configured
+from app.core.basefiles import in_mypy_scope, mypy_configured, mypy_scope
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Frozen, Level, PullRequestSnapshot
@@ -107,8 +107,10 @@ def mypy_findings(
     and many projects type-check their package, not its tests."""
     if not config.enabled:
         return [], []
-    # Without the repository's own mypy setup its findings are hints: shown, never failing.
+    # Without the repository's own mypy setup its findings are hints: shown, never failing;
+    # so are those on files its mypy run leaves out (`files`, `packages`, `exclude`).
     advisory = config.enabled == "auto" and not mypy_configured(snapshot.base_configs)
+    scope = mypy_scope(snapshot.base_configs)
     tests = [re.compile(p) for p in test_paths]
     findings: list[Finding] = []
     texts: dict[str, list[str]] = {}
@@ -118,7 +120,8 @@ def mypy_findings(
         text = texts[diag.path]
         line_text = text[diag.line - 1] if 0 < diag.line <= len(text) else diag.message
         added = lines.get(diag.path, PatchLines()).added
-        hint = advisory or any(p.search(diag.path) for p in tests)
+        outside = config.enabled == "auto" and not in_mypy_scope(diag.path, *scope)
+        hint = advisory or outside or any(p.search(diag.path) for p in tests)
         findings.append(
             Finding(
                 check=CHECK,
