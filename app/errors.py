@@ -7,7 +7,8 @@
     ├── SourceError          fetching the pull request failed for good
     │   ├── TransientError   worth retrying later (5xx, timeouts, rate limits)
     │   │   ├── RateLimited  GitHub asked us to wait `retry_after` seconds
-    │   │   └── Unavailable  Redis or the database does not answer
+    │   │   ├── Unavailable  Redis or the database does not answer
+    │   │   └── Busy         another job is working on the same head
     │   └── Superseded       the PR head moved on; the job's result is stale
     ├── CheckError           a linter could not run
     └── TimeLimitExceeded    the job used up its time limit
@@ -82,6 +83,10 @@ class RateLimited(TransientError):
 class Unavailable(TransientError):
     """Redis (the broker, the shared job state) or the database does not answer; worth
     retrying later."""
+
+
+class Busy(TransientError):
+    """Another job holds the head this job needs (see app/heads.py): try again shortly."""
 
 
 class Superseded(SourceError):

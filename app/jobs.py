@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -23,7 +24,7 @@ from app.adapters.github import (
 )
 from app.adapters.localgit import changed_files, merge_base, read_texts, tree_entries
 from app.adapters.reports import ReportStore
-from app.adapters.state import JobState
+from app.adapters.state import JobState, RunRecord
 from app.adapters.store import CostLedger, JobLog
 from app.adapters.tokencount import Counting
 from app.configload import load_config
@@ -43,7 +44,8 @@ from app.core.pipeline import patch_lines
 from app.core.ports import LicenceResolver
 from app.deadline import Deadline
 from app.engine import analyse_range
-from app.errors import ConfigError, Superseded
+from app.errors import Busy, ConfigError, Superseded, Unavailable
+from app.heads import holding
 from app.publishers.checkrun import ACKNOWLEDGE, CheckRunPublisher, ErrorConclusion
 from app.publishers.codescanning import CodeScanningPublisher
 from app.publishers.review import ReviewPublisher
@@ -98,6 +100,8 @@ class Deps:
     runs: JobLog
     # Seconds one attempt of a job may take (AI_GATE_JOB_TIME_LIMIT).
     time_limit: float = 150.0
+    # Seconds a head's lock outlives a job that stopped renewing it (AI_GATE_LEASE_SECONDS).
+    lease: float = 30.0
 
 
 def run_job(job: Job, deps: Deps, deadline: Deadline | None = None) -> Outcome:
@@ -118,7 +122,13 @@ def analyse_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
     """Analyse one head sha and publish it, unless a newer head has superseded it."""
     if (newer := _stale(job, deps)) is not None:
         log.info("job %s superseded by %s before start", job.key, newer[:12])
+        _cancel_recorded(job, deps, newer, deadline)
         return "superseded"
+    with holding(deps.state, job.key, deps.lease):
+        return _analyse_held(job, deps, deadline)
+
+
+def _analyse_held(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
     api = deps.github.installation(job.installation_id, deadline)
     source = PullRequestSource(api)
     attempt = _attempt_key(job)
@@ -127,15 +137,101 @@ def analyse_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
         return _finish_published(job, deps, api, source, deadline)
     publisher = CheckRunPublisher(api, job.repository)
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="ai-gate-rest") as rest:
-        # The run is created while the PR is read and fetched: it shows in progress within a
-        # request or two, and the analysis never waits for it.
-        run = rest.submit(publisher.start, job.head_sha, external_id=job.key, fresh=job.rerun)
+        # The run is found or created while the PR is read and fetched: it shows in progress
+        # within a request or two, and the analysis never waits for it.
+        run = rest.submit(_claim_run, job, deps, publisher)
         try:
             return _analyse_and_publish(job, deps, deadline, source, publisher, run, rest)
         except Superseded as exc:
             if (run_id := run.result()) is not None:
                 _cancel(publisher, run_id, exc)
+                deps.state.forget_run(job.key, run_id)
             return "superseded"
+
+
+# How long the run's creator may take before a job that found it busy makes the run itself.
+CREATE_CLAIM_TTL = 30
+CREATOR_WAIT = 10.0
+
+
+def _claim_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int | None:
+    """The run this job completes, holding its head: the one recorded for the head (created
+    queued by the starter, or by an earlier attempt) or a new one; None when the head was
+    analysed and no re-run is asked for. A re-run gets a new run and cancels any left open."""
+    state = deps.state
+    if job.rerun:
+        for stale_run in publisher.open_runs(job.head_sha):
+            publisher.fail(
+                stale_run, "cancelled", "Replaced by a re-run", "A re-run was requested."
+            )
+        run_id = publisher.create(job.head_sha, job.key)
+        state.record_run(job.key, run_id, done=False)
+        return run_id
+    claim = f"create:{job.key}"
+    claimed = False
+    record = state.run_of(job.key)
+    if record is None:
+        claimed = state.claim(claim, CREATE_CLAIM_TTL)
+        if not claimed:  # the starter is creating it: it is recorded in a moment
+            record = _recorded_within(state, job.key, CREATOR_WAIT)
+    try:
+        if record is not None:
+            if record.done:
+                return None
+            publisher.begin(record.run_id)
+            return record.run_id
+        # GitHub is asked too: the shared state may have lost what it knew (a Redis restart).
+        created = publisher.start(job.head_sha, external_id=job.key)
+    finally:
+        if claimed:
+            state.release(claim)
+    if created is not None:
+        state.record_run(job.key, created, done=False)
+    return created
+
+
+def _recorded_within(state: JobState, key: str, seconds: float) -> RunRecord | None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if (record := state.run_of(key)) is not None:
+            return record
+        time.sleep(0.1)
+    return None
+
+
+def show_queued(job: Job, deps: Deps) -> None:
+    """The starter's step (workers/starter.py): the head's run, created queued as soon as the
+    delivery is taken, long before a worker is free to analyse it. Best effort: the job
+    creates the run itself when this did not."""
+    state = deps.state
+    if _stale(job, deps) is not None or state.run_of(job.key) is not None:
+        return
+    claim = f"create:{job.key}"
+    if not state.claim(claim, CREATE_CLAIM_TTL):
+        return  # the job is creating it
+    try:
+        publisher = CheckRunPublisher(deps.github.installation(job.installation_id), job.repository)
+        run_id = publisher.start(job.head_sha, external_id=job.key, status="queued")
+        if run_id is not None:
+            state.record_run(job.key, run_id, done=False)
+    finally:
+        state.release(claim)
+
+
+def _cancel_recorded(job: Job, deps: Deps, newer: str, deadline: Deadline) -> None:
+    """Cancel the run the head got before it was superseded (queued by the starter, or left
+    open by an earlier attempt of this job), rather than leave it open for good."""
+    record = deps.state.run_of(job.key)
+    if record is None or record.done:
+        return
+    try:
+        with holding(deps.state, job.key, deps.lease):
+            api = deps.github.installation(job.installation_id, deadline)
+            publisher = CheckRunPublisher(api, job.repository)
+            _cancel(publisher, record.run_id, Superseded(job.head_sha, newer))
+            deps.state.forget_run(job.key, record.run_id)
+    except Busy:
+        pass  # the job holding the head cancels it when it finds the head moved
 
 
 def _analyse_and_publish(
@@ -165,9 +261,11 @@ def _analyse_and_publish(
             config, info = _load_config(source, job.repository, _pr_base(pr), git, known)
         except ConfigError as exc:
             publisher.fail(_run_id(run), "failure", f"Invalid {exc.path}", _config_message(exc))
+            _done(job, deps, run)
             return "config-error"
         if pr.get("draft") and config.gate.drafts == "skip":
             publisher.complete(_run_id(run), _draft_report(job, pr, info))
+            _done(job, deps, run)
             return "published"
         reviews = (
             source.reviews(job.repository, job.pull_number)
@@ -205,6 +303,7 @@ def _analyse_and_publish(
         datetime.now(UTC),
     )
     publisher.complete(_run_id(run), report, config.comments.max_annotations)
+    _done(job, deps, run)
     if (attempt := _attempt_key(job)) is not None:
         deps.state.mark_published(attempt, PUBLISHED_TTL)
     _publish_extras(source.api, job, report, snapshot, config)
@@ -217,6 +316,11 @@ def _run_id(run: Future[int | None]) -> int:
     if run_id is None:  # checked before the analysis started
         raise AssertionError("the job has no run to complete")
     return run_id
+
+
+def _done(job: Job, deps: Deps, run: Future[int | None]) -> None:
+    """The head's run is completed: later jobs for the head (without a re-run) stop at once."""
+    deps.state.record_run(job.key, _run_id(run), done=True)
 
 
 def _org_defaults(job: Job) -> str:
@@ -332,15 +436,31 @@ def _draft_report(job: Job, pr: dict[str, Any], info: ConfigInfo) -> Report:
 
 
 def reevaluate_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
-    """Re-judge a head sha after a review or an Acknowledge, from its stored report."""
+    """Re-judge a head sha after a review or an Acknowledge, from its stored report; with
+    nothing to re-judge yet (or a store that lost it), the full analysis does it all."""
+    with holding(deps.state, job.key, deps.lease):
+        outcome = _reevaluate_held(job, deps, deadline)
+    if outcome is None:
+        return analyse_job(job.model_copy(update={"kind": "analyse"}), deps, deadline)
+    return outcome
+
+
+def _completed_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int | None:
+    """The head's completed run: as recorded, or (a state that forgot it) as GitHub says."""
+    record = deps.state.run_of(job.key)
+    if record is not None:
+        return record.run_id if record.done else None
+    run = publisher.latest(job.head_sha)
+    return int(run["id"]) if run is not None and run.get("status") == "completed" else None
+
+
+def _reevaluate_held(job: Job, deps: Deps, deadline: Deadline) -> Outcome | None:
     api = deps.github.installation(job.installation_id, deadline)
     source = PullRequestSource(api)
     publisher = CheckRunPublisher(api, job.repository)
     stored = deps.reports.load_report(job.repository, job.head_sha)
-    run = publisher.latest(job.head_sha)
-    if stored is None or run is None or run.get("status") != "completed":
-        # Nothing to re-judge yet (or the store lost it): the full analysis does it all.
-        return analyse_job(job.model_copy(update={"kind": "analyse"}), deps, deadline)
+    if stored is None or (run_id := _completed_run(job, deps, publisher)) is None:
+        return None
     pr = source.pull_request(job.repository, job.pull_number)
     if str(pr["head"]["sha"]) != job.head_sha:
         return "superseded"
@@ -364,7 +484,7 @@ def reevaluate_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
     report = stored.model_copy(
         update={"verdict": decide(config.gate, gate_data), "notes": tuple(notes)}
     )
-    publisher.update_verdict(int(run["id"]), report)
+    publisher.update_verdict(run_id, report)
     deps.reports.save_report(report)
     return "published"
 
@@ -420,8 +540,27 @@ def _config_message(exc: ConfigError) -> str:
 
 def fail_job(job: Job, deps: Deps, conclusion: ErrorConclusion, message: str) -> None:
     """Complete the job's check run with a message after it failed for good."""
+    try:
+        with holding(deps.state, job.key, deps.lease):
+            _fail_run(job, deps, conclusion, message)
+    except Busy:
+        log.info("job %s: another job holds the head and completes its run", job.key)
+    except Unavailable:  # Redis is down: GitHub alone says which run is open
+        _fail_run(job, deps, conclusion, message)
+
+
+def _fail_run(job: Job, deps: Deps, conclusion: ErrorConclusion, message: str) -> None:
     api = deps.github.installation(job.installation_id)
     publisher = CheckRunPublisher(api, job.repository)
-    run_id = publisher.start(job.head_sha, external_id=job.key)
-    if run_id is not None:  # else the head's run is completed already: nothing to say
-        publisher.fail(run_id, conclusion, "ai-gate could not analyse this commit", message)
+    try:
+        record = deps.state.run_of(job.key)
+    except Unavailable:
+        record = None
+    if record is not None and record.done:
+        return  # the head's run is completed already: nothing to say
+    run_id = record.run_id if record else publisher.start(job.head_sha, external_id=job.key)
+    if run_id is None:
+        return
+    publisher.fail(run_id, conclusion, "ai-gate could not analyse this commit", message)
+    with suppress(Unavailable):
+        deps.state.record_run(job.key, run_id, done=True)

@@ -58,4 +58,5 @@ def build_deps(
         ledger=store,
         runs=store,
         time_limit=settings.job_time_limit,
+        lease=settings.lease_seconds,
     )

@@ -6,6 +6,7 @@ from celery import Celery
 
 from app.settings import Settings
 from workers.health import Heartbeat, Lease
+from workers.starter import Starter
 
 celery = Celery("ai_gate")
 
@@ -41,7 +42,7 @@ def configure(settings: Settings) -> Celery:
         task_default_queue=QUEUE,
         ai_gate_heartbeat_file=str(settings.worker_heartbeat_file),
     )
-    for step in (Heartbeat, Lease):
+    for step in (Heartbeat, Lease, Starter):
         if step not in celery.steps["consumer"]:
             celery.steps["consumer"].add(step)
     return celery

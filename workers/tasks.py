@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from app.errors import SettingsError
 from app.jobs import Deps, Job
-from app.runner import MAX_ATTEMPTS, attempt_job, retry_delay
+from app.runner import MAX_ATTEMPTS, retry_delay, run_attempts
 from app.settings import load_settings
 from app.wiring import build_deps
 from workers.celery_app import TASK_NAME, celery
@@ -45,12 +45,14 @@ def analyse_pull_request(self: Task, job: dict[str, Any]) -> None:
     except SettingsError as exc:  # e.g. the database is not up yet: the job waits for it
         log.warning("job %s: cannot start: %s", parsed.key, exc)
         raise self.retry(countdown=retry_delay(self.request.retries)) from exc
-    attempt = self.request.retries
-    while (delay := attempt_job(parsed, collaborators, attempt)) is not None:
-        attempt += 1
+
+    def wait(delay: float) -> bool:
         if delay > INLINE_RETRY_SECONDS and _retry_later(self, delay):
-            return
+            return False
         time.sleep(delay)
+        return True
+
+    run_attempts(parsed, collaborators, self.request.retries, wait)
 
 
 def _retry_later(task: Task, delay: float) -> bool:

@@ -35,11 +35,14 @@ log = logging.getLogger(__name__)
 
 # check_suite.requested and pull_request.synchronize announce the same push: one job a head.
 JOB_CLAIM_TTL = 600
+# The starter's list (workers/starter.py), kept short: a lost entry only delays a run's display.
+STARTS = "starts"
 HEAD_TTL = 7 * 24 * 3600
 CLOSED = "closed"
 
-# ARGV: prefix, delivery id, delivery ttl, closed PR key, head ttl, claim ttl, queue, then six
-# values a job: PR key, head sha, set the head (1/0), claim once (1/0), job key, message.
+# ARGV: prefix, delivery id, delivery ttl, closed PR key, head ttl, claim ttl, queue, then seven
+# values a job: PR key, head sha, set the head (1/0), claim once (1/0), job key, message, and
+# the job for the starter's list ('' for none; workers/starter.py shows its run queued).
 # Returns {-1} for a repeated delivery, {-2} for a closed PR, else 1 or 0 a job (queued?).
 _INTAKE = """
 local prefix = ARGV[1]
@@ -53,7 +56,7 @@ if ARGV[4] ~= '' then
   return {-2}
 end
 local out = {}
-for i = 8, #ARGV, 6 do
+for i = 8, #ARGV, 7 do
   if ARGV[i + 2] == '1' then
     redis.call('SET', prefix .. 'head:' .. ARGV[i], ARGV[i + 1], 'EX', ARGV[5])
   end
@@ -65,6 +68,10 @@ for i = 8, #ARGV, 6 do
   end
   if queued == 1 then
     redis.call('LPUSH', ARGV[7], ARGV[i + 5])
+    if ARGV[i + 6] ~= '' then
+      redis.call('LPUSH', prefix .. 'starts', ARGV[i + 6])
+      redis.call('LTRIM', prefix .. 'starts', 0, 9999)
+    end
   end
   table.insert(out, queued)
 end
@@ -97,6 +104,11 @@ def set_head_for(job: Job) -> bool:
 def claimed_once(job: Job) -> bool:
     """An analysis runs once a head, unless someone asked for a fresh run."""
     return job.kind == "analyse" and not job.rerun
+
+
+def shown_queued(job: Job) -> bool:
+    """A new head's run is created queued at once by the starter; a re-run makes its own."""
+    return claimed_once(job)
 
 
 class CeleryMessages:
@@ -226,6 +238,7 @@ class RedisIntake:
                 int(claimed_once(job)),
                 job.key,
                 self._messages.build(job),
+                orjson.dumps(job.model_dump(mode="json")) if shown_queued(job) else b"",
             ]
         try:
             answer = await self._script.call(argv)

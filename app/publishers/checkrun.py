@@ -22,6 +22,7 @@ ACKNOWLEDGE = {
     "identifier": "acknowledge",
 }
 ErrorConclusion = Literal["failure", "timed_out", "cancelled", "skipped", "neutral"]
+RunStatus = Literal["queued", "in_progress"]
 
 
 def _iso(now: datetime) -> str:
@@ -66,42 +67,62 @@ class CheckRunPublisher:
 
     def latest(self, head_sha: str) -> dict[str, Any] | None:
         """Our newest run for the sha, whatever its status."""
+        return max(self._runs(head_sha, "latest"), key=lambda r: int(r["id"]), default=None)
+
+    def open_runs(self, head_sha: str) -> list[int]:
+        """Every run of ours for the sha that is not completed (GitHub's `latest` filter
+        shows only the newest, so this asks for all)."""
+        return [int(r["id"]) for r in self._runs(head_sha, "all") if r.get("status") != "completed"]
+
+    def _runs(self, head_sha: str, which: Literal["latest", "all"]) -> list[dict[str, Any]]:
         listing = self._api.call(
             "GET",
             f"/repos/{self._repo}/commits/{head_sha}/check-runs",
-            params={"check_name": CHECK_NAME, "filter": "latest"},
+            params={"check_name": CHECK_NAME, "filter": which, "per_page": 100},
         )
-        runs = [r for r in listing.get("check_runs", []) if r.get("name") == CHECK_NAME]
-        return max(runs, key=lambda r: int(r["id"]), default=None)
+        return [r for r in listing.get("check_runs", []) if r.get("name") == CHECK_NAME]
 
-    def start(self, head_sha: str, external_id: str, fresh: bool = False) -> int | None:
-        """Our in-progress run for the sha: the open one if any, else a new one; None when
-        the sha was analysed already and no fresh run is asked for (a second event for the
-        same push, a job that came back after its worker died). A run cancelled because the
-        head moved on does not count: the head may come back."""
-        if not fresh:
-            run = self.latest(head_sha)
-            if run is not None and run.get("status") != "completed":
-                return int(run["id"])
-            if run is not None and run.get("conclusion") != "cancelled":
-                return None
-        return self.create(head_sha, external_id)
+    def start(
+        self, head_sha: str, external_id: str, status: RunStatus = "in_progress"
+    ) -> int | None:
+        """The sha's open run if any, else a new one; None when the sha was analysed already
+        (a second event for the same push, a job that came back after its worker died). A run
+        cancelled because the head moved on does not count: the head may come back."""
+        run = self.latest(head_sha)
+        if run is not None and run.get("status") != "completed":
+            return int(run["id"])
+        if run is not None and run.get("conclusion") != "cancelled":
+            return None
+        return self.create(head_sha, external_id, status)
 
-    def create(self, head_sha: str, external_id: str) -> int:
-        """A new run for the sha, in progress."""
-        created = self._api.call(
-            "POST",
-            f"/repos/{self._repo}/check-runs",
+    def create(self, head_sha: str, external_id: str, status: RunStatus = "in_progress") -> int:
+        """A new run for the sha: queued (shown at once, before a worker takes the job) or in
+        progress."""
+        body: dict[str, Any] = {
+            "name": CHECK_NAME,
+            "head_sha": head_sha,
+            "status": status,
+            "external_id": external_id,
+            "output": {"title": "Analysing…", "summary": "ai-gate is analysing this commit."},
+        }
+        if status == "queued":
+            body["output"] = {"title": "Queued", "summary": "ai-gate will analyse this commit."}
+        else:
+            body["started_at"] = _iso(self._clock())
+        created = self._api.call("POST", f"/repos/{self._repo}/check-runs", json=body)
+        return int(created["id"])
+
+    def begin(self, run_id: int) -> None:
+        """Move a queued run to in progress: a worker has taken its job."""
+        self._api.call(
+            "PATCH",
+            f"/repos/{self._repo}/check-runs/{run_id}",
             json={
-                "name": CHECK_NAME,
-                "head_sha": head_sha,
                 "status": "in_progress",
-                "external_id": external_id,
                 "started_at": _iso(self._clock()),
                 "output": {"title": "Analysing…", "summary": "ai-gate is analysing this commit."},
             },
         )
-        return int(created["id"])
 
     def complete(self, run_id: int, report: Report, max_annotations: int = 1000) -> None:
         """Complete the run with its verdict, summary and the 50 most severe annotations in

@@ -1223,6 +1223,14 @@ class FakeGitHub:
             and run["head_sha"] == sha
             and (name is None or run["name"] == name)
         ]
+        if ctx.query.get("filter", "latest") == "latest":
+            # GitHub's default: only the most recent run of each name.
+            newest: dict[str, JSON] = {}
+            for run in runs:
+                newest.setdefault(run["name"], run)
+            runs = list(newest.values())
+        elif ctx.query["filter"] != "all":
+            raise _unprocessable("filter must be one of latest, all")
         page = self._paginate(ctx, runs)
         return _Reply(200, {"total_count": len(runs), "check_runs": page.body}, page.headers)
 

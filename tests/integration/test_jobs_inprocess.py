@@ -1,0 +1,184 @@
+"""Jobs run in this process against the fake GitHub: one run and one review a head, whatever
+path a job leaves by, across retries, re-runs and jobs that meet on one head."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.adapters.gitcache import GitCache
+from app.adapters.github import GitHubApp
+from app.adapters.registry import MemoryLicenceCache, RegistryResolver
+from app.adapters.state import MemoryJobState
+from app.adapters.store import SqlStore
+from app.jobs import Deps, Job, run_job, show_queued
+from app.runner import Retry, attempt_job
+from tests.fakes.github_server import FakeGitHub
+from tests.fakes.keys import private_key_pem
+from tests.integration.conftest import APP_ID, INSTALLATION_ID
+from tests.integration.scenarios import REVIEW_V1, Change, StagedPR, our_runs, push, stage_file_pr
+
+pytestmark = pytest.mark.integration
+
+OWNER = "inprocess-org"
+
+
+@pytest.fixture
+def deps(github: FakeGitHub, tmp_path: Path) -> Iterator[Deps]:
+    store = SqlStore(f"sqlite:///{tmp_path / 'ai-gate.db'}")
+    app = GitHubApp(
+        issuer=str(APP_ID),
+        private_key_pem=private_key_pem(),
+        api_url=github.base_url,  # type: ignore[attr-defined]
+        write_interval=0,
+    )
+    yield Deps(
+        github=app,
+        gitcache=GitCache(tmp_path / "cache", 10**9),
+        licences=RegistryResolver("", "", cache=MemoryLicenceCache()),
+        state=MemoryJobState(),
+        reports=store,
+        ledger=store,
+        runs=store,
+        time_limit=60,
+        lease=2,
+    )
+    app.close()
+    store.close()
+
+
+def job_for(pr: StagedPR, **fields: Any) -> Job:
+    return Job(
+        installation_id=INSTALLATION_ID,
+        repository=f"{pr.owner}/{pr.repo}",
+        pull_number=pr.number,
+        head_sha=pr.head_sha,
+        **({"event": "pull_request.opened", "delivery_id": "d-1"} | fields),
+    )
+
+
+def statuses(github: FakeGitHub, pr: StagedPR) -> list[tuple[str, str | None]]:
+    return [(r["status"], r["conclusion"]) for r in our_runs(github, pr.head_sha)]
+
+
+def test_a_job_superseded_before_it_starts_cancels_the_run_shown_queued(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
+    job = job_for(pr)
+    show_queued(job, deps)
+    assert statuses(github, pr) == [("queued", None)]
+    newer = push(github, pr, [Change({"pkg/more.py": "y = 2\n"})])
+    deps.state.set_head(job.pr_key, newer.head_sha)
+
+    assert run_job(job, deps) == "superseded"
+
+    [run] = our_runs(github, pr.head_sha)
+    assert (run["status"], run["conclusion"]) == ("completed", "cancelled")
+    assert newer.head_sha in run["output"]["summary"]
+
+
+def test_a_retry_that_finds_the_head_moved_cancels_the_run_its_first_attempt_opened(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
+    job = job_for(pr)
+    # The first attempt opens the run, then GitHub fails on the config read.
+    github.fail_next("GET", r"/\.github/contents/", 502, times=3)
+    retry = attempt_job(job, deps, 0)
+    assert isinstance(retry, Retry)
+    assert retry.counts
+    assert statuses(github, pr) == [("in_progress", None)]
+    newer = push(github, pr, [Change({"pkg/more.py": "y = 2\n"})])
+    deps.state.set_head(job.pr_key, newer.head_sha)
+
+    assert attempt_job(job, deps, 1) is None
+
+    assert statuses(github, pr) == [("completed", "cancelled")]
+
+
+def test_a_review_that_arrives_mid_analysis_waits_and_then_rejudges_the_one_run(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    pr = stage_file_pr(github, REVIEW_V1, owner=OWNER)
+    analysis = job_for(pr)
+    review = job_for(pr, kind="review", event="pull_request_review.submitted", delivery_id="d-2")
+    held = github.hold("GET", rf"/repos/{OWNER}/[^/]+/pulls/{pr.number}/commits")
+    outcome: list[Retry | None] = []
+    first = threading.Thread(target=lambda: outcome.append(attempt_job(analysis, deps, 0)))
+    first.start()
+    try:
+        assert held.reached.wait(30)
+        # The head is busy: the review's job waits without using up an attempt.
+        assert attempt_job(review, deps, 0) == Retry(3.0, counts=False)
+    finally:
+        held.release()
+        first.join(60)
+    assert outcome == [None]
+    assert attempt_job(review, deps, 0) is None
+
+    [run] = our_runs(github, pr.head_sha)
+    assert run["status"] == "completed"
+    with github.lock:
+        annotations = github.annotations[int(run["id"])]
+    assert len(annotations) == len({a["raw_details"] for a in annotations})  # none twice
+    assert len(github.reviews_for(OWNER, pr.repo, pr.number)) == 1
+
+
+def test_a_job_for_an_analysed_head_stops_without_a_second_run(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
+    assert run_job(job_for(pr), deps) == "published"
+    github.clear_requests()
+
+    # Another event for the same push, or a killed worker's job coming back.
+    again = job_for(pr, event="check_suite.requested", delivery_id="d-3")
+    assert run_job(again, deps) == "already-analysed"
+
+    assert statuses(github, pr) == [("completed", "success")]
+    assert not github.requests_matching("*", r"/check-runs")
+    assert not github.requests_matching("POST", r"/check-runs")
+
+
+def test_a_rerun_cancels_a_run_left_open_and_completes_a_fresh_one(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
+    # A job whose worker died left the head's run open (and its lock lapses).
+    show_queued(job_for(pr), deps)
+    rerun = job_for(pr, event="check_run.rerequested", delivery_id="d-4", rerun=True)
+
+    assert run_job(rerun, deps) == "published"
+
+    old, new = sorted(our_runs(github, pr.head_sha), key=lambda r: int(r["id"]))
+    assert (old["status"], old["conclusion"]) == ("completed", "cancelled")
+    assert old["output"]["title"] == "Replaced by a re-run"
+    assert (new["status"], new["conclusion"]) == ("completed", "success")
+
+
+def test_a_head_held_by_a_dead_job_is_free_again_after_its_lease(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
+    job = job_for(pr)
+    held = deps.state.lock(job.key, deps.lease)  # taken, and never renewed nor released
+    assert held is not None
+    assert attempt_job(job, deps, 0) == Retry(3.0, counts=False)
+
+    def free() -> bool:
+        probe = deps.state.lock(job.key, 1)
+        if probe is None:
+            return False
+        probe.release()
+        return True
+
+    wait = threading.Event()
+    while not free():
+        wait.wait(0.2)
+    assert attempt_job(job, deps, 0) is None
+    assert statuses(github, pr) == [("completed", "success")]
