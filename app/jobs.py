@@ -160,13 +160,7 @@ def _claim_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int | None
     analysed and no re-run is asked for. A re-run gets a new run and cancels any left open."""
     state = deps.state
     if job.rerun:
-        for stale_run in publisher.open_runs(job.head_sha):
-            publisher.fail(
-                stale_run, "cancelled", "Replaced by a re-run", "A re-run was requested."
-            )
-        run_id = publisher.create(job.head_sha, job.key)
-        state.record_run(job.key, run_id, done=False)
-        return run_id
+        return _fresh_run(job, deps, publisher)
     claim = f"create:{job.key}"
     claimed = False
     record = state.run_of(job.key)
@@ -190,6 +184,25 @@ def _claim_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int | None
     return created
 
 
+def _fresh_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int:
+    """A re-run's own run: made by its first attempt (which cancels any run left open), found
+    again by its retries."""
+    state = deps.state
+    mine = f"{_attempt_key(job) or job.key}:fresh"
+    earlier = state.run_of(mine)
+    current = state.run_of(job.key)
+    if earlier is not None and current is not None and current.run_id == earlier.run_id:
+        if not current.done:
+            publisher.begin(earlier.run_id)
+        return earlier.run_id
+    for stale_run in publisher.open_runs(job.head_sha):
+        publisher.fail(stale_run, "cancelled", "Replaced by a re-run", "A re-run was requested.")
+    run_id = publisher.create(job.head_sha, job.key)
+    state.record_run(mine, run_id, done=False)
+    state.record_run(job.key, run_id, done=False)
+    return run_id
+
+
 def _recorded_within(state: JobState, key: str, seconds: float) -> RunRecord | None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -211,27 +224,41 @@ def show_queued(job: Job, deps: Deps) -> None:
         return  # the job is creating it
     try:
         publisher = CheckRunPublisher(deps.github.installation(job.installation_id), job.repository)
-        run_id = publisher.start(job.head_sha, external_id=job.key, status="queued")
-        if run_id is not None:
-            state.record_run(job.key, run_id, done=False)
+        latest = publisher.latest(job.head_sha)
+        if latest is not None and latest.get("conclusion") != "cancelled":
+            return  # the head has its run (the state forgot it): the job finds it on GitHub
+        run_id = publisher.create(job.head_sha, job.key, status="queued")
+        if not state.record_run(job.key, run_id, done=False, if_absent=True):
+            # A job recorded the head's run meanwhile (one it found on GitHub): this one goes.
+            publisher.fail(run_id, "cancelled", "Duplicate", "The head's analysis has a run.")
     finally:
         state.release(claim)
+    # The head may have moved on while the run was made, and its job found nothing to cancel
+    # then: whoever reads the head after the other's write cancels it.
+    if (newer := _stale(job, deps)) is not None:
+        with suppress(Busy):  # the job holding the head cancels it
+            _cancel_recorded(job, deps, newer, Deadline.never())
 
 
 def _cancel_recorded(job: Job, deps: Deps, newer: str, deadline: Deadline) -> None:
-    """Cancel the run the head got before it was superseded (queued by the starter, or left
-    open by an earlier attempt of this job), rather than leave it open for good."""
-    record = deps.state.run_of(job.key)
-    if record is None or record.done:
+    """Cancel the runs the head got before it was superseded (queued by the starter, or left
+    open by an earlier attempt of this job, perhaps on a worker that died), rather than leave
+    them open for good. Busy while another job holds the head: this job then tries again
+    once the holder is done or its lock has lapsed."""
+    if (record := deps.state.run_of(job.key)) is not None and record.done:
         return
-    try:
-        with holding(deps.state, job.key, deps.lease):
-            api = deps.github.installation(job.installation_id, deadline)
-            publisher = CheckRunPublisher(api, job.repository)
-            _cancel(publisher, record.run_id, Superseded(job.head_sha, newer))
-            deps.state.forget_run(job.key, record.run_id)
-    except Busy:
-        pass  # the job holding the head cancels it when it finds the head moved
+    with holding(deps.state, job.key, deps.lease):
+        record = deps.state.run_of(job.key)
+        api = deps.github.installation(job.installation_id, deadline)
+        publisher = CheckRunPublisher(api, job.repository)
+        if record is None:
+            # Not recorded (the state was down when the starter made it): GitHub knows.
+            open_runs = publisher.open_runs(job.head_sha)
+        else:
+            open_runs = [] if record.done else [record.run_id]
+        for run_id in open_runs:
+            _cancel(publisher, run_id, Superseded(job.head_sha, newer))
+            deps.state.forget_run(job.key, run_id)
 
 
 def _analyse_and_publish(

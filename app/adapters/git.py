@@ -174,10 +174,12 @@ class Git:
                 f"git {' '.join(args[:2])} took longer than {exc.timeout:.0f}s"
             ) from exc
 
-    def fetch(self, *args: str, input: bytes | None = None) -> None:
-        """`git fetch` from the remote; network and GitHub failures become our errors."""
+    def fetch(self, *args: str, input: bytes | None = None, config: Sequence[str] = ()) -> None:
+        """`git fetch` from the remote (with `-c` settings `config`); network and GitHub
+        failures become our errors."""
         self.fetches += 1
-        done = self._run(["fetch", *args], input, None)
+        settings = [arg for setting in config for arg in ("-c", setting)]
+        done = self._run([*settings, "fetch", *args], input, None)
         if done.returncode != 0:
             raise fetch_error(done.stderr.decode(errors="replace"))
 
@@ -199,7 +201,9 @@ class Git:
         wanted = sorted(oids - self.present(oids))
         if not wanted:
             return 0
-        # As git's own lazy fetch does (promisor-remote.c), but for all blobs at once.
+        # As git's own lazy fetch does (promisor-remote.c), but for all blobs at once; and as
+        # it does, without negotiation: a commit offered as "have" makes the server leave out
+        # every blob of its tree, which this partial clone has not got.
         self.fetch(
             "--no-tags",
             "--no-write-fetch-head",
@@ -208,6 +212,7 @@ class Git:
             "--stdin",
             "origin",
             input="".join(f"{oid}\n" for oid in wanted).encode(),
+            config=("fetch.negotiationAlgorithm=noop",),
         )
         return len(wanted)
 

@@ -80,8 +80,9 @@ class JobState(Protocol):
         """The check run recorded for a head (a job key), if any."""
         ...
 
-    def record_run(self, key: str, run_id: int, *, done: bool) -> None:
-        """Record the head's check run, open or done."""
+    def record_run(self, key: str, run_id: int, *, done: bool, if_absent: bool = False) -> bool:
+        """Record the head's check run, open or done (with `if_absent`, only when none is
+        recorded); whether it was recorded."""
         ...
 
     def forget_run(self, key: str, run_id: int) -> None:
@@ -193,8 +194,12 @@ class MemoryJobState:
         value = self._get(f"run:{key}")
         return _decode_run(value) if value is not None else None
 
-    def record_run(self, key: str, run_id: int, *, done: bool) -> None:
-        self._put(f"run:{key}", _encode_run(run_id, done), RUN_TTL)
+    def record_run(self, key: str, run_id: int, *, done: bool, if_absent: bool = False) -> bool:
+        value = _encode_run(run_id, done)
+        if if_absent:
+            return self._put_if(f"run:{key}", value, RUN_TTL, None)
+        self._put(f"run:{key}", value, RUN_TTL)
+        return True
 
     def forget_run(self, key: str, run_id: int) -> None:
         for done in (False, True):
@@ -278,9 +283,13 @@ class RedisJobState:
             value = self._redis.get(f"{self._prefix}run:{key}")
         return _decode_run(value.decode()) if isinstance(value, bytes) else None
 
-    def record_run(self, key: str, run_id: int, *, done: bool) -> None:
+    def record_run(self, key: str, run_id: int, *, done: bool, if_absent: bool = False) -> bool:
         with _reachable():
-            self._redis.set(f"{self._prefix}run:{key}", _encode_run(run_id, done), ex=RUN_TTL)
+            return bool(
+                self._redis.set(
+                    f"{self._prefix}run:{key}", _encode_run(run_id, done), ex=RUN_TTL, nx=if_absent
+                )
+            )
 
     def forget_run(self, key: str, run_id: int) -> None:
         with _reachable():

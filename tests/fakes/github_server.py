@@ -34,6 +34,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from tests.fakes import gitdata, keys
+from tests.fakes.chaos import Chaos
 from tests.fakes.githttp import GIT_PATH, GitHttp, GitRequest, init_served_repository
 from tests.fakes.schemas import sarif_errors
 from tests.fakes.serving import ThreadedServer
@@ -251,11 +252,16 @@ class FakeGitHub:
         self.logins: dict[tuple[str, str], dict[str, str]] = {}
         # Seconds every request waits before it is answered (a remote GitHub's round trip).
         self.latency = 0.0
+        # Random failures of REST requests (tests/fakes/chaos.py), off by default.
+        self.chaos: Chaos | None = None
+        # When each check run was created (time.time()), for latency figures.
+        self.run_created: dict[int, float] = {}
 
         self._check_run_repo: dict[int, tuple[str, str]] = {}
         self._review_pr: dict[int, PRKey] = {}
         self._comment_pr: dict[int, PRKey] = {}
         self._failures: list[_Failure] = []
+        self._served: set[Path] = set()
         self._holds: list[Hold] = []
         self._next_check_run_id = 1
         self._next_review_id = 1
@@ -297,7 +303,10 @@ class FakeGitHub:
         """The repository's real git history, served at `{origin}/{owner}/{repo}.git`; commits
         written with the builder are what the PRs staged on it are made of."""
         git_dir = self.git.repository(owner, repo)
-        init_served_repository(git_dir)
+        with self.lock:  # once, even when several threads stage on one repository
+            if git_dir not in self._served:
+                init_served_repository(git_dir)
+                self._served.add(git_dir)
         return RepoBuilder(git_dir)
 
     def add_login(self, owner: str, repo: str, email: str, login: str) -> None:
@@ -611,6 +620,8 @@ class FakeGitHub:
 
     def _dispatch(self, ctx: _Ctx) -> _Reply:
         method = ctx.request.method
+        if self.chaos is not None and (injected := self.chaos.failure(method)) is not None:
+            return _Reply(*injected)
         for failure in self._failures:
             if (
                 failure.remaining > 0
@@ -1192,6 +1203,7 @@ class FakeGitHub:
         self.annotations[run_id] = []
         self._apply_check_run(run, body)
         self.check_runs[run_id] = run
+        self.run_created[run_id] = time.time()
         self._check_run_repo[run_id] = (params["owner"], params["repo"])
         return _Reply(201, run)
 

@@ -71,6 +71,31 @@ def test_a_pr_is_fetched_with_its_history_and_nothing_again(
     assert packs(github, "fetched") == before  # everything was in the cache
 
 
+def test_blobs_two_pulls_share_are_fetched_for_the_second_too(
+    fake: tuple[FakeGitHub, str], tmp_path: Path
+) -> None:
+    """Two PRs of one repository share a file the first never read: its blob is not in the
+    cache, and the second PR's fetch of it must not be left out because the first PR's
+    commits (whose trees hold it) are here."""
+    github, url = fake
+    builder = github.repository(OWNER, "shared-blobs")
+    readme = "# shared\n"
+    first_base = builder.commit({"README.md": readme}, "Base 1")
+    first = builder.commit({"pkg/a.py": "x = 1\n"}, "PR 1", [first_base], ref="refs/heads/one")
+    second_base = builder.commit({"README.md": readme, "setup.cfg": "[x]\n"}, "Base 2")
+    second = builder.commit(
+        {"README.md": "# changed\n"}, "PR 2", [second_base], ref="refs/heads/two"
+    )
+    cache = GitCache(tmp_path / "cache", 10**9)
+    repo_url = f"{url}/{OWNER}/shared-blobs.git"
+    with cache.open(PullRef(repo_url, 1, first_base, first, commits=1), TOKEN) as git:
+        assert [f.path for f in changed_files(git, first_base, first)] == ["pkg/a.py"]
+    with cache.open(PullRef(repo_url, 2, second_base, second, commits=1), TOKEN) as git:
+        old = tree_entries(git, second_base, ["README.md"])["README.md"][1]
+        texts, _ = read_texts(git, {"README.md": old})
+    assert texts == {"README.md": readme}
+
+
 def test_the_token_is_in_no_file_of_the_cache(fake: tuple[FakeGitHub, str], tmp_path: Path) -> None:
     github, url = fake
     _, base, head = history(github, "secret")

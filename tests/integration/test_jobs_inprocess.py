@@ -4,6 +4,7 @@ path a job leaves by, across retries, re-runs and jobs that meet on one head."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from app.adapters.registry import MemoryLicenceCache, RegistryResolver
 from app.adapters.state import MemoryJobState
 from app.adapters.store import SqlStore
 from app.jobs import Deps, Job, run_job, show_queued
+from app.publishers.checkrun import CheckRunPublisher
 from app.runner import Retry, attempt_job
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.keys import private_key_pem
@@ -182,3 +184,52 @@ def test_a_head_held_by_a_dead_job_is_free_again_after_its_lease(
         wait.wait(0.2)
     assert attempt_job(job, deps, 0) is None
     assert statuses(github, pr) == [("completed", "success")]
+
+
+def test_a_superseded_job_cancels_a_run_the_state_never_recorded(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    """The starter made the run while Redis was down, so only GitHub knows of it."""
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
+    job = job_for(pr)
+    api = deps.github.installation(INSTALLATION_ID)
+    CheckRunPublisher(api, job.repository).create(pr.head_sha, job.key, status="queued")
+    newer = push(github, pr, [Change({"pkg/more.py": "y = 2\n"})])
+    deps.state.set_head(job.pr_key, newer.head_sha)
+
+    assert run_job(job, deps) == "superseded"
+
+    assert statuses(github, pr) == [("completed", "cancelled")]
+
+
+def test_a_superseded_job_whose_head_a_dead_job_holds_cancels_its_run_once_the_lock_lapses(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
+    job = job_for(pr)
+    show_queued(job, deps)
+    assert deps.state.lock(job.key, deps.lease) is not None  # its holder died mid-job
+    newer = push(github, pr, [Change({"pkg/more.py": "y = 2\n"})])
+    deps.state.set_head(job.pr_key, newer.head_sha)
+
+    assert attempt_job(job, deps, 0) == Retry(3.0, counts=False)
+    assert statuses(github, pr) == [("queued", None)]
+    time.sleep(deps.lease + 0.5)
+    assert attempt_job(job, deps, 0) is None
+
+    assert statuses(github, pr) == [("completed", "cancelled")]
+
+
+def test_a_rerun_retried_after_a_failure_keeps_the_run_it_made(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
+    assert run_job(job_for(pr), deps) == "published"
+    rerun = job_for(pr, event="check_run.rerequested", delivery_id="d-5", rerun=True)
+    github.fail_next("GET", r"/\.github/contents/", 502, times=3)
+
+    retry = attempt_job(rerun, deps, 0)
+    assert isinstance(retry, Retry)
+    assert attempt_job(rerun, deps, 1) is None
+
+    assert statuses(github, pr) == [("completed", "success"), ("completed", "success")]
