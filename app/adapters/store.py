@@ -326,6 +326,11 @@ class SqlStore:
         """Close the pooled connections (a store is otherwise kept for the process's life)."""
         self._engine.dispose()
 
+    def transaction(self, *, write: bool) -> AbstractContextManager[Connection]:
+        """One transaction on the store's database, for the modules that keep tables of their
+        own in it (outcomes, figures, alerts)."""
+        return self._transaction(write=write)
+
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Connection]:
         """One transaction; a database that does not answer (down, restarting, locked past the
