@@ -311,6 +311,7 @@ def _v3_tables(metadata: MetaData) -> None:
         Column("budget_usd", Float, nullable=False),
         Column("pull_request", Integer, nullable=False),
         Column("status", Text, nullable=False),  # pending | sent | failed
+        Column("delivered", Text, nullable=False),  # targets that took it, comma-separated
         Column("attempts", Integer, nullable=False),
         Column("next_attempt_at", UtcDateTime, nullable=False),
         Column("created_at", UtcDateTime, nullable=False),

@@ -98,10 +98,12 @@ def service_of(path: str, ordered: Sequence[Rule]) -> str:
         match = rule.pattern.match(path)
         if match is None:
             continue
-        groups = match.groups()
-        name = _REF.sub(lambda m: groups[int(m.group(1)) - 1] or "", rule.name).strip()
-        return name or UNASSIGNED
+        return _named(rule.name, match.groups()) or UNASSIGNED
     return UNASSIGNED
+
+
+def _named(template: str, groups: Sequence[str | None]) -> str:
+    return _REF.sub(lambda ref: groups[int(ref.group(1)) - 1] or "", template).strip()
 
 
 @dataclass(frozen=True)
