@@ -9,6 +9,7 @@ sum, a count or a name.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
@@ -42,8 +43,8 @@ class Scope:
     since: datetime | None = None
     until: datetime | None = None
 
-    def narrowed(self, **changes: str | None) -> Scope:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def from_(self, since: datetime) -> Scope:
+        return replace(self, since=since)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ class Totals:
 class Group:
     key: str
     totals: Totals
+    # A service's repository, where services of several repositories are listed together.
+    repository: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,19 +169,25 @@ class Figures:
 
     def groups(self, scope: Scope, by: Dimension, limit: int = 500) -> list[Group]:
         """The figures of each organisation, repository, service, tool or model in the scope,
-        the largest spend first."""
-        column = pr_services.c[by]
-        aggregates = _aggregates(scope, split=by == "service")
-        spend = func.coalesce(func.sum(pr_services.c.usd), 0.0)
+        the largest spend first; services of several repositories are kept apart."""
+        svc = pr_services.c
+        keys = [svc[by].label("key")]
+        if by == "service" and scope.repository is None:
+            keys.append(svc.repository.label("repo"))
+        spend = func.coalesce(func.sum(svc.usd), 0.0)
+        here = scope.repository if by == "service" else None
         query = (
-            select(column.label("key"), *aggregates)
+            select(*keys, *_aggregates(scope, split=by == "service"))
             .where(*_filters(scope))
-            .group_by(column)
-            .order_by(spend.desc(), column)
+            .group_by(*keys)
+            .order_by(spend.desc(), *keys)
             .limit(limit)
         )
         with self.store.transaction(write=False) as conn:
-            return [Group(str(row.key), _totals(row)) for row in conn.execute(query)]
+            return [
+                Group(str(row.key), _totals(row), getattr(row, "repo", None) or here)
+                for row in conn.execute(query)
+            ]
 
     def densities(self, scope: Scope, totals: Totals | None = None) -> list[CheckDensity]:
         """Findings per KLOC by check, on merged AI-written and human-written lines."""
@@ -462,3 +471,38 @@ def _budget_filters(scope: Scope) -> list[ColumnElement[bool]]:
 
 def _unbounded(scope: Scope) -> Scope:
     return replace(scope, since=None, until=None)
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything one page (or `ai-gate report`) shows of a scope."""
+
+    scope: Scope
+    at: datetime
+    totals: Totals
+    month_usd: float
+    budgets: list[BudgetUse]
+    densities: list[CheckDensity]
+    weeks: list[Point]
+    months: list[Point]
+    breakdowns: dict[str, list[Group]]
+    pulls: list[PullRow]
+
+
+def collect(
+    figures: Figures, scope: Scope, at: datetime, by: Sequence[Dimension], pulls: int = 200
+) -> View:
+    """The figures of a scope, broken down by each of `by`."""
+    totals = figures.totals(scope)
+    return View(
+        scope=scope,
+        at=at,
+        totals=totals,
+        month_usd=figures.month_spend(scope, at),
+        budgets=figures.budgets(scope, at),
+        densities=figures.densities(scope, totals),
+        weeks=figures.series(scope, "week"),
+        months=figures.series(scope, "month"),
+        breakdowns={dimension: figures.groups(scope, dimension) for dimension in by},
+        pulls=figures.pulls(scope, pulls),
+    )
