@@ -189,22 +189,24 @@ def _v2_activity(conn: Connection) -> None:
 
 
 def _v3_tables(metadata: MetaData) -> None:
-    outcome = (
-        Column("organisation", Text, nullable=False),
-        Column("state", Text, nullable=False),  # open | merged | closed
-        Column("tool", Text, nullable=False),
-        Column("model", Text, nullable=False),
-        # When the PR's figures count: merged or closed, else analysed.
-        Column("outcome_at", UtcDateTime, nullable=False),
-        Column("month", Text, nullable=False),
-        Column("week", Text, nullable=False),
-    )
+    def outcome() -> tuple[Column[object], ...]:
+        return (
+            Column("organisation", Text, nullable=False),
+            Column("state", Text, nullable=False),  # open | merged | closed
+            Column("tool", Text, nullable=False),
+            Column("model", Text, nullable=False),
+            # When the PR's figures count: merged or closed, else analysed.
+            Column("outcome_at", UtcDateTime, nullable=False),
+            Column("month", Text, nullable=False),
+            Column("week", Text, nullable=False),
+        )
+
     Table(
         "pull_requests",
         metadata,
         Column("repository", Text, nullable=False),
         Column("pull_request", Integer, nullable=False),
-        *(column.copy() for column in outcome),
+        *outcome(),
         Column("installation_id", Integer),
         Column("title", Text, nullable=False),
         Column("url", Text, nullable=False),
@@ -228,7 +230,7 @@ def _v3_tables(metadata: MetaData) -> None:
         Column("repository", Text, nullable=False),
         Column("pull_request", Integer, nullable=False),
         Column("service", Text, nullable=False),
-        *(column.copy() for column in outcome),
+        *outcome(),
         # 1 on exactly one row of each PR (its largest service): counts PRs in any grouping
         # that does not split them.
         Column("lead", Integer, nullable=False),
