@@ -20,7 +20,7 @@ figures count only final windows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -86,14 +86,16 @@ def measure(
     merged_at: datetime,
     files: Sequence[AiFile],
     now: datetime,
+    services: Iterable[str] = (),
 ) -> list[Survival]:
-    """Each service's AI lines brought in by the merge, and how many each window kept."""
+    """Each service's AI lines brought in by the merge, and how many each window kept; a
+    service of `services` with none (its files gone) is measured as nothing, so it is done."""
     try:
         base = git.run("rev-parse", f"{merge_sha}^1").decode().strip()
     except UsageError:
         return []  # a root commit, or history cut before it: nothing to compare against
     brought = merged_commits(git, merge_sha)
-    at_merge = _kept(git, base, merge_sha, files, brought)
+    at_merge = {service: 0.0 for service in services} | _kept(git, base, merge_sha, files, brought)
     kept: dict[int, dict[str, float]] = {}
     final: dict[int, bool] = {}
     for days in WINDOWS:

@@ -158,7 +158,7 @@ def rework_job(job: Job, deps: Deps, deadline: Deadline) -> Recorded:
                 continue
             files = ai_files(report, services)
             survivals = measure(
-                git, job.head_sha, item.merge_commit_sha, item.merged_at, files, now
+                git, job.head_sha, item.merge_commit_sha, item.merged_at, files, now, item.ai_lines
             )
             deps.outcomes.record_rework(job.repository, item.pull_request, survivals)
     log.info("job %s: rework measured for %d merged pull requests", job.key, len(merged))

@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection
 from app.adapters.migrations import UtcDateTime
 from app.adapters.store import SqlStore, cost_pull_requests
 from app.core.periods import month_key, week_key
-from app.core.services import ServiceSlice
+from app.core.services import UNASSIGNED, ServiceSlice
 
 OutcomeState = str  # open | merged | closed
 STATES = ("open", "merged", "closed")
@@ -277,6 +277,22 @@ class Outcomes:
                         ai_added_lines=0,
                         usd=_booked(conn, outcome.repository, outcome.pull_request),
                         findings=0,
+                    )
+                )
+                conn.execute(
+                    pr_services.insert().values(
+                        **key,
+                        **placed,
+                        organisation=organisation_of(outcome.repository),
+                        service=UNASSIGNED,
+                        tool="human",
+                        model="unknown",
+                        lead=1,
+                        added_lines=0,
+                        ai_added_lines=0,
+                        usd=0.0,
+                        final_30=0,
+                        final_90=0,
                     )
                 )
                 return

@@ -134,7 +134,7 @@ def since_90_days() -> datetime:
 
 def figure(page: Browser, name: str) -> float | None:
     raw = page.attr(f"[data-figure='{name}']", "data-value")
-    return None if raw in (None, "") else float(raw)
+    return float(raw) if raw else None
 
 
 def sign_in(page: Browser, url: str, login: str) -> str:
