@@ -177,6 +177,10 @@ class Alerts:
         self.log.retry_later(alert, frozenset(took), "; ".join(errors), retry)
         return False
 
+    def close(self) -> None:
+        """Close the HTTP connections (a worker keeps them for its life)."""
+        self.client.close()
+
     def _post(self, target: Target, alert: Alert) -> None:
         body = {"text": alert_text(alert)} if target.name == "slack" else alert_json(alert)
         response = self.client.post(target.url, json=body)

@@ -95,7 +95,7 @@ def measure(
     except UsageError:
         return []  # a root commit, or history cut before it: nothing to compare against
     brought = merged_commits(git, merge_sha)
-    at_merge = {service: 0.0 for service in services} | _kept(git, base, merge_sha, files, brought)
+    at_merge = dict.fromkeys(services, 0.0) | _kept(git, base, merge_sha, files, brought)
     kept: dict[int, dict[str, float]] = {}
     final: dict[int, bool] = {}
     for days in WINDOWS:

@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from app.adapters.migrations import UtcDateTime
-from app.adapters.store import SqlStore, cost_pull_requests
+from app.adapters.store import SqlStore, cost_pull_requests, insert_ignoring
 from app.core.periods import month_key, week_key
 from app.core.services import UNASSIGNED, ServiceSlice
 
@@ -248,37 +248,33 @@ class Outcomes:
         key = {"repository": outcome.repository, "pull_request": outcome.pull_request}
         placed = _placed(outcome.state, outcome.at)
         with self.store.transaction(write=True) as conn:
-            exists = conn.execute(
-                select(pull_requests.c.state).where(*_key(pull_requests, key)).with_for_update()
-            ).first()
             merged = outcome.state == "merged"
             dates = {
                 "merged_at": outcome.at if merged else None,
                 "closed_at": outcome.at if outcome.state != "open" else None,
                 "merge_commit_sha": outcome.merge_commit_sha if merged else None,
             }
-            if exists is None:
-                # Never analysed (installed later, or merged before its analysis finished):
-                # counted as a PR, with no lines and no spend.
-                conn.execute(
-                    pull_requests.insert().values(
-                        **key,
-                        **placed,
-                        **dates,
-                        organisation=organisation_of(outcome.repository),
-                        tool="human",
-                        model="unknown",
-                        installation_id=outcome.installation_id,
-                        title=outcome.title,
-                        url=outcome.url,
-                        head_sha=outcome.head_sha,
-                        ai=0,
-                        added_lines=0,
-                        ai_added_lines=0,
-                        usd=_booked(conn, outcome.repository, outcome.pull_request),
-                        findings=0,
-                    )
-                )
+            # Never analysed (installed later, or merged before its analysis finished):
+            # counted as a PR, with no lines and no spend. Inserted unless a row exists, so a
+            # worker booking the PR at the same moment is never in conflict with this one.
+            unknown = {
+                **key,
+                **placed,
+                **dates,
+                "organisation": organisation_of(outcome.repository),
+                "tool": "human",
+                "model": "unknown",
+                "installation_id": outcome.installation_id,
+                "title": outcome.title,
+                "url": outcome.url,
+                "head_sha": outcome.head_sha,
+                "ai": 0,
+                "added_lines": 0,
+                "ai_added_lines": 0,
+                "usd": _booked(conn, outcome.repository, outcome.pull_request),
+                "findings": 0,
+            }
+            if insert_ignoring(conn, pull_requests, unknown):
                 conn.execute(
                     pr_services.insert().values(
                         **key,
@@ -296,6 +292,9 @@ class Outcomes:
                     )
                 )
                 return
+            conn.execute(
+                select(pull_requests.c.state).where(*_key(pull_requests, key)).with_for_update()
+            )
             extra = {"title": outcome.title} if outcome.title else {}
             if outcome.url:
                 extra["url"] = outcome.url
@@ -428,25 +427,22 @@ def _upsert_pr(
         figures["url"] = pr.url
     if pr.installation_id is not None:
         figures["installation_id"] = pr.installation_id
+    fresh = {
+        **key,
+        "title": pr.title,
+        "url": pr.url,
+        **figures,
+        **_placed("open", at),
+        "organisation": organisation_of(pr.repository),
+    }
+    # Inserted unless it exists, then locked: two workers booking one PR at once take turns.
+    if insert_ignoring(conn, pull_requests, fresh):
+        return "open", at
     row = conn.execute(
         select(pull_requests.c.state, pull_requests.c.outcome_at)
         .where(*_key(pull_requests, key))
         .with_for_update()
-    ).first()
-    if row is None:
-        conn.execute(
-            pull_requests.insert().values(
-                {
-                    **key,
-                    "title": pr.title,
-                    "url": pr.url,
-                    **figures,
-                    **_placed("open", at),
-                    "organisation": organisation_of(pr.repository),
-                }
-            )
-        )
-        return "open", at
+    ).one()
     state, outcome_at = str(row.state), row.outcome_at
     if state == "open":
         figures |= _placed("open", at)

@@ -21,7 +21,7 @@ from app.core.models import (
     Report,
     Verdict,
 )
-from app.core.services import primary_tool, priced_model, split_report
+from app.core.services import priced_model, primary_tool, split_report
 from app.rework import AiFile, measure
 from tests.gitrepo import Person, RepoBuilder
 from tests.integration.test_store import OpenStore, open_store, postgres, store, url  # noqa: F401
@@ -110,8 +110,9 @@ def test_one_pr_is_split_between_the_two_services_it_touches(store: SqlStore) ->
     figures = Figures(store)
     [payments, search] = sorted(figures.groups(Scope(), "service"), key=lambda g: g.key)
     # Spend follows the AI lines: 120 of 150 to payments, 30 to search.
-    assert (payments.key, payments.totals.open_usd) == ("payments", pytest.approx(8.0))
-    assert (search.key, search.totals.open_usd) == ("search", pytest.approx(2.0))
+    assert (payments.key, search.key) == ("payments", "search")
+    assert payments.totals.open_usd == pytest.approx(8.0)
+    assert search.totals.open_usd == pytest.approx(2.0)
     assert figures.totals(Scope()).open_prs == 1  # one PR, however many services
     assert figures.totals(Scope(service="payments")).open_prs == 1
     # The service ledger adds up to the repository's.
