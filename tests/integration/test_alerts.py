@@ -22,7 +22,6 @@ from app.tracking import after_booking
 from app.wiring import build_deps
 from tests.fakes.hooks import FakeHooks, FakeHooksServer
 from tests.fakes.keys import private_key_pem
-from tests.integration.test_store import postgres, url  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.integration
 
@@ -154,7 +153,7 @@ def test_crossing_80_then_100_percent_sends_two_notifications(
     close(first, second)
 
 
-def test_a_service_budget_alerts_on_its_own(url: str, hooks: FakeHooks, tmp_path: Path) -> None:  # noqa: F811
+def test_a_service_budget_alerts_on_its_own(url: str, hooks: FakeHooks, tmp_path: Path) -> None:
     at = datetime(2025, 5, 6, 12, tzinfo=UTC)
     config = CONFIG.model_copy(
         update={

@@ -24,7 +24,6 @@ from app.core.models import (
 from app.core.services import priced_model, primary_tool, split_report
 from app.rework import AiFile, measure
 from tests.gitrepo import Person, RepoBuilder
-from tests.integration.test_store import OpenStore, open_store, postgres, store, url  # noqa: F401
 
 pytestmark = pytest.mark.integration
 
@@ -235,7 +234,8 @@ def test_rework_counts_ai_lines_deleted_or_rewritten_within_each_window(
     # A service whose files the merge did not bring (renamed away, say) has nothing to measure.
     assert (nothing.service, nothing.lines) == ("search", 0)
     assert (survival.lines, survival.survived_30, survival.survived_90) == (10, 6, 4)
-    assert survival.final_30 and survival.final_90
+    assert survival.final_30
+    assert survival.final_90
     # Half way: the 30-day window has closed, the 90-day one counts what is known so far.
     [early] = measure(git, head, merged, merged_at, files, merged_at + timedelta(days=40))
     assert (early.survived_30, early.final_30, early.final_90) == (6, True, False)
