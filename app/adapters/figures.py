@@ -255,6 +255,28 @@ class Figures:
                 points[key] = replace(points.get(key, Point(key)), spend_usd=float(row.usd or 0))
         return [points[key] for key in sorted(points)]
 
+    def by_tool_and_model(self, scope: Scope) -> list[tuple[str, str, str, Totals]]:
+        """(repository, tool, model, figures) of the scope, for /metrics."""
+        svc = pr_services.c
+        keys = (svc.repository, svc.tool, svc.model)
+        query = select(*keys, *_aggregates(scope)).where(*_filters(scope)).group_by(*keys)
+        with self.store.transaction(write=False) as conn:
+            return [
+                (str(r.repository), str(r.tool), str(r.model), _totals(r))
+                for r in conn.execute(query)
+            ]
+
+    def service_month(self, scope: Scope, at: datetime) -> list[tuple[str, str, float]]:
+        """(repository, service, USD booked in the month of `at`), for /metrics."""
+        entries = spend_entries.c
+        query = (
+            select(entries.repository, entries.service, func.sum(entries.delta_usd).label("usd"))
+            .where(entries.month == month_key(at), *_spend_filters(_unbounded(scope)))
+            .group_by(entries.repository, entries.service)
+        )
+        with self.store.transaction(write=False) as conn:
+            return [(str(r.repository), str(r.service), float(r.usd)) for r in conn.execute(query)]
+
     def month_spend(self, scope: Scope, at: datetime) -> float:
         """What the scope booked in the month of `at`, whatever the scope's period."""
         query = select(func.coalesce(func.sum(spend_entries.c.delta_usd), 0.0)).where(

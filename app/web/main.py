@@ -19,6 +19,7 @@ from app.queue import EmbeddedQueue, JobQueue, UnconfiguredQueue
 from app.settings import Settings
 from app.web.dashboard import StoreOnce, dashboard_router
 from app.web.metrics import ActivitySource, LazyStore, WebMetrics
+from app.web.outcomemetrics import OutcomeCollector
 from app.web.setup import setup_router
 from app.web.webhooks import webhook_route
 
@@ -47,7 +48,7 @@ def _embedded_queue(settings: Settings, state: JobState, store: SqlStore) -> Emb
     return EmbeddedQueue(execute, settings.embedded_workers, settings.embedded_queue_size)
 
 
-def _dashboard(settings: Settings, shared: SqlStore | None) -> APIRouter:
+def _dashboard(settings: Settings, figures: StoreOnce) -> APIRouter:
     """`/`, the dashboard and its sign-in, reading the store the jobs write."""
     oauth = None
     if settings.dashboard_enabled and settings.github_client_secret is not None:
@@ -57,7 +58,6 @@ def _dashboard(settings: Settings, shared: SqlStore | None) -> APIRouter:
             settings.github_client_secret.get_secret_value(),
             timeout=settings.github_timeout_seconds,
         )
-    figures = StoreOnce(lambda: shared or SqlStore(settings.database_url))
     return dashboard_router(settings, figures, oauth)
 
 
@@ -83,7 +83,8 @@ def create_app(settings: Settings, intake_override: Intake | None = None) -> Fas
             queue = embedded = _embedded_queue(settings, state, store)
             records = shared = store
         intake = MemoryIntake(state, queue, settings.delivery_ttl_seconds)
-    metrics = WebMetrics(records)
+    figures = StoreOnce(lambda: shared or SqlStore(settings.database_url))
+    metrics = WebMetrics(records, OutcomeCollector(figures.figures))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -98,7 +99,7 @@ def create_app(settings: Settings, intake_override: Intake | None = None) -> Fas
     app = FastAPI(title="ai-gate", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.router.routes.append(webhook_route(secret, intake, metrics))
     app.include_router(setup_router(settings))
-    app.include_router(_dashboard(settings, shared))
+    app.include_router(_dashboard(settings, figures))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

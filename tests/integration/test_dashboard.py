@@ -288,3 +288,12 @@ def test_the_root_page_links_the_dashboard_setup_and_docs(dashboard: Dashboard) 
     assert answer.headers["content-type"].startswith("text/html")
     for link in ("href='/dashboard'", "href='/setup'", "#readme"):
         assert link in answer.text
+
+
+def test_metrics_carry_the_outcomes_by_tool_model_and_service(dashboard: Dashboard) -> None:
+    text = httpx.get(f"{dashboard.url}/metrics").text
+    assert f'ai_gate_service_estimated_usd_month{{repository="{PUBLIC}",service="api"}}' in text
+    # PR 1 was merged this month or the last; PR 4 is open: only merged spend is accepted.
+    lines = [line for line in text.splitlines() if line.startswith("ai_gate_accepted_usd_month{")]
+    assert all('tool="' in line and 'model="' in line for line in lines)
+    assert "ai_gate_rework_lines{" in text or "# TYPE ai_gate_rework_lines gauge" in text
