@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, case, false, func, literal, select
+from sqlalchemy import ColumnElement, Table, and_, case, false, func, literal, select
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from app.adapters.outcomes import (
@@ -323,43 +323,54 @@ class Figures:
 
     def pulls(self, scope: Scope, limit: int = 200) -> list[PullRow]:
         """The scope's PRs, latest outcome first; in a service scope, the service's part."""
-        svc, prs = pr_services.c, pull_requests.c
-        services = func.count(svc.service) if scope.service is None else func.max(svc.service)
-        query = (
-            select(
-                prs.repository,
-                prs.pull_request,
-                prs.title,
-                prs.url,
-                prs.state,
-                prs.tool,
-                prs.model,
-                prs.outcome_at,
-                func.sum(svc.added_lines).label("added"),
-                func.sum(svc.ai_added_lines).label("ai"),
-                func.sum(svc.usd).label("usd"),
-                prs.findings,
-                services.label("services"),
+        prs = pull_requests.c
+        if scope.service is None:
+            # The PR's own row has its totals: no join, and the (owner, time) indexes serve
+            # the order.
+            query = (
+                select(
+                    prs.repository,
+                    prs.pull_request,
+                    prs.title,
+                    prs.url,
+                    prs.state,
+                    prs.tool,
+                    prs.model,
+                    prs.outcome_at,
+                    prs.added_lines.label("added"),
+                    prs.ai_added_lines.label("ai"),
+                    func.coalesce(prs.usd, 0.0).label("usd"),
+                    prs.findings,
+                )
+                .where(*_filters(scope, pull_requests))
+                .order_by(prs.outcome_at.desc(), prs.repository, prs.pull_request.desc())
+                .limit(limit)
             )
-            .join(
-                pr_services,
-                (svc.repository == prs.repository) & (svc.pull_request == prs.pull_request),
+        else:
+            svc = pr_services.c
+            query = (
+                select(
+                    prs.repository,
+                    prs.pull_request,
+                    prs.title,
+                    prs.url,
+                    prs.state,
+                    prs.tool,
+                    prs.model,
+                    prs.outcome_at,
+                    svc.added_lines.label("added"),
+                    svc.ai_added_lines.label("ai"),
+                    svc.usd,
+                    prs.findings,
+                )
+                .join(
+                    pr_services,
+                    (svc.repository == prs.repository) & (svc.pull_request == prs.pull_request),
+                )
+                .where(*_filters(scope))
+                .order_by(svc.outcome_at.desc(), svc.repository, svc.pull_request.desc())
+                .limit(limit)
             )
-            .where(*_filters(scope))
-            .group_by(
-                prs.repository,
-                prs.pull_request,
-                prs.title,
-                prs.url,
-                prs.state,
-                prs.tool,
-                prs.model,
-                prs.outcome_at,
-                prs.findings,
-            )
-            .order_by(prs.outcome_at.desc(), prs.repository, prs.pull_request.desc())
-            .limit(limit)
-        )
         with self.store.transaction(write=False) as conn:
             return [
                 PullRow(
@@ -375,7 +386,7 @@ class Figures:
                     int(r.ai or 0),
                     float(r.usd or 0.0),
                     int(r.findings),
-                    (str(r.services),) if scope.service is not None else (),
+                    (scope.service,) if scope.service is not None else (),
                 )
                 for r in conn.execute(query)
             ]
@@ -447,15 +458,15 @@ def _repository_filters(
     return [repository.in_(scope.repositories)]
 
 
-def _filters(scope: Scope) -> list[ColumnElement[bool]]:
-    svc = pr_services.c
+def _filters(scope: Scope, table: Table = pr_services) -> list[ColumnElement[bool]]:
+    svc = table.c
     found = _repository_filters(scope, svc.repository)
     if scope.organisation is not None:
         found.append(svc.organisation == scope.organisation)
     if scope.repository is not None:
         found.append(svc.repository == scope.repository)
     if scope.service is not None:
-        found.append(svc.service == scope.service)
+        found.append(svc["service"] == scope.service)
     if scope.since is not None:
         found.append(svc.outcome_at >= scope.since)
     if scope.until is not None:

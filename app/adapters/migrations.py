@@ -244,8 +244,9 @@ def _v3_tables(metadata: MetaData) -> None:
         Column("final_30", Integer, nullable=False),
         Column("final_90", Integer, nullable=False),
         PrimaryKeyConstraint("repository", "pull_request", "service"),
-        Index("pr_services_org", "organisation", "state", "outcome_at"),
-        Index("pr_services_repo", "repository", "service", "outcome_at"),
+        Index("pr_services_org", "organisation", "outcome_at"),
+        Index("pr_services_repo", "repository", "outcome_at"),
+        Index("pr_services_service", "repository", "service", "outcome_at"),
     )
     Table(
         "pr_findings",
