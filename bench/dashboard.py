@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import make_url, text
@@ -158,7 +159,7 @@ def timed(call: Callable[[], object], repeat: int) -> tuple[float, float]:
         call()
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    return statistics.median(times), times[max(0, int(round(0.95 * len(times))) - 1)]
+    return statistics.median(times), times[max(0, round(0.95 * len(times)) - 1)]
 
 
 def views(now: datetime) -> dict[str, tuple[Scope, tuple[Dimension, ...]]]:
@@ -188,23 +189,31 @@ def views(now: datetime) -> dict[str, tuple[Scope, tuple[Dimension, ...]]]:
     }
 
 
+def view_queries(
+    figures: Figures, scope: Scope, by: tuple[Dimension, ...], now: datetime
+) -> dict[str, Callable[[], object]]:
+    """Every query one view runs (app/web/dashboard.py, via figures.collect)."""
+    queries: dict[str, Callable[[], object]] = {
+        "totals": partial(figures.totals, scope),
+        "findings by check": partial(figures.densities, scope),
+        "weeks": partial(figures.series, scope, "week"),
+        "months": partial(figures.series, scope, "month"),
+        "month to date": partial(figures.month_spend, scope, now),
+        "budgets": partial(figures.budgets, scope, now),
+        "pull requests (200)": partial(figures.pulls, scope, 200),
+    }
+    for dimension in by:
+        queries[f"by {dimension}"] = partial(figures.groups, scope, dimension)
+    return queries
+
+
 def run(store: SqlStore, label: str, repeat: int, now: datetime) -> list[float]:
     figures = Figures(store)
     p95s = []
     print(f"\n{label}")
     print(f"  {'view':<26} {'query':<22} {'p50 ms':>8} {'p95 ms':>8}")
     for name, (scope, by) in views(now).items():
-        queries: dict[str, Callable[[], object]] = {
-            "totals": lambda s=scope: figures.totals(s),
-            "findings by check": lambda s=scope: figures.densities(s),
-            "weeks": lambda s=scope: figures.series(s, "week"),
-            "months": lambda s=scope: figures.series(s, "month"),
-            "month to date": lambda s=scope: figures.month_spend(s, now),
-            "budgets": lambda s=scope: figures.budgets(s, now),
-            "pull requests (200)": lambda s=scope: figures.pulls(s, 200),
-        }
-        for dimension in by:
-            queries[f"by {dimension}"] = lambda s=scope, d=dimension: figures.groups(s, d)
+        queries = view_queries(figures, scope, by, now)
         for query, call in queries.items():
             p50, p95 = timed(call, repeat)
             p95s.append(p95)
