@@ -54,6 +54,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     action.add_argument("--sarif-file", type=Path, help="default: $RUNNER_TEMP/ai-gate.sarif")
     action.add_argument("--time-limit", type=float, default=600.0)
+    report = sub.add_parser(
+        "report", help="what AI code cost and returned on a local checkout's history"
+    )
+    report.add_argument("--repo", type=Path, default=Path())
+    report.add_argument("--branch", default="HEAD", help="the branch to read (default HEAD)")
+    report.add_argument("--since", default="90d", help="how far back: 90d, 12w (default 90d)")
+    report.add_argument("--config", type=Path)
+    report.add_argument("--format", choices=("text", "json", "csv", "html"), default="text")
+    report.add_argument("--output", type=Path)
+    report.add_argument("--time-limit", type=float, default=600.0, help="per merged change")
     health = sub.add_parser("health", help="liveness probes for containers")
     health.add_argument("target", choices=("worker", "web"))
     health.add_argument("--url", default="http://127.0.0.1:3000", help="the web app (web)")
@@ -81,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             return _health(args.target, args.url)
         if args.command == "action":
             return _action(args)
+        if args.command == "report":
+            return _report(args)
         return _config(args)
     except SettingsError as exc:
         print(f"ai-gate: environment variable {exc}", file=sys.stderr)
@@ -192,6 +204,46 @@ def _check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(out)
     return EXIT_OK if report.verdict.conclusion in ("success", "neutral") else EXIT_GATE
+
+
+def _report(args: argparse.Namespace) -> int:
+    from app.adapters.localgit import open_checkout
+    from app.adapters.registry import RegistryResolver
+    from app.publishers.figurepages import Page, render_view
+    from app.publishers.figuretext import pulls_csv, view_json, view_text
+    from app.report import build_report, parse_since
+    from app.settings import load_settings
+
+    config, info = _local_config(args)
+    since = parse_since(args.since)
+    git = open_checkout(args.repo)
+    settings = load_settings()
+    name = args.repo.resolve().name
+    view = build_report(
+        git,
+        args.branch,
+        since,
+        repository=name,
+        config=config,
+        info=info,
+        licences=RegistryResolver(settings.pypi_url, settings.npm_url),
+        progress=_progress if sys.stderr.isatty() else lambda _: None,
+        time_limit=args.time_limit,
+    )
+    title = f"{name}: the last {args.since} of {args.branch}"
+    if args.format == "json":
+        out = json.dumps(view_json(view), indent=2) + "\n"
+    elif args.format == "csv":
+        out = pulls_csv(view.pulls)
+    elif args.format == "html":
+        out = render_view(view, Page(title=title))
+    else:
+        out = view_text(view, title)
+    if args.output:
+        args.output.write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out)
+    return EXIT_OK
 
 
 def _local_config(args: argparse.Namespace) -> tuple[Config, ConfigInfo]:

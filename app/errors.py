@@ -9,7 +9,9 @@
     │   │   ├── RateLimited  GitHub asked us to wait `retry_after` seconds
     │   │   ├── Unavailable  Redis or the database does not answer
     │   │   └── Busy         another job is working on the same head
-    │   └── Superseded       the PR head moved on; the job's result is stale
+    │   ├── Superseded       the PR head moved on; the job's result is stale
+    │   └── SignInError      GitHub refused a dashboard sign-in (a bad code or secret)
+    │       └── TokenRejected  a user's token expired or was revoked: sign in again
     ├── CheckError           a linter could not run
     └── TimeLimitExceeded    the job used up its time limit
 
@@ -104,3 +106,11 @@ class CheckError(AiGateError):
 
 class TimeLimitExceeded(AiGateError):
     """The job used up its time limit (AI_GATE_JOB_TIME_LIMIT)."""
+
+
+class SignInError(SourceError):
+    """GitHub refused the dashboard's sign-in (a bad or used code, a wrong client secret)."""
+
+
+class TokenRejected(SignInError):
+    """GitHub no longer takes the user's token (expired or revoked): sign in again."""

@@ -23,10 +23,12 @@ from app.adapters.github import (
     pull_request_info,
 )
 from app.adapters.localgit import changed_files, merge_base, read_texts, tree_entries
+from app.adapters.outcomes import Outcomes
 from app.adapters.reports import ReportStore
 from app.adapters.state import JobState, RunRecord
 from app.adapters.store import CostLedger, JobLog
 from app.adapters.tokencount import Counting
+from app.alerts import Alerts
 from app.configload import load_config
 from app.core.config import Config
 from app.core.configfile import CONFIG_PATH
@@ -49,10 +51,11 @@ from app.heads import holding
 from app.publishers.checkrun import ACKNOWLEDGE, CheckRunPublisher, ErrorConclusion
 from app.publishers.codescanning import CodeScanningPublisher
 from app.publishers.review import ReviewPublisher
+from app.tracking import after_booking, deliver_alerts, outcome_job, rework_job
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["published", "superseded", "config-error", "already-analysed"]
+Outcome = Literal["published", "superseded", "config-error", "already-analysed", "recorded"]
 # How long a job remembers that it completed its run (retries come within minutes).
 PUBLISHED_TTL = 3600
 # The head recorded for a closed PR: queued jobs for it stop.
@@ -73,8 +76,9 @@ class Job(BaseModel):
     event: str = ""
     # A re-run request asks for a fresh check run even when one exists for the sha.
     rerun: bool = False
-    # analyse: run the checks; review / action: re-judge from the stored report.
-    kind: Literal["analyse", "review", "action"] = "analyse"
+    # analyse: run the checks; review / action: re-judge from the stored report; outcome:
+    # record a PR merged or closed (app/tracking.py); rework: a push to the default branch.
+    kind: Literal["analyse", "review", "action", "outcome", "rework"] = "analyse"
     actor: str = ""  # who submitted the review or pressed the button
     action: str = ""  # the button's identifier
 
@@ -102,6 +106,9 @@ class Deps:
     time_limit: float = 150.0
     # Seconds a head's lock outlives a job that stopped renewing it (AI_GATE_LEASE_SECONDS).
     lease: float = 30.0
+    # Figures per service and outcome, and budget alerts (app/tracking.py); None: not kept.
+    outcomes: Outcomes | None = None
+    alerts: Alerts | None = None
 
 
 def run_job(job: Job, deps: Deps, deadline: Deadline | None = None) -> Outcome:
@@ -109,6 +116,10 @@ def run_job(job: Job, deps: Deps, deadline: Deadline | None = None) -> Outcome:
     deadline = deadline or Deadline.never()
     if job.kind == "analyse":
         return analyse_job(job, deps, deadline)
+    if job.kind == "outcome":
+        return outcome_job(job, deps, deadline)
+    if job.kind == "rework":
+        return rework_job(job, deps, deadline)
     return reevaluate_job(job, deps, deadline)
 
 
@@ -329,11 +340,13 @@ def _analyse_and_publish(
         report.cost.usd if report.cost else None,
         datetime.now(UTC),
     )
+    report = after_booking(job, deps, pr, report, config, datetime.now(UTC))
     publisher.complete(_run_id(run), report, config.comments.max_annotations)
     _done(job, deps, run)
     if (attempt := _attempt_key(job)) is not None:
         deps.state.mark_published(attempt, PUBLISHED_TTL)
     _publish_extras(source.api, job, report, snapshot, config)
+    deliver_alerts(deps, deadline)
     log.info("job %s published: %s", job.key, report.verdict.conclusion)
     return "published"
 
@@ -567,6 +580,8 @@ def _config_message(exc: ConfigError) -> str:
 
 def fail_job(job: Job, deps: Deps, conclusion: ErrorConclusion, message: str) -> None:
     """Complete the job's check run with a message after it failed for good."""
+    if job.kind in ("outcome", "rework"):
+        return  # no check run of its own: the next event records it again
     try:
         with holding(deps.state, job.key, deps.lease):
             _fail_run(job, deps, conclusion, message)

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     github_client_id: str | None = Field(
         default=None, validation_alias=AliasChoices("GITHUB_CLIENT_ID", "CLIENT_ID")
     )
+    # The OAuth client secret of the App: signs in the dashboard's users (with GITHUB_CLIENT_ID).
+    github_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("GITHUB_CLIENT_SECRET", "CLIENT_SECRET")
+    )
     github_api_url: str = Field(
         default=DEFAULT_API_URL, validation_alias=AliasChoices("GITHUB_API_URL")
     )
@@ -75,6 +79,14 @@ class Settings(BaseSettings):
     # Where the setup page writes the registered app's credentials (never overwritten).
     setup_env_file: Path = Field(
         default=Path("ai-gate.env"), validation_alias=AliasChoices("AI_GATE_SETUP_FILE")
+    )
+    # Where budget alerts go (the operator's, never a repository's): a Slack-compatible incoming
+    # webhook ({"text": …}) and/or a generic JSON webhook. Secret: such URLs carry a token.
+    alert_slack_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("AI_GATE_ALERT_SLACK_URL")
+    )
+    alert_webhook_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("AI_GATE_ALERT_WEBHOOK_URL")
     )
     # Package registries the licence check looks new dependencies up in; empty switches one off.
     pypi_url: str = Field(
@@ -123,6 +135,14 @@ class Settings(BaseSettings):
         for name, url in (("AI_GATE_PYPI_URL", self.pypi_url), ("AI_GATE_NPM_URL", self.npm_url)):
             if url and not url.startswith(("http://", "https://")):
                 raise ValueError(f"{name}: must start with http:// or https://, or be empty")
+        for name, secret in (
+            ("AI_GATE_ALERT_SLACK_URL", self.alert_slack_url),
+            ("AI_GATE_ALERT_WEBHOOK_URL", self.alert_webhook_url),
+        ):
+            if secret is not None and not secret.get_secret_value().startswith(
+                ("http://", "https://")
+            ):
+                raise ValueError(f"{name}: must start with http:// or https://")
         return self
 
     @property
@@ -154,6 +174,11 @@ class Settings(BaseSettings):
                 "GITHUB_APP_PRIVATE_KEY", "is not set (or set GITHUB_APP_PRIVATE_KEY_PATH)"
             )
         return self.jwt_issuer, self.github_app_private_key
+
+    @property
+    def dashboard_enabled(self) -> bool:
+        """True when users can sign in to the dashboard (the App's OAuth client is set)."""
+        return bool(self.github_client_id) and self.github_client_secret is not None
 
     def require_webhook_secret(self) -> SecretStr:
         """The webhook secret, which the server refuses to run without."""

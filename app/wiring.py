@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import redis
 
+from app.adapters.alertlog import AlertLog
 from app.adapters.gitcache import GitCache
 from app.adapters.github import GitHubApp
+from app.adapters.outcomes import Outcomes
 from app.adapters.registry import (
     LicenceCache,
     MemoryLicenceCache,
@@ -14,6 +16,7 @@ from app.adapters.registry import (
 )
 from app.adapters.state import JobState, MemoryJobState, RedisJobState
 from app.adapters.store import SqlStore
+from app.alerts import Alerts, Target
 from app.jobs import Deps
 from app.settings import Settings
 
@@ -35,6 +38,16 @@ def build_licences(settings: Settings) -> RegistryResolver:
     return RegistryResolver(settings.pypi_url, settings.npm_url, cache=cache)
 
 
+def alert_targets(settings: Settings) -> list[Target]:
+    """Where budget alerts go: the operator's webhooks, from the environment."""
+    targets = []
+    if settings.alert_slack_url is not None:
+        targets.append(Target("slack", settings.alert_slack_url.get_secret_value()))
+    if settings.alert_webhook_url is not None:
+        targets.append(Target("webhook", settings.alert_webhook_url.get_secret_value()))
+    return targets
+
+
 def build_deps(
     settings: Settings, state: JobState | None = None, store: SqlStore | None = None
 ) -> Deps:
@@ -43,6 +56,7 @@ def build_deps(
     # Reports, acknowledgements, the cost ledger and job runs, durable across restarts and
     # shared by every worker (SQLite by default, PostgreSQL in deployment).
     store = store or SqlStore(settings.database_url)
+    outcomes = Outcomes(store)
     return Deps(
         github=GitHubApp(
             issuer=issuer,
@@ -59,4 +73,6 @@ def build_deps(
         runs=store,
         time_limit=settings.job_time_limit,
         lease=settings.lease_seconds,
+        outcomes=outcomes,
+        alerts=Alerts(AlertLog(store), outcomes, alert_targets(settings)),
     )

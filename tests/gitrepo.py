@@ -83,10 +83,12 @@ class RepoBuilder:
         ref: str = "refs/heads/main",
         renames: Mapping[str, str] | None = None,
         symlinks: Mapping[str, str] | None = None,
+        at: int | None = None,
     ) -> str:
         """A commit on top of `parents[0]` (the first parent's tree, then the changes); the
-        other parents make it a merge. `ref` is moved to it."""
-        self._clock += 60
+        other parents make it a merge. `ref` is moved to it. `at` (unix time) sets its date,
+        and later commits follow it a minute apart."""
+        self._clock = at if at is not None else self._clock + 60
         people = (author, committer or author)
         stream = bytearray()
         # A ref of its own: fast-import would take an existing ref's tip as the parent.

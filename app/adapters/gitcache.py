@@ -24,6 +24,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -54,6 +55,15 @@ def _dir_name(clone_url: str) -> str:
     readable = re.sub(r"[^A-Za-z0-9_.-]+", "-", clone_url.split("://", 1)[-1]).strip("-.")
     digest = hashlib.sha256(clone_url.encode()).hexdigest()[:16]
     return f"{readable[-80:]}-{digest}"
+
+
+def _oldest(git: Git) -> int:
+    """The commit time of the oldest commit held (a shallow clone's cut), 0 when it holds
+    the whole history."""
+    if git.run("rev-parse", "--is-shallow-repository").strip() == b"false":
+        return 0
+    out = git.run("log", "--all", "--format=%ct").split()
+    return min((int(t) for t in out), default=2**62)
 
 
 def _size(path: Path) -> int:
@@ -112,6 +122,49 @@ class GitCache:
             self._evict(keep=git_dir)
             # Shared from here: other jobs of the repository may read too, none may fetch
             # commits (which moves shallow boundaries) or evict it.
+            fcntl.flock(lock, fcntl.LOCK_SH)
+            yield git
+
+    @contextmanager
+    def open_branch(
+        self,
+        clone_url: str,
+        head_sha: str,
+        since: datetime,
+        token: str,
+        deadline: Deadline | None = None,
+    ) -> Iterator[Git]:
+        """The default branch's history from `since` to `head_sha` (commits and trees; blobs on
+        demand), for measuring rework. A clone of its own beside the PRs': its depth follows
+        the merges being measured, and a PR's fetch never cuts it short, nor it a PR's."""
+        git_dir, lock_path = self.paths(f"{clone_url}#default-branch")
+        env = git_environment(self.home, token)
+        git = Git(
+            git_dir,
+            env,
+            partial=True,
+            timeout=self.timeout,
+            deadline=deadline,
+            fetch_lock=lock_path.with_suffix(".fetch"),
+        )
+        with lock_path.open("a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            os.utime(lock_path)
+            self._prepare(git, clone_url)
+            reach, cut = int(since.timestamp()), _oldest(git)
+            ref = "refs/ai-gate/branch/head"
+            fetched = git.run("for-each-ref", "--format=%(objectname)", ref).decode().strip()
+            if fetched != head_sha or cut > reach:
+                # Never shallower than what is here: another measurement may reach further back.
+                reach = min(reach, cut) if fetched else reach
+                git.fetch(
+                    "--no-tags",
+                    "--filter=blob:none",
+                    f"--shallow-since={reach}",
+                    "origin",
+                    f"+{head_sha}:{ref}",
+                )
+            self._evict(keep=git_dir)
             fcntl.flock(lock, fcntl.LOCK_SH)
             yield git
 

@@ -43,7 +43,8 @@ CLOSED = "closed"
 # ARGV: prefix, delivery id, delivery ttl, closed PR key, head ttl, claim ttl, queue, then seven
 # values a job: PR key, head sha, set the head (1/0), claim once (1/0), job key, message, and
 # the job for the starter's list ('' for none; workers/starter.py shows its run queued).
-# Returns {-1} for a repeated delivery, {-2} for a closed PR, else 1 or 0 a job (queued?).
+# Returns {-1} for a repeated delivery, else 1 or 0 a job (queued?), after a -2 for a closed PR
+# (whose jobs only record its outcome).
 _INTAKE = """
 local prefix = ARGV[1]
 if ARGV[2] ~= '' then
@@ -51,11 +52,11 @@ if ARGV[2] ~= '' then
     return {-1}
   end
 end
+local out = {}
 if ARGV[4] ~= '' then
   redis.call('SET', prefix .. 'head:' .. ARGV[4], 'closed', 'EX', ARGV[5])
-  return {-2}
+  table.insert(out, -2)
 end
-local out = {}
 for i = 8, #ARGV, 7 do
   if ARGV[i + 2] == '1' then
     redis.call('SET', prefix .. 'head:' .. ARGV[i], ARGV[i + 1], 'EX', ARGV[5])
@@ -97,8 +98,9 @@ class Intake(Protocol):
 
 
 def set_head_for(job: Job) -> bool:
-    """Only a pull_request event announces a newer head (a review or a re-run does not)."""
-    return job.event.startswith("pull_request.")
+    """Only a pull_request event's analysis announces a newer head (a review, a re-run or
+    the record of a PR's outcome does not)."""
+    return job.kind == "analyse" and job.event.startswith("pull_request.")
 
 
 def claimed_once(job: Job) -> bool:
@@ -246,9 +248,9 @@ class RedisIntake:
             raise Unavailable(f"Redis does not answer ({type(exc).__name__})") from exc
         if answer == [-1]:
             return Taken("duplicate")
-        if answer == [-2]:
-            return Taken("closed")
         queued = sum(1 for flag in answer if flag == 1)
+        if answer[:1] == [-2] and not queued:
+            return Taken("closed")
         if queued:
             return Taken("queued", queued)
         return Taken("already-queued" if jobs else "ignored")
@@ -274,7 +276,6 @@ class MemoryIntake:
             return Taken("duplicate")
         if closed is not None:
             state.set_head(closed, CLOSED)
-            return Taken("closed")
         queued = 0
         for job in jobs:
             if set_head_for(job):
@@ -291,6 +292,8 @@ class MemoryIntake:
             queued += 1
         if queued:
             return Taken("queued", queued)
+        if closed is not None:
+            return Taken("closed")
         return Taken("already-queued" if jobs else "ignored")
 
     async def ready(self) -> bool:

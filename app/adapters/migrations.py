@@ -36,6 +36,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
+from app.core.periods import week_key
+from app.core.services import UNASSIGNED
+
 # One key for every ai-gate database on a server: migrating is rare and quick.
 LOCK_KEY = zlib.crc32(b"ai-gate:schema_migrations")
 
@@ -185,9 +188,194 @@ def _v2_activity(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+def _v3_tables(metadata: MetaData) -> None:
+    def outcome() -> tuple[Column[object], ...]:
+        return (
+            Column("organisation", Text, nullable=False),
+            Column("state", Text, nullable=False),  # open | merged | closed
+            Column("tool", Text, nullable=False),
+            Column("model", Text, nullable=False),
+            # When the PR's figures count: merged or closed, else analysed.
+            Column("outcome_at", UtcDateTime, nullable=False),
+            Column("month", Text, nullable=False),
+            Column("week", Text, nullable=False),
+        )
+
+    Table(
+        "pull_requests",
+        metadata,
+        Column("repository", Text, nullable=False),
+        Column("pull_request", Integer, nullable=False),
+        *outcome(),
+        Column("installation_id", Integer),
+        Column("title", Text, nullable=False),
+        Column("url", Text, nullable=False),
+        Column("head_sha", Text, nullable=False),
+        Column("ai", Integer, nullable=False),
+        Column("added_lines", Integer, nullable=False),
+        Column("ai_added_lines", Integer, nullable=False),
+        Column("usd", Float),
+        Column("findings", Integer, nullable=False),
+        Column("analysed_at", UtcDateTime),
+        Column("merged_at", UtcDateTime),
+        Column("closed_at", UtcDateTime),
+        Column("merge_commit_sha", Text),
+        PrimaryKeyConstraint("repository", "pull_request"),
+        Index("pull_requests_org", "organisation", "outcome_at"),
+        Index("pull_requests_repo", "repository", "outcome_at"),
+    )
+    Table(
+        "pr_services",
+        metadata,
+        Column("repository", Text, nullable=False),
+        Column("pull_request", Integer, nullable=False),
+        Column("service", Text, nullable=False),
+        *outcome(),
+        # 1 on exactly one row of each PR (its largest service): counts PRs in any grouping
+        # that does not split them.
+        Column("lead", Integer, nullable=False),
+        Column("added_lines", Integer, nullable=False),
+        Column("ai_added_lines", Integer, nullable=False),
+        Column("usd", Float, nullable=False),
+        # AI lines of the merge that rework is measured on, and how many survived each window.
+        Column("rework_lines", Float),
+        Column("survived_30", Float),
+        Column("survived_90", Float),
+        Column("final_30", Integer, nullable=False),
+        Column("final_90", Integer, nullable=False),
+        PrimaryKeyConstraint("repository", "pull_request", "service"),
+        Index("pr_services_org", "organisation", "outcome_at"),
+        Index("pr_services_repo", "repository", "outcome_at"),
+        Index("pr_services_service", "repository", "service", "outcome_at"),
+    )
+    Table(
+        "pr_findings",
+        metadata,
+        Column("repository", Text, nullable=False),
+        Column("pull_request", Integer, nullable=False),
+        Column("service", Text, nullable=False),
+        Column("check_name", Text, nullable=False),
+        Column("ai_findings", Integer, nullable=False),
+        Column("human_findings", Integer, nullable=False),
+        PrimaryKeyConstraint("repository", "pull_request", "service", "check_name"),
+    )
+    Table(
+        "spend_entries",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("organisation", Text, nullable=False),
+        Column("repository", Text, nullable=False),
+        Column("service", Text, nullable=False),
+        Column("pull_request", Integer, nullable=False),
+        Column("tool", Text, nullable=False),
+        Column("model", Text, nullable=False),
+        Column("month", Text, nullable=False),
+        Column("week", Text, nullable=False),
+        Column("delta_usd", Float, nullable=False),
+        Column("at", UtcDateTime, nullable=False),
+        Index("spend_entries_org", "organisation", "month"),
+        Index("spend_entries_repo", "repository", "service", "month"),
+    )
+    Table(
+        "spend_pull_requests",
+        metadata,
+        Column("repository", Text, nullable=False),
+        Column("pull_request", Integer, nullable=False),
+        Column("service", Text, nullable=False),
+        Column("booked_usd", Float, nullable=False),
+        PrimaryKeyConstraint("repository", "pull_request", "service"),
+    )
+    Table(
+        "budgets",
+        metadata,
+        Column("repository", Text, nullable=False),
+        Column("service", Text, nullable=False),  # "" for the repository as a whole
+        Column("monthly_usd", Float, nullable=False),
+        Column("alert_ratio", Float, nullable=False),
+        Column("updated_at", UtcDateTime, nullable=False),
+        PrimaryKeyConstraint("repository", "service"),
+    )
+    Table(
+        "service_maps",
+        metadata,
+        Column("repository", Text, primary_key=True),
+        Column("services", Text, nullable=False),  # the `services:` map as JSON
+        Column("updated_at", UtcDateTime, nullable=False),
+    )
+    Table(
+        "alerts",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("repository", Text, nullable=False),
+        Column("service", Text, nullable=False),  # "" for the repository as a whole
+        Column("month", Text, nullable=False),
+        Column("threshold", Text, nullable=False),  # "0.80", "1.00"
+        Column("usd", Float, nullable=False),
+        Column("budget_usd", Float, nullable=False),
+        Column("pull_request", Integer, nullable=False),
+        Column("status", Text, nullable=False),  # pending | sent | failed
+        Column("delivered", Text, nullable=False),  # targets that took it, comma-separated
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt_at", UtcDateTime, nullable=False),
+        Column("created_at", UtcDateTime, nullable=False),
+        Column("sent_at", UtcDateTime),
+        Column("last_error", Text),
+        # One notification per threshold per month, whichever worker gets there first.
+        UniqueConstraint("repository", "service", "month", "threshold"),
+        Index("alerts_due", "status", "next_attempt_at"),
+    )
+
+
+def _stored_time(value: object) -> datetime:
+    """A timestamp as a raw query returns it: a datetime, or SQLite's text of one (UTC)."""
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _v3_outcomes(conn: Connection) -> None:
+    # Figures per organisation, repository, service, tool and model (app/adapters/outcomes.py),
+    # service budgets and alerts. Spend booked before this version carries over, unassigned.
+    metadata = MetaData()
+    _v3_tables(metadata)
+    metadata.create_all(conn)
+    spend, per_pr = metadata.tables["spend_entries"], metadata.tables["spend_pull_requests"]
+    entries = conn.execute(
+        text("SELECT repository, pull_request, month, delta_usd, at FROM cost_entries ORDER BY id")
+    ).all()
+    for repository, pull_request, month, delta, at in entries:
+        when = _stored_time(at)
+        conn.execute(
+            spend.insert().values(
+                organisation=str(repository).split("/", 1)[0],
+                repository=repository,
+                service=UNASSIGNED,
+                pull_request=pull_request,
+                tool="unknown",
+                model="unknown",
+                month=month,
+                week=week_key(when),
+                delta_usd=delta,
+                at=when,
+            )
+        )
+    booked = conn.execute(
+        text("SELECT repository, pull_request, booked_usd FROM cost_pull_requests")
+    ).all()
+    for repository, pull_request, usd in booked:
+        conn.execute(
+            per_pr.insert().values(
+                repository=repository,
+                pull_request=pull_request,
+                service=UNASSIGNED,
+                booked_usd=usd,
+            )
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "reports and cost ledger", _v1_reports_and_ledger),
     Migration(2, "report figures and job runs", _v2_activity),
+    Migration(3, "outcomes, services, budgets and alerts", _v3_outcomes),
 )
 
 

@@ -230,7 +230,7 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def _insert_ignoring(conn: Connection, table: Table, values: Mapping[str, object]) -> bool:
+def insert_ignoring(conn: Connection, table: Table, values: Mapping[str, object]) -> bool:
     """Insert a row unless its key exists; whether it was inserted."""
     # RETURNING rather than rowcount, which drivers need not report for an INSERT.
     first = table.primary_key.columns.values()[0]
@@ -326,6 +326,11 @@ class SqlStore:
         """Close the pooled connections (a store is otherwise kept for the process's life)."""
         self._engine.dispose()
 
+    def transaction(self, *, write: bool) -> AbstractContextManager[Connection]:
+        """One transaction on the store's database, for the modules that keep tables of their
+        own in it (outcomes, figures, alerts)."""
+        return self._transaction(write=write)
+
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Connection]:
         """One transaction; a database that does not answer (down, restarting, locked past the
@@ -386,7 +391,7 @@ class SqlStore:
             "recorded_at": self._now(),
         }
         with self._transaction(write=True) as conn:
-            _insert_ignoring(conn, acknowledgements, values)
+            insert_ignoring(conn, acknowledgements, values)
 
     def acknowledgements(self, repository: str, head_sha: str) -> tuple[Acknowledgement, ...]:
         """Acknowledgements recorded for a head sha, oldest first."""
@@ -417,7 +422,7 @@ class SqlStore:
         latest = {"head_sha": head_sha, "usd": usd, "month": month_of(at), "at": at}
         with self._transaction(write=True) as conn:
             booked = usd or 0.0
-            if _insert_ignoring(conn, cost_pull_requests, key | latest | {"booked_usd": booked}):
+            if insert_ignoring(conn, cost_pull_requests, key | latest | {"booked_usd": booked}):
                 _book(conn, key | latest, delta=booked)
                 return
             row = conn.execute(

@@ -15,6 +15,7 @@ from app.core.checks.secretvalues import DEFAULT_TEST_PATHS
 from app.core.cost import CostConfig
 from app.core.models import Level
 from app.core.section import Patterns, Section
+from app.core.services import ServiceMap
 
 RECOMMENDED_RUFF_IGNORES: tuple[str, ...] = ("S101",)  # assert is fine in tests
 
@@ -161,3 +162,9 @@ class Config(Section):
     cost: CostConfig = CostConfig()
     gate: GateConfig = GateConfig()
     sarif: SarifConfig = SarifConfig()
+    services: ServiceMap = Field(
+        default_factory=dict,
+        description='path globs mapped to service names, e.g. `{"services/*/**": "{1}"}` '
+        "(each directory under services/ is a service; `{1}` is what the first `*` matched); "
+        "the most specific glob wins; figures, budgets and alerts are kept per service",
+    )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Literal
+from typing import Annotated, Literal
 
 import genai_prices
 from genai_prices import Usage, calc_price
@@ -56,6 +56,11 @@ class BudgetConfig(Section):
         le=1,
         description="warn when the month to date passes this share of `monthly_usd`",
         json_schema_extra={"stricter": "lower"},
+    )
+    services: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="monthly budgets of services (see `services`) in US dollars, e.g. "
+        "`{payments: 500}`; alerts at `alert_ratio` and at 100%, like `monthly_usd`",
     )
     on_exceed: Literal["warn", "fail"] = Field(
         default="warn",

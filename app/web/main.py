@@ -7,16 +7,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.adapters.intake import CeleryMessages, Intake, MemoryIntake, RedisIntake
+from app.adapters.oauth import GitHubOAuth
 from app.adapters.state import JobState, MemoryJobState
 from app.adapters.store import SqlStore
 from app.queue import EmbeddedQueue, JobQueue, UnconfiguredQueue
 from app.settings import Settings
+from app.web.dashboard import StoreOnce, dashboard_router
 from app.web.metrics import ActivitySource, LazyStore, WebMetrics
+from app.web.outcomemetrics import OutcomeCollector
 from app.web.setup import setup_router
 from app.web.webhooks import webhook_route
 
@@ -45,6 +48,19 @@ def _embedded_queue(settings: Settings, state: JobState, store: SqlStore) -> Emb
     return EmbeddedQueue(execute, settings.embedded_workers, settings.embedded_queue_size)
 
 
+def _dashboard(settings: Settings, figures: StoreOnce) -> APIRouter:
+    """`/`, the dashboard and its sign-in, reading the store the jobs write."""
+    oauth = None
+    if settings.dashboard_enabled and settings.github_client_secret is not None:
+        oauth = GitHubOAuth(
+            settings.github_api_url,
+            settings.github_client_id or "",
+            settings.github_client_secret.get_secret_value(),
+            timeout=settings.github_timeout_seconds,
+        )
+    return dashboard_router(settings, figures, oauth)
+
+
 def create_app(settings: Settings, intake_override: Intake | None = None) -> FastAPI:
     """The web app; refuses to start without a webhook secret."""
 
@@ -53,6 +69,7 @@ def create_app(settings: Settings, intake_override: Intake | None = None) -> Fas
     # Opened at the first scrape: webhooks must be accepted even while the database is down.
     records: ActivitySource = LazyStore(lambda: SqlStore(settings.database_url))
     embedded: EmbeddedQueue | None = None
+    shared: SqlStore | None = None
     intake: Intake
     if intake_override is not None:
         intake = intake_override
@@ -64,9 +81,10 @@ def create_app(settings: Settings, intake_override: Intake | None = None) -> Fas
         if settings.has_app_credentials:
             store = SqlStore(settings.database_url)  # jobs run here: they need it from the start
             queue = embedded = _embedded_queue(settings, state, store)
-            records = store
+            records = shared = store
         intake = MemoryIntake(state, queue, settings.delivery_ttl_seconds)
-    metrics = WebMetrics(records)
+    figures = StoreOnce(lambda: shared or SqlStore(settings.database_url))
+    metrics = WebMetrics(records, OutcomeCollector(figures.figures))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -81,6 +99,7 @@ def create_app(settings: Settings, intake_override: Intake | None = None) -> Fas
     app = FastAPI(title="ai-gate", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.router.routes.append(webhook_route(secret, intake, metrics))
     app.include_router(setup_router(settings))
+    app.include_router(_dashboard(settings, figures))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

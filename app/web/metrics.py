@@ -133,7 +133,9 @@ def _durations(activity: Activity) -> Metric:
 class WebMetrics:
     """Counters for deliveries and jobs, in a registry of their own (one per app)."""
 
-    def __init__(self, store: ActivitySource | None = None) -> None:
+    def __init__(
+        self, store: ActivitySource | None = None, outcomes: Collector | None = None
+    ) -> None:
         self.registry = CollectorRegistry()
         self.deliveries = Counter(
             "ai_gate_webhook_deliveries",
@@ -152,3 +154,5 @@ class WebMetrics:
         )
         if store is not None:
             self.registry.register(StoreCollector(store.activity))
+        if outcomes is not None:
+            self.registry.register(outcomes)

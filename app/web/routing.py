@@ -6,6 +6,7 @@ from typing import Any
 
 from app.jobs import Job
 from app.publishers.checkrun import CHECK_NAME
+from app.web.trackrouting import tracking_jobs
 
 PULL_REQUEST_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
 # A fresh analysis even of a head analysed before: reopening (how people ask CI to run
@@ -34,6 +35,10 @@ def closed_pull_request(event: str, payload: dict[str, Any]) -> str | None:
 
 def jobs_for(event: str, payload: dict[str, Any], delivery_id: str) -> list[Job]:
     """The jobs a delivery asks for; an empty list means the event is deliberately ignored."""
+    return _analysis_jobs(event, payload, delivery_id) + tracking_jobs(event, payload, delivery_id)
+
+
+def _analysis_jobs(event: str, payload: dict[str, Any], delivery_id: str) -> list[Job]:
     action = payload.get("action")
     installation = (payload.get("installation") or {}).get("id")
     repo = (payload.get("repository") or {}).get("full_name")

@@ -35,7 +35,13 @@ PERMISSIONS: dict[str, str] = {
     "metadata": "read",
     "issues": "write",
 }
-EVENTS: tuple[str, ...] = ("pull_request", "pull_request_review", "check_suite", "check_run")
+EVENTS: tuple[str, ...] = (
+    "pull_request",
+    "pull_request_review",
+    "check_suite",
+    "check_run",
+    "push",
+)
 DESCRIPTION = (
     "Finds the AI-written part of every pull request, checks it with deterministic tools "
     "(ruff, mypy, licences, secrets), estimates what it cost, and gates the merge on a policy "

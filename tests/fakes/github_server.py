@@ -36,6 +36,7 @@ from starlette.types import Receive, Scope, Send
 from tests.fakes import gitdata, keys
 from tests.fakes.chaos import Chaos
 from tests.fakes.githttp import GIT_PATH, GitHttp, GitRequest, init_served_repository
+from tests.fakes.oauth import FakeOAuth
 from tests.fakes.schemas import sarif_errors
 from tests.fakes.serving import ThreadedServer
 from tests.fakes.shapes import fake_sha, github_base64, user_json
@@ -158,6 +159,10 @@ class _PullRequest:
     head_repo_full_name: str
     files: list[JSON] = field(default_factory=list)
     commits: list[JSON] = field(default_factory=list)
+    state: str = "open"
+    merged_at: str | None = None
+    closed_at: str | None = None
+    merge_commit_sha: str | None = None
 
 
 @dataclass
@@ -256,6 +261,8 @@ class FakeGitHub:
         self.chaos: Chaos | None = None
         # When each check run was created (time.time()), for latency figures.
         self.run_created: dict[int, float] = {}
+        # The App's OAuth web flow and what users may see (the dashboard's sign-in).
+        self.oauth = FakeOAuth()
 
         self._check_run_repo: dict[int, tuple[str, str]] = {}
         self._review_pr: dict[int, PRKey] = {}
@@ -296,6 +303,11 @@ class FakeGitHub:
         )
         self._route("POST", repo + r"/issues/(?P<number>\d+)/labels", self._add_labels)
         self._route("POST", repo + r"/code-scanning/sarifs", self._upload_sarif)
+        self._route("GET", r"/user", self._get_user)
+        self._route("GET", r"/user/installations", self._list_user_installations)
+        self._route(
+            "GET", r"/user/installations/(?P<iid>\d+)/repositories", self._list_user_repositories
+        )
 
     # ------------------------------------------------------------------ state setup (tests)
 
@@ -414,6 +426,28 @@ class FakeGitHub:
                 derived[0] if files is None else files,
                 derived[1] if commits is None else commits,
             )
+
+    def close_pull_request(
+        self,
+        owner: str,
+        repo: str,
+        number: int,
+        *,
+        at: datetime,
+        merge_commit_sha: str | None = None,
+    ) -> None:
+        """Close the PR at `at`: merged when a merge commit is given (squash or merge)."""
+        with self.lock:
+            pr = self.pulls[(owner, repo, number)]
+            pr.state = "closed"
+            pr.closed_at = _iso(at)
+            pr.merged_at = _iso(at) if merge_commit_sha else None
+            pr.merge_commit_sha = merge_commit_sha
+
+    def reopen_pull_request(self, owner: str, repo: str, number: int) -> None:
+        with self.lock:
+            pr = self.pulls[(owner, repo, number)]
+            pr.state, pr.closed_at, pr.merged_at, pr.merge_commit_sha = "open", None, None, None
 
     def add_blob(self, owner: str, repo: str, sha: str, data: bytes) -> None:
         with self.lock:
@@ -545,6 +579,9 @@ class FakeGitHub:
         if GIT_PATH.match(path):
             await self._answer_git(request, raw, scope, receive, send)
             return
+        if path.startswith("/login/oauth/"):
+            await self._answer_oauth(request, raw, scope, receive, send)
+            return
         query = dict(request.query_params)
         headers = {k.lower(): v for k, v in request.headers.items()}
         body: Any = None
@@ -637,6 +674,8 @@ class FakeGitHub:
                 if m and route_method == method:
                     if ctx.path.startswith("/app-manifests/"):
                         pass  # the manifest code is the credential
+                    elif ctx.path.startswith("/user"):
+                        pass  # a user-to-server token, checked by the handler
                     elif ctx.path.startswith("/app"):
                         self._require_jwt(ctx)
                     else:
@@ -645,6 +684,54 @@ class FakeGitHub:
             raise _not_found()
         except _HTTPError as exc:
             return _Reply(exc.status, exc.payload)
+
+    async def _answer_oauth(
+        self, request: Request, raw: bytes, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        status, body, headers = self.oauth.web(
+            request.method, request.url.path, dict(request.query_params), raw
+        )
+        if isinstance(body, str):
+            reply = Response(body, status_code=status, headers=headers, media_type="text/html")
+        else:
+            reply = Response(
+                json.dumps(body).encode(),
+                status_code=status,
+                headers=headers,
+                media_type="application/json; charset=utf-8",
+            )
+        await reply(scope, receive, send)
+
+    # ------------------------------------------------------------------ /user (user tokens)
+
+    def _user_login(self, ctx: _Ctx) -> str:
+        login = self.oauth.user_of(ctx.request.headers.get("authorization", ""))
+        if login is None:
+            raise _HTTPError(401, "Bad credentials")
+        return login
+
+    def _get_user(self, ctx: _Ctx, _params: dict[str, str]) -> _Reply:
+        return _Reply(200, self.oauth.user(self._user_login(ctx)))
+
+    def _list_user_installations(self, ctx: _Ctx, _params: dict[str, str]) -> _Reply:
+        items = self.oauth.installations(self._user_login(ctx))
+        page = self._paginate(ctx, items)
+        return _Reply(200, {"total_count": len(items), "installations": page.body}, page.headers)
+
+    def _list_user_repositories(self, ctx: _Ctx, params: dict[str, str]) -> _Reply:
+        items = self.oauth.repositories(self._user_login(ctx), int(params["iid"]))
+        if items is None:
+            raise _not_found()
+        page = self._paginate(ctx, items)
+        return _Reply(
+            200,
+            {
+                "total_count": len(items),
+                "repository_selection": "selected",
+                "repositories": page.body,
+            },
+            page.headers,
+        )
 
     # ------------------------------------------------------------------ auth
 
@@ -752,7 +839,7 @@ class FakeGitHub:
             "id": int(fake_sha(full)[:6], 16) * 1000 + pr.number,
             "node_id": f"PR_{pr.owner}_{pr.repo}_{pr.number}",
             "number": pr.number,
-            "state": "open",
+            "state": pr.state,
             "locked": False,
             "title": pr.title,
             "body": pr.body,
@@ -777,7 +864,10 @@ class FakeGitHub:
             },
             "url": f"{PUBLIC_API}/repos/{full}/pulls/{pr.number}",
             "html_url": f"https://github.com/{full}/pull/{pr.number}",
-            "merged": False,
+            "merged": pr.merged_at is not None,
+            "merged_at": pr.merged_at,
+            "closed_at": pr.closed_at,
+            "merge_commit_sha": pr.merge_commit_sha,
             "mergeable": None,
             "commits": len(pr.commits),
             "changed_files": len(pr.files),

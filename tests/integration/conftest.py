@@ -23,6 +23,9 @@ from tests.fakes.github_server import FakeGitHub, FakeGitHubServer
 from tests.fakes.keys import private_key_pem, public_key_pem
 from tests.fakes.registry_server import FakeRegistry, FakeRegistryServer
 
+# The store tests' databases (fixtures `url`, `store`, `open_store`, `postgres`).
+from tests.integration.databases import database, open_store, postgres, sql_store  # noqa: F401
+
 APP_ID = 4242
 INSTALLATION_ID = 1
 SECRET = "integration-secret"

@@ -3,21 +3,17 @@ the monthly cost ledger's rules (see app/adapters/store.py's docstring)."""
 
 from __future__ import annotations
 
-import os
 import socket
 import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
-import uuid
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy import create_engine, inspect, make_url, select, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from app.adapters.migrations import MIGRATIONS, apply_migrations
 from app.adapters.reports import ReportStore
@@ -39,6 +35,7 @@ from app.core.models import (
     Verdict,
 )
 from app.errors import SettingsError
+from tests.integration.databases import OpenStore
 
 pytestmark = pytest.mark.integration
 
@@ -46,65 +43,6 @@ REPO = "octo/widgets"
 MARCH = datetime(2025, 3, 10, 12, tzinfo=UTC)
 APRIL = datetime(2025, 4, 2, 9, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
-
-OpenStore = Callable[..., SqlStore]
-
-
-def postgres_base_url() -> str:
-    return os.environ.get("AI_GATE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-@pytest.fixture(scope="session")
-def postgres() -> str:
-    """The test server's URL, or a skip saying why there is none."""
-    url = postgres_base_url()
-    try:
-        with psycopg.connect(_libpq(url), connect_timeout=3):
-            pass
-    except psycopg.Error as exc:
-        where = make_url(url).render_as_string(hide_password=True)
-        pytest.skip(f"PostgreSQL not reachable at {where} (set AI_GATE_TEST_POSTGRES_URL): {exc}")
-    return url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database nobody else uses: a new SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'state' / 'ai-gate.db'}"
-        return
-    base: str = request.getfixturevalue("postgres")
-    schema = f"test_store_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_libpq(base), autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-    options = {"options": f"-csearch_path={schema}"}
-    yield make_url(base).update_query_dict(options).render_as_string(hide_password=False)
-    with psycopg.connect(_libpq(base), autocommit=True) as admin:
-        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-@pytest.fixture
-def open_store(url: str) -> Iterator[OpenStore]:
-    """Open stores on the test database (each one is a process start); all closed after."""
-    stores: list[SqlStore] = []
-
-    def open_(now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> SqlStore:
-        store = SqlStore(url, now=now)
-        stores.append(store)
-        return store
-
-    yield open_
-    for store in stores:
-        store.close()
-
-
-@pytest.fixture
-def store(open_store: OpenStore) -> SqlStore:
-    return open_store()
 
 
 def make_report(
