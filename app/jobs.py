@@ -25,7 +25,7 @@ from app.adapters.github import (
 from app.adapters.localgit import changed_files, merge_base, read_texts, tree_entries
 from app.adapters.outcomes import Outcomes
 from app.adapters.reports import ReportStore
-from app.adapters.state import JobState, RunRecord
+from app.adapters.state import JobState
 from app.adapters.store import CostLedger, JobLog
 from app.adapters.tokencount import Counting
 from app.alerts import Alerts
@@ -162,7 +162,6 @@ def _analyse_held(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
 
 # How long the run's creator may take before a job that found it busy makes the run itself.
 CREATE_CLAIM_TTL = 30
-CREATOR_WAIT = 10.0
 
 
 def _claim_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int | None:
@@ -175,10 +174,14 @@ def _claim_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int | None
     claim = f"create:{job.key}"
     claimed = False
     record = state.run_of(job.key)
-    if record is None:
-        claimed = state.claim(claim, CREATE_CLAIM_TTL)
-        if not claimed:  # the starter is creating it: it is recorded in a moment
-            record = _recorded_within(state, job.key, CREATOR_WAIT)
+    # One creator: while the starter holds the claim it is making the run, recorded in a
+    # moment; a starter that died lets the claim lapse.
+    give_up = time.monotonic() + CREATE_CLAIM_TTL + 1
+    while record is None and not (claimed := state.claim(claim, CREATE_CLAIM_TTL)):
+        if time.monotonic() > give_up:
+            break
+        time.sleep(0.1)
+        record = state.run_of(job.key)
     try:
         if record is not None:
             if record.done:
@@ -214,34 +217,26 @@ def _fresh_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int:
     return run_id
 
 
-def _recorded_within(state: JobState, key: str, seconds: float) -> RunRecord | None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if (record := state.run_of(key)) is not None:
-            return record
-        time.sleep(0.1)
-    return None
-
-
-def show_queued(job: Job, deps: Deps) -> None:
+def show_queued(job: Job, deps: Deps) -> bool:
     """The starter's step (workers/starter.py): the head's run, created queued as soon as the
-    delivery is taken, long before a worker is free to analyse it. Best effort: the job
-    creates the run itself when this did not."""
+    delivery is taken, long before a worker is free to analyse it; whether it made one. Best
+    effort: the job creates the run itself when this did not."""
     state = deps.state
     if _stale(job, deps) is not None or state.run_of(job.key) is not None:
-        return
+        return False
     claim = f"create:{job.key}"
     if not state.claim(claim, CREATE_CLAIM_TTL):
-        return  # the job is creating it
+        return False  # the job is creating it
     try:
         publisher = CheckRunPublisher(deps.github.installation(job.installation_id), job.repository)
         latest = publisher.latest(job.head_sha)
         if latest is not None and latest.get("conclusion") != "cancelled":
-            return  # the head has its run (the state forgot it): the job finds it on GitHub
+            return False  # the head has its run (the state forgot it): the job finds it
         run_id = publisher.create(job.head_sha, job.key, status="queued")
         if not state.record_run(job.key, run_id, done=False, if_absent=True):
             # A job recorded the head's run meanwhile (one it found on GitHub): this one goes.
             publisher.fail(run_id, "cancelled", "Duplicate", "The head's analysis has a run.")
+            return False
     finally:
         state.release(claim)
     # The head may have moved on while the run was made, and its job found nothing to cancel
@@ -249,6 +244,7 @@ def show_queued(job: Job, deps: Deps) -> None:
     if (newer := _stale(job, deps)) is not None:
         with suppress(Busy):  # the job holding the head cancels it
             _cancel_recorded(job, deps, newer, Deadline.never())
+    return True
 
 
 def _cancel_recorded(job: Job, deps: Deps, newer: str, deadline: Deadline) -> None:

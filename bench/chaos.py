@@ -95,6 +95,9 @@ class Ledger:
     duplicates: int = 0
     first_seen: dict[str, float] = field(default_factory=dict)
     reruns: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.time)
+    # What broke when (seconds since the start), to read the slowest latencies against.
+    faults: list[tuple[float, str]] = field(default_factory=list)
 
     def sent(self, answer: str, head: str | None, fresh_head: bool, rerun: bool) -> None:
         with self.lock:
@@ -295,6 +298,7 @@ class Cluster:
         victim = self.workers[0]
         os.killpg(victim.proc.pid, signal.SIGKILL)
         victim.proc.wait(10)
+        victim.stop()  # closes its log
         # Its replacement, as an orchestrator would start one: not waited for.
         self.workers[0] = Process(
             [str(Path(sys.executable).parent / "ai-gate"), "worker", "--concurrency", "2"],
@@ -323,6 +327,9 @@ class Figures:
     latencies: list[float]
     runs: int
     reviews: int
+    # The slowest heads: (seconds since the start, latency).
+    slowest: list[tuple[float, float]] = field(default_factory=list)
+    faults: list[tuple[float, str]] = field(default_factory=list)
 
 
 def settle(github: FakeGitHub, states: list[PullState], timeout: float) -> None:
@@ -376,12 +383,16 @@ def measure(github: FakeGitHub, states: list[PullState], ledger: Ledger) -> Figu
             duplicated.append(f"{head[:10]}: {len(head_runs)} runs, {ledger.reruns[head]} re-runs")
     per_commit = Counter(str(r.get("commit_id")) for r in reviews)
     duplicated += [f"{sha[:10]}: {n} reviews" for sha, n in per_commit.items() if n > 1]
-    latencies = []
+    timed = []
     for head, first in ledger.first_seen.items():
         made = [created[r["id"]] for r in by_head.get(head, []) if r["id"] in created]
         if made:
-            latencies.append(max(0.0, min(made) - first))
-    return Figures(lost, stuck, duplicated, refused, latencies, len(runs), len(reviews))
+            timed.append((first - ledger.started, max(0.0, min(made) - first)))
+    slowest = sorted(timed, key=lambda t: -t[1])[:8]
+    latencies = [latency for _, latency in timed]
+    return Figures(
+        lost, stuck, duplicated, refused, latencies, len(runs), len(reviews), slowest, ledger.faults
+    )
 
 
 def run(deliveries: int, prs: int, senders: int, seed: int, latency: float) -> Figures:
@@ -425,6 +436,7 @@ def run(deliveries: int, prs: int, senders: int, seed: int, latency: float) -> F
                     while faults and ledger.accepted >= faults[0][0] * deliveries:
                         _, act, what = faults.pop(0)
                         print(f"  {what} at {ledger.accepted} deliveries", flush=True)
+                        ledger.faults.append((time.time() - ledger.started, what))
                         threading.Thread(target=act, daemon=True).start()
 
             def sender_loop(mine: list[PullState], thread_rng: random.Random) -> None:
@@ -493,6 +505,9 @@ def report(figures: Figures) -> bool:
     for name in ("lost", "stuck", "duplicated", "contract"):
         for line in getattr(figures, name)[:10]:
             print(f"    {name}: {line}")
+    faults = ", ".join(f"{what} at {at:.0f}s" for at, what in figures.faults)
+    slowest = ", ".join(f"{latency:.1f}s at {at:.0f}s" for at, latency in figures.slowest)
+    print(f"  slowest: {slowest} ({faults})")
     print(
         f"  push → run visible: p50 {p50:.2f}s, p95 {p95:.2f}s over {len(figures.latencies)} heads "
         f"(bar: p95 ≤ {LATENCY_BAR:.0f}s)"

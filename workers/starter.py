@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import orjson
 import redis
 from celery import bootsteps
 from redis.exceptions import RedisError
@@ -71,9 +73,15 @@ def start(raw: bytes) -> None:
     from workers.tasks import deps  # the worker's collaborators, built once per process
 
     try:
-        job = Job.model_validate_json(raw)
-        show_queued(job, deps())
-    except (AiGateError, ValueError, RedisError, OSError) as exc:
+        entry = orjson.loads(raw)
+        job = Job.model_validate(entry["job"])
+        if show_queued(job, deps()):
+            log.info(
+                "run of %s shown queued %.2fs after its delivery",
+                job.key,
+                time.time() - float(entry["at"]),
+            )
+    except (AiGateError, ValueError, KeyError, TypeError, RedisError, OSError) as exc:
         log.info("could not show a queued run (its job will create it): %s", exc)
     except Exception:
         log.exception("the starter failed on one head; its job will create the run")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -111,6 +112,11 @@ def claimed_once(job: Job) -> bool:
 def shown_queued(job: Job) -> bool:
     """A new head's run is created queued at once by the starter; a re-run makes its own."""
     return claimed_once(job)
+
+
+def starter_entry(job: Job) -> bytes:
+    """The starter's entry for a job: the job, and when the delivery was taken."""
+    return orjson.dumps({"at": time.time(), "job": job.model_dump(mode="json")})
 
 
 class CeleryMessages:
@@ -240,7 +246,7 @@ class RedisIntake:
                 int(claimed_once(job)),
                 job.key,
                 self._messages.build(job),
-                orjson.dumps(job.model_dump(mode="json")) if shown_queued(job) else b"",
+                starter_entry(job) if shown_queued(job) else b"",
             ]
         try:
             answer = await self._script.call(argv)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,6 +39,17 @@ REDIS_DB = int(os.environ.get("AI_GATE_TEST_REDIS_DB", "13"))
 def redis_url() -> str:
     base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
     return f"{base}/{REDIS_DB}"
+
+
+def require_redis_server() -> None:
+    """Skip without a redis-server binary of our own to start and stop; in CI
+    (AI_GATE_REQUIRE_REDIS_SERVER=1) fail instead, so the test is never silently lost."""
+    if shutil.which("redis-server") is not None:
+        return
+    message = "this test starts and stops a redis-server of its own: install Debian's package"
+    if os.environ.get("AI_GATE_REQUIRE_REDIS_SERVER"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def free_port() -> int:

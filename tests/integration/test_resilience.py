@@ -7,7 +7,6 @@ the session's worker cannot take their jobs.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -32,6 +31,7 @@ from tests.integration.conftest import (
     deliver,
     free_port,
     redis_url,
+    require_redis_server,
     serve,
     start_worker,
     wait_until,
@@ -111,8 +111,7 @@ def test_a_job_whose_worker_is_killed_mid_job_runs_again_and_completes(
 
 @pytest.fixture
 def private_redis(tmp_path: Path) -> tuple[int, Path]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("restarting Redis needs a redis-server binary of our own")
+    require_redis_server()
     return free_port(), tmp_path
 
 
