@@ -228,10 +228,9 @@ def show_queued(job: Job, deps: Deps) -> bool:
     if not state.claim(claim, CREATE_CLAIM_TTL):
         return False  # the job is creating it
     try:
+        # The state is trusted here, GitHub not asked: one request fewer before the run
+        # shows. (Were the state lost, a head analysed before would get a second run.)
         publisher = CheckRunPublisher(deps.github.installation(job.installation_id), job.repository)
-        latest = publisher.latest(job.head_sha)
-        if latest is not None and latest.get("conclusion") != "cancelled":
-            return False  # the head has its run (the state forgot it): the job finds it
         run_id = publisher.create(job.head_sha, job.key, status="queued")
         if not state.record_run(job.key, run_id, done=False, if_absent=True):
             # A job recorded the head's run meanwhile (one it found on GitHub): this one goes.

@@ -16,7 +16,8 @@ and Redis is restarted.
 Printed and checked once everything settles:
 - lost: an open PR whose final head has no completed, non-cancelled run;
 - stuck: a run left queued or in progress;
-- duplicated: a head with more runs than 1 + its re-run requests, or more than one review;
+- duplicated: a head with more analyses (runs not cancelled) than 1 + its re-run requests,
+  or more than one review;
 - contract: requests our app made that the fake GitHub refused as invalid (422/400);
 - push → run visible: seconds from an accepted delivery of a new head to its run's creation.
 Exit status 1 when lost, stuck or duplicated is not zero, or p95 latency is above the bar.
@@ -378,9 +379,12 @@ def measure(github: FakeGitHub, states: list[PullState], ledger: Ledger) -> Figu
     ]
     duplicated = []
     for head, head_runs in by_head.items():
-        allowed = 1 + ledger.reruns[head]
-        if len(head_runs) > allowed:
-            duplicated.append(f"{head[:10]}: {len(head_runs)} runs, {ledger.reruns[head]} re-runs")
+        # Analyses, that is: a run cancelled because the head moved on or the PR was closed
+        # (or replaced by a re-run) says so and is no second analysis.
+        analyses = [r for r in head_runs if r["conclusion"] != "cancelled"]
+        if len(analyses) > 1 + ledger.reruns[head]:
+            shown = ", ".join(f"{r['id']} {r['conclusion']}" for r in head_runs)
+            duplicated.append(f"{head[:10]}: runs {shown}; {ledger.reruns[head]} re-runs")
     per_commit = Counter(str(r.get("commit_id")) for r in reviews)
     duplicated += [f"{sha[:10]}: {n} reviews" for sha, n in per_commit.items() if n > 1]
     timed = []
