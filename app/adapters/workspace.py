@@ -37,17 +37,16 @@ _PYTHON = (".py", ".pyi")
 
 
 def safe_relative_path(path: str) -> PurePosixPath | None:
-    """The path as a safe relative path, or None when it is absolute, climbs out, or goes
-    through a `.git` (as git refuses to check one out: a `.git/config` of the tree's would
-    be the configuration of any git run in the workspace)."""
+    """The path as a safe relative path, or None for one git would refuse to check out: an
+    absolute one, one with an empty, `.` or `..` segment, or one going through a `.git` (a
+    `.git/config` of the tree's would be the configuration of any git run in the workspace).
+    A backslash, a separator on Windows, is refused too."""
     if not path or "\0" in path or "\\" in path:
         return None
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or pure.parts[0] == "/":
+    parts = path.split("/")
+    if any(part in ("", ".", "..") or part.lower().rstrip(". ") == ".git" for part in parts):
         return None
-    if any(part.lower().rstrip(". ") == ".git" for part in pure.parts):
-        return None
-    return pure
+    return PurePosixPath(path)
 
 
 def write_files(root: Path, files: Mapping[str, bytes]) -> dict[str, str]:

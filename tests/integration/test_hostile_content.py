@@ -219,16 +219,18 @@ def test_the_machines_and_users_git_configuration_is_never_read(
     base, head = stage(
         github,
         "machine-config",
-        {"pkg/a.py": "A = 1\n", "README.md": "# r\n"},
+        {"pkg/a.py": "A = 1\n", "pkg/old.py": "".join(f"X{i} = {i}\n" for i in range(9))},
         {
             ".gitattributes": "* filter=evil diff=evil merge=evil\n",
             "pkg/a.py": "A = 2\n",
-            "pkg/b.py": "B = 1\n",
+            # Moved in the same commit: its lines' authors are found with `git blame`.
+            "pkg/old.py": None,
+            "pkg/new.py": "".join(f"X{i} = {i}\n" for i in range(10)),
         },
     )
     analysed = analyse(fake, tmp_path / "cache", "machine-config", base, head)
     assert_inert(trap, analysed)
-    assert {f.path for f in analysed.report.findings} <= {"pkg/a.py", "pkg/b.py"}
+    assert {f.path for f in analysed.report.findings} <= {"pkg/a.py", "pkg/new.py"}
     # The template's hook was not copied into the cache's repository either.
     assert not (analysed.git_dir / "hooks" / "reference-transaction").exists()
 
@@ -363,3 +365,116 @@ def test_ruff_configuration_extending_out_of_the_tree_is_never_read(
     assert any("outside the repository" in note for note in analysed.report.notes), (
         analysed.report.notes
     )
+
+
+# ---------------------------------------------------------------- the linters
+
+
+def test_mypy_plugins_the_repository_names_are_never_imported(
+    fake: tuple[FakeGitHub, str], trap: Trap, tmp_path: Path
+) -> None:
+    """Every file mypy reads its configuration from names plugins that are files of the PR
+    (by module and by path), a search path outside the tree, and an interpreter to run."""
+    github, _ = fake
+    plugin = trap.python + "def plugin(version):\n    return object\n"
+    configs: Changes = {
+        "mypy.ini": "[mypy]\nplugins = evil_plugin\n",
+        ".mypy.ini": "[mypy]\nplugins = pkg/evil_path_plugin.py\n",
+        "setup.cfg": f"[mypy]\nplugins = evil_plugin\nmypy_path = {trap.outside}\n",
+        "pyproject.toml": (
+            '[tool.mypy]\nplugins = ["evil_plugin", "pkg.evil_path_plugin"]\n'
+            f'python_executable = "pkg/evil_path_plugin.py"\nmypy_path = "{trap.outside}"\n'
+        ),
+    }
+    code = (
+        "import canary\nfrom pkg import evil_path_plugin\n\ndef f(x: int) -> str:\n    return x\n"
+    )
+    plugins: Changes = {"evil_plugin.py": plugin, "pkg/evil_path_plugin.py": plugin}
+    base, head = stage(
+        github,
+        "mypy-plugins",
+        {**configs, **plugins, "pkg/__init__.py": ""},
+        {**configs, **plugins, "pkg/a.py": code},
+    )
+    analysed = analyse(fake, tmp_path / "cache", "mypy-plugins", base, head)
+    assert_inert(trap, analysed)
+    # mypy did run, on the PR's files as data.
+    assert ("pkg/a.py", "return-value") in {(f.path, f.rule) for f in analysed.report.findings}
+
+
+def test_python_startup_files_of_the_pr_never_run(
+    fake: tuple[FakeGitHub, str], trap: Trap, tmp_path: Path
+) -> None:
+    """`sitecustomize.py`, `usercustomize.py`, a `.pth` and `conftest.py`, at the root, in a
+    source root and in a package, imported by the changed code: read, never run."""
+    github, _ = fake
+    startup = ("sitecustomize.py", "usercustomize.py", "conftest.py", "__main__.py")
+    files: dict[str, str | bytes | None] = {
+        f"{where}{name}": trap.python for where in ("", "src/", "src/pkg/") for name in startup
+    }
+    pth = f"import os; os.system({trap.command!r})\n{trap.outside}\n"
+    files |= {"evil.pth": pth, "src/evil.pth": pth, "src/pkg/evil.pth": pth}
+    files |= {
+        "src/pkg/__init__.py": trap.python,
+        "src/pkg/a.py": "import sitecustomize\nimport usercustomize\nimport conftest\nA = 2\n",
+    }
+    base, head = stage(github, "startup-files", {"README.md": "# r\n"}, files)
+    analysed = analyse(fake, tmp_path / "cache", "startup-files", base, head)
+    assert_inert(trap, analysed)
+    assert {"src/pkg/a.py", "src/sitecustomize.py", "conftest.py"} <= set(analysed.written)
+
+
+def test_huge_invalid_and_binary_python_files_are_data(
+    fake: tuple[FakeGitHub, str], trap: Trap, tmp_path: Path
+) -> None:
+    """A 3 MB line, invalid UTF-8 and NUL bytes in `.py` files: the analysis completes,
+    with the other files checked."""
+    github, _ = fake
+    head: Changes = {
+        "pkg/huge.py": "X = '" + "a" * 3_000_000 + "'\n",
+        "pkg/latin1.py": b"X = '\xe9\xff\xfe'\nimport os\n",
+        "pkg/nul.py": b"X = 1\x00\nimport os\n",
+        "pkg/surrogate.py": b"X = '\xed\xa0\x80'\n",  # an encoded surrogate: not UTF-8
+        "pkg/fine.py": "try:\n    X = 1\nexcept:\n    X = 2\n",
+    }
+    base, head_sha = stage(github, "odd-content", {"pkg/__init__.py": ""}, head)
+    analysed = analyse(fake, tmp_path / "cache", "odd-content", base, head_sha)
+    assert_inert(trap, analysed)
+    assert ("pkg/fine.py", "E722") in {(f.path, f.rule) for f in analysed.report.findings}
+
+
+ODD_NAMES = [
+    "pkg/-rf.py",
+    "pkg/--config=evil.py",
+    "pkg/--output-format=sarif.py",
+    "pkg/new\nline.py",
+    "pkg/tab\tname.py",
+    "pkg/\u202eyp.evil.py",
+    "pkg/\u00fcn\u00efc\u00f6d\u00e9.py",
+    "pkg/a b.py",
+    'pkg/quote".py',
+    "pkg/*.py",
+    "pkg/[ab].py",
+    "pkg/:(glob)x.py",
+    "pkg/:(exclude)y.py",
+]
+
+
+def test_odd_file_names_are_analysed_as_names(
+    fake: tuple[FakeGitHub, str], trap: Trap, tmp_path: Path
+) -> None:
+    """Names with newlines, leading dashes (options to ruff, mypy or git), right-to-left
+    marks, quotes, backslashes, glob and pathspec magic, and `.`/`..` segments: each file is
+    checked as itself (its finding on its own name), and none is taken for an option."""
+    github, _ = fake
+    bare_except = "try:\n    X = 1\nexcept:\n    X = 2\n"
+    refused = ["pkg/a/../climb.py", "pkg/./dot.py", "pkg/back\\slash.py"]
+    files = dict.fromkeys([*ODD_NAMES, *refused], bare_except)
+    base, head = stage(github, "odd-names", {"pkg/__init__.py": ""}, files)
+    analysed = analyse(fake, tmp_path / "cache", "odd-names", base, head)
+    assert_inert(trap, analysed)
+    flagged = {f.path for f in analysed.report.findings if f.rule == "E722"}
+    # Each name is checked as itself, but those a checkout would refuse or split (`.` and
+    # `..` segments; a backslash, Windows' separator) are not written at all.
+    assert flagged == set(ODD_NAMES)
+    assert not [p for p in analysed.written if "climb" in p or "dot" in p or "slash" in p]
