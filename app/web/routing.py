@@ -40,8 +40,8 @@ def closed_pull_request(event: str, payload: dict[str, Any]) -> str | None:
 
 
 def _target(payload: dict[str, Any]) -> Target | None:
-    """The installation and repository, or None for a delivery that names neither (not one
-    of an installation's); ValidationError when they are there but malformed."""
+    """The installation and repository, or None for a delivery without them (not an
+    installation's); ValidationError when they are there but malformed."""
     if payload.get("installation") is None or payload.get("repository") is None:
         return None
     return Target.model_validate(payload)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,8 +24,9 @@ from app.adapters.workspace import materialise_tree
 from app.core.config import Config
 from app.core.models import ConfigInfo, Report
 from app.engine import analyse_range
-from tests.fakes.github_server import FakeGitHub, FakeGitHubServer
+from tests.fakes.github_server import FakeGitHub
 from tests.gitrepo import Changes
+from tests.integration.conftest import github_taking
 
 pytestmark = pytest.mark.integration
 
@@ -38,11 +38,8 @@ PASSWD_LINE = "root:x:0:0"
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[tuple[FakeGitHub, str]]:
-    github = FakeGitHub()
-    with FakeGitHubServer(github) as server:
-        with github.lock:
-            github.tokens[TOKEN] = (1, datetime.now(UTC) + timedelta(hours=1))
-        yield github, server.url
+    with github_taking(TOKEN) as served:
+        yield served
 
 
 @dataclass(frozen=True)
