@@ -83,10 +83,12 @@ class RepoBuilder:
         ref: str = "refs/heads/main",
         renames: Mapping[str, str] | None = None,
         symlinks: Mapping[str, str] | None = None,
+        gitlinks: Mapping[str, str] | None = None,
         at: int | None = None,
     ) -> str:
         """A commit on top of `parents[0]` (the first parent's tree, then the changes); the
-        other parents make it a merge. `ref` is moved to it. `at` (unix time) sets its date,
+        other parents make it a merge. `ref` is moved to it. `symlinks` maps a path to its
+        target, `gitlinks` a submodule's path to its commit. `at` (unix time) sets its date,
         and later commits follow it a minute apart."""
         self._clock = at if at is not None else self._clock + 60
         people = (author, committer or author)
@@ -109,6 +111,8 @@ class RepoBuilder:
         for path, target in (symlinks or {}).items():
             blob = target.encode()
             stream += f"M 120000 inline {_quote(path)}\ndata {len(blob)}\n".encode() + blob + b"\n"
+        for path, commit_sha in (gitlinks or {}).items():
+            stream += f"M 160000 {commit_sha} {_quote(path)}\n".encode()
         for path, content in changes.items():
             if content is None:
                 stream += f"D {_quote(path)}\n".encode()

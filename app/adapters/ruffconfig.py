@@ -52,6 +52,50 @@ def _read(root: Path, path: str) -> dict[str, Any] | None:
     return _table(document, path)
 
 
+@dataclass(frozen=True)
+class Extends:
+    """What a configuration's `extend` names: nothing, a repository path, or a file outside
+    the repository (ruff expands `~` and environment variables, and follows any path)."""
+
+    target: str | None = None
+    outside: bool = False
+
+
+def inside_target(config_path: str, value: str) -> str | None:
+    """The repository path an `extend` value names, or None when it leaves the repository."""
+    if value.startswith(("/", "~")) or "$" in value or "\\" in value:
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(config_path), value))
+    return None if joined.startswith("..") or joined in (".", "") else joined
+
+
+def extends_of(config_path: str, data: bytes) -> Extends:
+    """What a configuration file (its bytes) extends, as ruff would read it. A file that
+    does not parse here extends nothing ruff could read, unless it mentions `extend`: then
+    it cannot be told, and counts as extending outside."""
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return Extends(outside=b"extend" in data)
+    table = _table(document, config_path)
+    value = table.get("extend") if table is not None else None
+    if not isinstance(value, str):
+        return Extends()  # none, or one ruff refuses
+    target = inside_target(config_path, value)
+    return Extends(target=target, outside=target is None)
+
+
+def reaching_outside(extends: Mapping[str, Extends], unchecked: Iterable[str] = ()) -> set[str]:
+    """The configurations ruff must not be given: those extending outside the repository or
+    a file not checked (`unchecked`), and those extending these, however indirectly."""
+    found = {path for path, e in extends.items() if e.outside} | set(unchecked)
+    while True:
+        more = {p for p, e in extends.items() if e.target in found and p not in found}
+        if not more:
+            return found
+        found |= more
+
+
 def _strings(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
@@ -72,10 +116,7 @@ def settings_of(root: Path, path: str) -> RuffSettings:
         if target is None and isinstance(version, str):
             target = version
         extended = table.get("extend")
-        if not isinstance(extended, str) or extended.startswith(("/", "~")):
-            break
-        joined = posixpath.normpath(posixpath.join(posixpath.dirname(current), extended))
-        current = None if joined.startswith("..") else joined
+        current = inside_target(current, extended) if isinstance(extended, str) else None
     return RuffSettings(path=path, ignore=tuple(dict.fromkeys(ignore)), target_version=target)
 
 

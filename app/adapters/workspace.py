@@ -8,10 +8,8 @@ executable bits, and every path is checked before it is written.
 from __future__ import annotations
 
 import ast
-import posixpath
 import sys
 import tempfile
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +17,13 @@ from pathlib import Path, PurePosixPath
 
 from app.adapters.git import Git
 from app.adapters.localgit import SYMLINK, tree_entries
-from app.adapters.ruffconfig import PRE_COMMIT, precommit_config
+from app.adapters.ruffconfig import (
+    PRE_COMMIT,
+    Extends,
+    extends_of,
+    precommit_config,
+    reaching_outside,
+)
 
 # Configuration files ruff and mypy read, in any directory from the root to a checked file.
 CONFIG_NAMES = ("pyproject.toml", "ruff.toml", ".ruff.toml", "setup.cfg", "mypy.ini", ".mypy.ini")
@@ -33,13 +37,16 @@ _PYTHON = (".py", ".pyi")
 
 
 def safe_relative_path(path: str) -> PurePosixPath | None:
-    """The path as a safe relative path, or None when it is absolute or climbs out."""
+    """The path as a safe relative path, or None for one git would refuse to check out: an
+    absolute one, one with an empty, `.` or `..` segment, or one going through a `.git` (a
+    `.git/config` of the tree's would be the configuration of any git run in the workspace).
+    A backslash, a separator on Windows, is refused too."""
     if not path or "\0" in path or "\\" in path:
         return None
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or pure.parts[0] == "/":
+    parts = path.split("/")
+    if any(part in ("", ".", "..") or part.lower().rstrip(". ") == ".git" for part in parts):
         return None
-    return pure
+    return PurePosixPath(path)
 
 
 def write_files(root: Path, files: Mapping[str, bytes]) -> dict[str, str]:
@@ -168,10 +175,11 @@ class TreePlan:
 
 def _configs(
     git: Git, plan: TreePlan, targets: Sequence[str], base: Mapping[str, tuple[str, str]]
-) -> str | None:
+) -> tuple[str | None, list[str]]:
     """The base's config files in every directory from the root to each target, the one the
     repository's pre-commit ruff hook names, and the repository files their `extend`
-    settings name (followed a few levels). Returns the pre-commit hook's config, if any."""
+    settings name (followed a few levels). Returns the pre-commit hook's config, if any, and
+    notes on the configurations left out because they reach outside the repository."""
     pending = []
     for directory in sorted({d for t in targets for d in _ancestors(t)}):
         for name in CONFIG_NAMES:
@@ -182,18 +190,49 @@ def _configs(
         pending.append(hooked)
     else:
         hooked = None
+    extends = _follow_extends(git, plan, [p for p in pending if p.endswith(".toml")], base)
+    # ruff reads whatever `extend` names, expanding `~` and variables: a configuration that
+    # reaches outside the repository (or further than we follow) is not written at all.
+    unchecked = [p for p in plan.blobs if p in _targets_of(extends) and p not in extends]
+    left_out = reaching_outside(extends, unchecked) & set(plan.blobs)
+    for path in left_out:
+        del plan.blobs[path]
+    notes = [
+        f"`{path}` extends a file outside the repository (or too many levels deep): it was "
+        "left out, and ruff ran without it."
+        for path in sorted(left_out & set(extends))
+    ]
+    return (None if hooked in left_out else hooked), notes
+
+
+def _follow_extends(
+    git: Git, plan: TreePlan, configs: list[str], base: Mapping[str, tuple[str, str]]
+) -> dict[str, Extends]:
+    """What each configuration extends, following `extend` into the repository's files
+    (added to the plan) up to MAX_EXTENDS levels."""
+    extends: dict[str, Extends] = {}
     for _ in range(MAX_EXTENDS):
-        tomls = {p: plan.blobs[p] for p in pending if p.endswith(".toml")}
-        git.prefetch(tomls.values())
-        texts = dict(git.blobs(sorted(set(tomls.values()))))
-        pending = []
-        for path, oid in tomls.items():
-            target = _extended(path, texts.get(oid) or b"")
-            if target is not None and plan.add(target, base.get(target)):
-                pending.append(target)
-        if not pending:
+        oids = {p: plan.blobs[p] for p in configs}
+        git.prefetch(oids.values())
+        texts = dict(git.blobs(sorted(set(oids.values()))))
+        configs = []
+        for path, oid in oids.items():
+            found = extends_of(path, texts.get(oid) or b"")
+            if found.target is not None and safe_relative_path(found.target) is None:
+                found = Extends(outside=True)
+            extends[path] = found
+            target = found.target
+            if target is None or target in extends or target in configs:
+                continue
+            if target in plan.blobs or plan.add(target, base.get(target)):
+                configs.append(target)
+        if not configs:
             break
-    return hooked
+    return extends
+
+
+def _targets_of(extends: Mapping[str, Extends]) -> set[str]:
+    return {e.target for e in extends.values() if e.target is not None}
 
 
 def _precommit_ruff_config(git: Git, base: Mapping[str, tuple[str, str]]) -> str | None:
@@ -204,22 +243,6 @@ def _precommit_ruff_config(git: Git, base: Mapping[str, tuple[str, str]]) -> str
     git.prefetch([entry[1]])
     data = dict(git.blobs([entry[1]])).get(entry[1]) or b""
     return precommit_config(data.decode("utf-8", errors="replace"))
-
-
-def _extended(config_path: str, data: bytes) -> str | None:
-    """The repository path a ruff config's `extend` names, if it stays inside the repository."""
-    try:
-        document = tomllib.loads(data.decode("utf-8", errors="replace"))
-    except tomllib.TOMLDecodeError:
-        return None
-    if config_path.endswith("pyproject.toml"):
-        tool = document.get("tool")
-        document = tool.get("ruff", {}) if isinstance(tool, dict) else {}
-    value = document.get("extend") if isinstance(document, dict) else None
-    if not isinstance(value, str) or value.startswith(("/", "~")):
-        return None
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(config_path), value))
-    return None if joined.startswith("..") or safe_relative_path(joined) is None else joined
 
 
 def _context(
@@ -285,9 +308,9 @@ def materialise_tree(
     for target in kept:
         for init in _package_inits(target, head):
             plan.add(init, head[init])
-    hooked = _configs(git, plan, kept, base)
+    hooked, notes = _configs(git, plan, kept, base)
     roots = _source_roots(kept, head)
-    notes = _context(git, plan, kept, head, roots) if context else []
+    notes += _context(git, plan, kept, head, roots) if context else []
     git.prefetch(plan.blobs.values())
     data = dict(git.blobs(sorted(set(plan.blobs.values()))))
     with tempfile.TemporaryDirectory(prefix="ai-gate-tree-") as tmp:

@@ -6,6 +6,14 @@ from typing import Any
 
 from app.jobs import Job
 from app.publishers.checkrun import CHECK_NAME
+from app.web.payloads import (
+    CheckRunEvent,
+    CheckSuiteEvent,
+    PullRequestEvent,
+    PullRequestRef,
+    ReviewEvent,
+    Target,
+)
 from app.web.trackrouting import tracking_jobs
 
 PULL_REQUEST_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
@@ -25,101 +33,105 @@ def closed_pull_request(event: str, payload: dict[str, Any]) -> str | None:
     """The PR key of a `pull_request.closed` delivery, whose pending work should stop."""
     if event != "pull_request" or payload.get("action") != "closed":
         return None
-    installation = (payload.get("installation") or {}).get("id")
-    repo = (payload.get("repository") or {}).get("full_name")
-    number = (payload.get("pull_request") or {}).get("number")
-    if not isinstance(installation, int) or not isinstance(repo, str) or number is None:
+    target = _target(payload)
+    if target is None:
         return None
-    return f"{installation}:{repo}:{number}"
+    number = PullRequestEvent.model_validate(payload).pull_request.number
+    return f"{target.installation.id}:{target.repository.full_name}:{number}"
+
+
+def _target(payload: dict[str, Any]) -> Target | None:
+    """The installation and repository, or None for a delivery without them (not an
+    installation's); ValidationError when they are there but malformed."""
+    if payload.get("installation") is None or payload.get("repository") is None:
+        return None
+    return Target.model_validate(payload)
 
 
 def jobs_for(event: str, payload: dict[str, Any], delivery_id: str) -> list[Job]:
-    """The jobs a delivery asks for; an empty list means the event is deliberately ignored."""
+    """The jobs a delivery asks for; an empty list means the event is deliberately ignored.
+    Raises pydantic's ValidationError (a ValueError) when what it routes on is malformed."""
     return _analysis_jobs(event, payload, delivery_id) + tracking_jobs(event, payload, delivery_id)
 
 
 def _analysis_jobs(event: str, payload: dict[str, Any], delivery_id: str) -> list[Job]:
     action = payload.get("action")
-    installation = (payload.get("installation") or {}).get("id")
-    repo = (payload.get("repository") or {}).get("full_name")
-    if not isinstance(installation, int) or not isinstance(repo, str):
+    if not isinstance(action, str) or not _routed(event, action, payload):
         return []
-    common = {"installation_id": installation, "repository": repo, "delivery_id": delivery_id}
-    if event == "pull_request" and (action in PULL_REQUEST_ACTIONS or _base_changed(payload)):
-        pr = payload["pull_request"]
-        if pr.get("state", "open") != "open":
+    target = _target(payload)
+    if target is None:
+        return []
+    common = {
+        "installation_id": target.installation.id,
+        "repository": target.repository.full_name,
+        "delivery_id": delivery_id,
+        "event": f"{event}.{action}",
+    }
+    if event == "pull_request":
+        pr = PullRequestEvent.model_validate(payload).pull_request
+        if pr.state != "open":
             return []
+        # Closing and reopening is how people ask CI to run again, and a new base changes
+        # the diff and the policy: both get a fresh analysis of the head.
+        rerun = action in FRESH_ACTIONS
+        return [Job(**common, pull_number=pr.number, head_sha=pr.head.sha, rerun=rerun)]
+    if event == "pull_request_review":
+        review = ReviewEvent.model_validate(payload)
+        if review.pull_request.state != "open":
+            return []
+        user = review.review.user if review.review else None
         return [
             Job(
                 **common,
-                pull_number=int(pr["number"]),
-                head_sha=str(pr["head"]["sha"]),
-                event=f"{event}.{action}",
-                # Closing and reopening is how people ask CI to run again, and a new base
-                # changes the diff and the policy: both get a fresh analysis of the head.
-                rerun=action in FRESH_ACTIONS,
-            )
-        ]
-    if event == "pull_request_review" and action in ("submitted", "dismissed"):
-        pr = payload["pull_request"]
-        if pr.get("state", "open") != "open":
-            return []
-        actor = str(((payload.get("review") or {}).get("user") or {}).get("login") or "")
-        return [
-            Job(
-                **common,
-                pull_number=int(pr["number"]),
-                head_sha=str(pr["head"]["sha"]),
-                event=f"{event}.{action}",
+                pull_number=review.pull_request.number,
+                head_sha=review.pull_request.head.sha,
                 kind="review",
-                actor=actor,
+                actor=user.login if user else "",
             )
         ]
-    if event == "check_run" and action == "requested_action":
-        run = payload["check_run"]
-        if run.get("name") != CHECK_NAME:
-            return []
-        identifier = str((payload.get("requested_action") or {}).get("identifier") or "")
-        actor = str((payload.get("sender") or {}).get("login") or "")
-        return [
-            Job(
-                **common,
-                pull_number=int(pr["number"]),
-                head_sha=str(run["head_sha"]),
-                event=f"{event}.{action}",
-                kind="action",
-                action=identifier,
-                actor=actor,
-            )
-            for pr in run.get("pull_requests") or []
-        ]
-    if event == "check_suite" and action in ("requested", "rerequested"):
-        suite = payload["check_suite"]
+    if event == "check_suite":
+        suite = CheckSuiteEvent.model_validate(payload).check_suite
         return _for_pull_requests(
-            common,
-            suite.get("pull_requests") or [],
-            str(suite["head_sha"]),
-            f"{event}.{action}",
-            rerun=action == "rerequested",
+            common, suite.pull_requests or [], suite.head_sha, rerun=action == "rerequested"
         )
-    if event == "check_run" and action == "rerequested":
-        run = payload["check_run"]
-        return _for_pull_requests(
-            common,
-            run.get("pull_requests") or [],
-            str(run["head_sha"]),
-            f"{event}.{action}",
-            rerun=True,
+    checked = CheckRunEvent.model_validate(payload)
+    run = checked.check_run
+    if action == "rerequested":
+        return _for_pull_requests(common, run.pull_requests or [], run.head_sha, rerun=True)
+    if run.name != CHECK_NAME:
+        return []
+    identifier = checked.requested_action.identifier if checked.requested_action else ""
+    actor = checked.sender.login if checked.sender else ""
+    return [
+        Job(
+            **common,
+            pull_number=pr.number,
+            head_sha=run.head_sha,
+            kind="action",
+            action=identifier,
+            actor=actor,
         )
-    return []
+        for pr in run.pull_requests or []
+    ]
+
+
+def _routed(event: str, action: str, payload: dict[str, Any]) -> bool:
+    """Whether this event and action make jobs at all."""
+    if event == "pull_request":
+        return action in PULL_REQUEST_ACTIONS or _base_changed(payload)
+    if event == "pull_request_review":
+        return action in ("submitted", "dismissed")
+    if event == "check_suite":
+        return action in ("requested", "rerequested")
+    return event == "check_run" and action in ("requested_action", "rerequested")
 
 
 def _for_pull_requests(
-    common: dict[str, Any], prs: list[dict[str, Any]], head_sha: str, event: str, *, rerun: bool
+    common: dict[str, Any], prs: list[PullRequestRef], head_sha: str, *, rerun: bool
 ) -> list[Job]:
     # Pushes to fork branches carry no pull_requests; their pull_request events cover them.
     return [
-        Job(**common, pull_number=int(pr["number"]), head_sha=head_sha, event=event, rerun=rerun)
+        Job(**common, pull_number=pr.number, head_sha=head_sha, rerun=rerun)
         for pr in prs
-        if (pr.get("head") or {}).get("sha", head_sha) == head_sha
+        if pr.head is None or pr.head.sha in (None, head_sha)
     ]

@@ -7,6 +7,7 @@ import logging
 import time
 
 import orjson
+from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -25,6 +26,13 @@ PATH = "/api/github/webhooks"
 
 def _answer(status: int, message: str, **extra: object) -> Response:
     return JSONResponse({"message": message, **extra}, status_code=status)
+
+
+def _first_error(exc: ValidationError) -> str:
+    """Where the payload is wrong and how, without echoing the value back."""
+    error = exc.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}"[:300]
 
 
 def webhook_route(secret: str, intake: Intake, metrics: WebMetrics) -> Route:
@@ -60,8 +68,8 @@ def webhook_route(secret: str, intake: Intake, metrics: WebMetrics) -> Route:
         try:
             jobs = jobs_for(event, payload, delivery)
             closed = closed_pull_request(event, payload)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            return _answer(400, f"malformed {event} payload: {type(exc).__name__}")
+        except ValidationError as exc:
+            return _answer(400, f"malformed {event} payload: {_first_error(exc)}")
         try:
             taken = await intake.take(delivery, closed, jobs)
         except Unavailable as exc:

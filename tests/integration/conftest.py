@@ -12,6 +12,8 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +79,17 @@ def github() -> Iterator[FakeGitHub]:
     with FakeGitHubServer(fake) as server:
         fake.base_url = server.url  # type: ignore[attr-defined]
         yield fake
+
+
+@contextmanager
+def github_taking(token: str) -> Iterator[tuple[FakeGitHub, str]]:
+    """A fake GitHub of its own, served over HTTP, that takes `token` for an hour: for the
+    git cache's tests, which fetch with a token and never ask for one."""
+    fake = FakeGitHub()
+    with FakeGitHubServer(fake) as server:
+        with fake.lock:
+            fake.tokens[token] = (1, datetime.now(UTC) + timedelta(hours=1))
+        yield fake, server.url
 
 
 class Process:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,9 @@ from app.adapters.gitcache import READY, GitCache, PullRef
 from app.adapters.localgit import changed_files, merge_base, read_texts, tree_entries
 from app.adapters.workspace import materialise_tree
 from app.errors import SourceError
-from tests.fakes.github_server import FakeGitHub, FakeGitHubServer
+from tests.fakes.github_server import FakeGitHub
 from tests.gitrepo import RepoBuilder
+from tests.integration.conftest import github_taking
 
 TOKEN = "ghs_" + "T0kenThatMustNeverBeWrittenDown0000000"
 OWNER = "cache-org"
@@ -25,11 +25,8 @@ OWNER = "cache-org"
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[tuple[FakeGitHub, str]]:
-    github = FakeGitHub()
-    with FakeGitHubServer(github) as server:
-        with github.lock:
-            github.tokens[TOKEN] = (1, datetime.now(UTC) + timedelta(hours=1))
-        yield github, server.url
+    with github_taking(TOKEN) as served:
+        yield served
 
 
 def history(github: FakeGitHub, repo: str) -> tuple[RepoBuilder, str, str]:

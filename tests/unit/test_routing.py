@@ -1,11 +1,14 @@
+import json
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from app.web.routing import jobs_for
+from app.web.routing import closed_pull_request, jobs_for
 
 REPO = {"full_name": "octo/repo"}
 INSTALLATION = {"id": 9}
+HEAD = "ab" * 20
 
 
 def pr_payload(action: str, state: str = "open") -> dict[str, Any]:
@@ -13,7 +16,7 @@ def pr_payload(action: str, state: str = "open") -> dict[str, Any]:
         "action": action,
         "repository": REPO,
         "installation": INSTALLATION,
-        "pull_request": {"number": 3, "state": state, "head": {"sha": "abc"}},
+        "pull_request": {"number": 3, "state": state, "head": {"sha": HEAD}},
     }
 
 
@@ -24,9 +27,9 @@ def test_pull_request_actions_make_one_job(action: str) -> None:
         9,
         "octo/repo",
         3,
-        "abc",
+        HEAD,
     )
-    assert job.key == "9:octo/repo:3:abc"
+    assert job.key == f"9:octo/repo:3:{HEAD}"
     # Reopening is how people ask CI to run again, and a draft may have been skipped: a
     # fresh analysis even of a known head.
     assert job.rerun == (action in ("reopened", "ready_for_review"))
@@ -52,10 +55,10 @@ def test_check_run_rerequested_is_a_rerun_per_pull_request() -> None:
         "repository": REPO,
         "installation": INSTALLATION,
         "check_run": {
-            "head_sha": "abc",
+            "head_sha": HEAD,
             "pull_requests": [
-                {"number": 3, "head": {"sha": "abc"}},
-                {"number": 4, "head": {"sha": "abc"}},
+                {"number": 3, "head": {"sha": HEAD}},
+                {"number": 4, "head": {"sha": HEAD}},
             ],
         },
     }
@@ -68,7 +71,7 @@ def test_check_suite_from_a_fork_push_without_pull_requests_is_ignored() -> None
         "action": "requested",
         "repository": REPO,
         "installation": INSTALLATION,
-        "check_suite": {"head_sha": "abc", "pull_requests": []},
+        "check_suite": {"head_sha": HEAD, "pull_requests": []},
     }
     assert jobs_for("check_suite", payload, "d3") == []
 
@@ -87,7 +90,7 @@ def test_closing_and_reopening_record_the_outcome(action: str) -> None:
     [outcome] = [j for j in jobs if j.kind == "outcome"]
     assert (outcome.pull_number, outcome.head_sha, outcome.event) == (
         3,
-        "abc",
+        HEAD,
         f"pull_request.{action}",
     )
     # Closing analyses nothing; reopening analyses the head afresh as well.
@@ -120,3 +123,89 @@ def test_a_push_to_the_default_branch_measures_rework() -> None:
 )
 def test_other_pushes_are_ignored(payload: dict[str, Any]) -> None:
     assert jobs_for("push", payload, "d1") == []
+
+
+def _with(payload: dict[str, Any], path: tuple[str, ...], value: object) -> dict[str, Any]:
+    copy: dict[str, Any] = json.loads(json.dumps(payload))
+    where = copy
+    for key in path[:-1]:
+        where = where[key]
+    where[path[-1]] = value
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        # A number a 64-bit field cannot hold (orjson hands 2**64 over as a float), a bool,
+        # a float, a number as a string, zero, a negative.
+        (("pull_request", "number"), 2**64),
+        (("pull_request", "number"), float(2**64)),
+        (("pull_request", "number"), True),
+        (("pull_request", "number"), 1.5),
+        (("pull_request", "number"), "3"),
+        (("pull_request", "number"), 0),
+        (("pull_request", "number"), -3),
+        (("installation", "id"), 2**63),
+        (("installation", "id"), "9"),
+        # Shas: short, upper case, not hex, an option, not a string.
+        (("pull_request", "head", "sha"), "abc"),
+        (("pull_request", "head", "sha"), "AB" * 20),
+        (("pull_request", "head", "sha"), "g" * 40),
+        (("pull_request", "head", "sha"), "--upload-pack=touch /tmp/x"),
+        (("pull_request", "head", "sha"), None),
+        # Names that would change the URLs and keys built from them.
+        (("repository", "full_name"), "octo/../../app"),
+        (("repository", "full_name"), "octo/.."),
+        (("repository", "full_name"), "octo/repo?x=1"),
+        (("repository", "full_name"), "octo/re\x00po"),
+        (("repository", "full_name"), "octo/repo\n"),
+        (("repository", "full_name"), "\u202eocto/repo"),
+        (("repository", "full_name"), "octo"),
+        (("repository", "full_name"), ["octo/repo"]),
+        (("pull_request", "state"), None),
+    ],
+)
+def test_malformed_fields_are_refused_as_invalid(path: tuple[str, ...], value: object) -> None:
+    payload = _with(pr_payload("opened"), path, value)
+    with pytest.raises(ValidationError) as refused:
+        jobs_for("pull_request", payload, "d5")
+    assert refused.value.errors()[0]["loc"][: len(path)] == path
+
+
+@pytest.mark.parametrize("number", [2**64, True, "3", -1])
+def test_malformed_numbers_of_check_suites_runs_and_closed_prs_are_refused(number: object) -> None:
+    suite = {
+        "action": "requested",
+        "repository": REPO,
+        "installation": INSTALLATION,
+        "check_suite": {"head_sha": HEAD, "pull_requests": [{"number": number}]},
+    }
+    with pytest.raises(ValidationError):
+        jobs_for("check_suite", suite, "d6")
+    run = {
+        "action": "requested_action",
+        "repository": REPO,
+        "installation": INSTALLATION,
+        "check_run": {"name": "ai-gate", "head_sha": HEAD, "pull_requests": [{"number": number}]},
+        "requested_action": {"identifier": "acknowledge"},
+    }
+    with pytest.raises(ValidationError):
+        jobs_for("check_run", run, "d7")
+    closed = _with(pr_payload("closed"), ("pull_request", "number"), number)
+    with pytest.raises(ValidationError):
+        closed_pull_request("pull_request", closed)
+
+
+def test_ignored_events_are_not_inspected() -> None:
+    # Whatever the rest holds, an event or action we do not route is ignored.
+    junk = {"action": "labeled", "installation": "x", "repository": 7, "pull_request": []}
+    assert jobs_for("pull_request", junk, "d8") == []
+    assert jobs_for("installation", {"action": "created", "installation": []}, "d9") == []
+    assert jobs_for("pull_request", {"action": ["opened"]}, "d10") == []
+
+
+def test_a_64_character_sha_is_accepted() -> None:
+    payload = _with(pr_payload("opened"), ("pull_request", "head", "sha"), "0f" * 32)
+    [job] = jobs_for("pull_request", payload, "d11")
+    assert job.head_sha == "0f" * 32

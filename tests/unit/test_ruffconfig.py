@@ -9,9 +9,12 @@ import pytest
 
 from app.adapters.linters import file_linters
 from app.adapters.ruffconfig import (
+    Extends,
+    extends_of,
     is_ignored,
     nearest_config,
     precommit_config,
+    reaching_outside,
     settings_of,
     target_override,
 )
@@ -155,3 +158,46 @@ def test_only_our_rules_when_nothing_runs_the_repositorys_ruff_config() -> None:
     # Without any configuration, ruff's own defaults (F401, E711, …) are not added either.
     with file_linters({"a.py": "import os\n"}) as (linters, _):
         assert linters.ruff(["a.py"], rules, True).diagnostics == ()
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        ("ruff.toml", 'extend = "base.toml"\n', Extends(target="base.toml")),
+        ("pkg/ruff.toml", 'extend = "../base.toml"\n', Extends(target="base.toml")),
+        (
+            "pkg/pyproject.toml",
+            '[tool.ruff]\nextend = "x/b.toml"\n',
+            Extends(target="pkg/x/b.toml"),
+        ),
+        ("pyproject.toml", 'extend = "/etc/passwd"\n', Extends()),  # not ruff's table
+        ("ruff.toml", "line-length = 90\n", Extends()),
+        ("ruff.toml", "extend = 3\n", Extends()),  # ruff refuses it
+        # ruff reads these, outside the repository: an absolute path, one climbing out, the
+        # home directory and environment variables it expands.
+        ("ruff.toml", 'extend = "/etc/passwd"\n', Extends(outside=True)),
+        ("pkg/ruff.toml", 'extend = "../../x.toml"\n', Extends(outside=True)),
+        (".ruff.toml", 'extend = "~/x.toml"\n', Extends(outside=True)),
+        ("ruff.toml", 'extend = "${HOME}/x.toml"\n', Extends(outside=True)),
+        ("ruff.toml", 'extend = "a\\\\..\\\\..\\\\x.toml"\n', Extends(outside=True)),
+        ("ruff.toml", 'extend = "."\n', Extends(outside=True)),
+        # Not TOML here: ruff fails on it too, unless it may hold an `extend` we cannot see.
+        ("ruff.toml", "line-length = = 3\n", Extends()),
+        ("ruff.toml", 'extend = "/x" = 1\n', Extends(outside=True)),
+    ],
+)
+def test_what_a_configuration_extends(path: str, text: str, expected: Extends) -> None:
+    assert extends_of(path, text.encode()) == expected
+
+
+def test_configurations_reaching_outside_through_others_are_all_found() -> None:
+    extends = {
+        "ruff.toml": Extends(target="base.toml"),
+        "base.toml": Extends(target="deep.toml"),
+        "deep.toml": Extends(outside=True),
+        "pkg/ruff.toml": Extends(target="pkg/next.toml"),  # pkg/next.toml was never checked
+        "other/ruff.toml": Extends(target="fine.toml"),
+        "fine.toml": Extends(),
+    }
+    found = reaching_outside(extends, unchecked=["pkg/next.toml"])
+    assert found == {"ruff.toml", "base.toml", "deep.toml", "pkg/ruff.toml", "pkg/next.toml"}

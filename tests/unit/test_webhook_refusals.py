@@ -25,8 +25,8 @@ PAYLOAD = {
 
 
 class FlakyQueue:
-    def __init__(self, error: Exception) -> None:
-        self.error: Exception | None = error
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
         self.jobs: list[Job] = []
 
     def enqueue(self, job: Job) -> None:
@@ -60,3 +60,27 @@ def test_refused_delivery_is_accepted_when_redelivered() -> None:
     again = client.post("/api/github/webhooks", content=body, headers=headers)
     assert again.status_code == 202, again.text
     assert [(j.repository, j.pull_number) for j in queue.jobs] == [("octo/app", 7)]
+
+
+def test_a_malformed_field_is_refused_with_400_naming_it_and_nothing_queued() -> None:
+    queue = FlakyQueue(None)
+    app = FastAPI()
+    app.router.routes.append(
+        webhook_route(SECRET, MemoryIntake(MemoryJobState(), queue, 3600), WebMetrics())
+    )
+    client = TestClient(app)
+    # 2**64 is parsed as a float by orjson, and a Celery message could not carry it anyway.
+    payload = json.loads(json.dumps(PAYLOAD))
+    payload["pull_request"]["number"] = 2**64
+    body = json.dumps(payload).encode()
+    headers = {
+        "X-GitHub-Event": "pull_request",
+        "X-GitHub-Delivery": "delivery-2",
+        "X-Hub-Signature-256": sign(SECRET, body),
+    }
+    refused = client.post("/api/github/webhooks", content=body, headers=headers)
+    assert refused.status_code == 400
+    assert refused.json()["message"].startswith(
+        "malformed pull_request payload: pull_request.number"
+    )
+    assert queue.jobs == []
