@@ -22,14 +22,14 @@ from app.adapters.github import (
     clone_url,
     pull_request_info,
 )
-from app.adapters.localgit import changed_files, merge_base, read_texts, tree_entries
+from app.adapters.localgit import changed_files, merge_base
 from app.adapters.outcomes import Outcomes
 from app.adapters.reports import ReportStore
 from app.adapters.state import JobState
 from app.adapters.store import CostLedger, JobLog
 from app.adapters.tokencount import Counting
 from app.alerts import Alerts
-from app.configload import load_config
+from app.configload import base_reader, load_config
 from app.core.config import Config
 from app.core.configfile import CONFIG_PATH
 from app.core.configmerge import config_info
@@ -549,17 +549,12 @@ def _load_config(
     fetched it), other repositories' (the org's `.github`, `_extends`) through the API, or
     from `known` where it was asked for already."""
 
-    def read(name: str, path: str, ref: str | None) -> str | None:
+    def others(name: str, path: str, ref: str | None) -> str | None:
         if known and (name, path, ref) in known:
             return known[(name, path, ref)].result()
-        if git is not None and name == repo and ref == base_sha:
-            entry = tree_entries(git, base_sha, [path]).get(path)
-            if entry is None:
-                return None
-            texts, _ = read_texts(git, {path: entry[1]})
-            return texts.get(path)
         return source.config_text(name, ref, path)
 
+    read = others if git is None else base_reader(git, repo, base_sha, others)
     effective = load_config(read, repo, base_sha)
     return effective.config, config_info(effective)
 

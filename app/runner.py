@@ -106,7 +106,7 @@ def give_up(job: Job, deps: Deps, conclusion: ErrorConclusion, message: str) -> 
     log.error("job %s failed for good: %s", job.key, message)
     try:
         fail_job(job, deps, conclusion, message)
-    except AiGateError:
+    except Exception:  # the last resort: whatever broke, the job ends logged, never raised
         log.exception("could not complete the check run of job %s", job.key)
 
 

@@ -16,6 +16,7 @@ from app.adapters.github import GitHubApp
 from app.adapters.registry import MemoryLicenceCache, RegistryResolver
 from app.adapters.state import MemoryJobState
 from app.adapters.store import SqlStore
+from app import runner
 from app.jobs import Deps, Job, run_job, show_queued
 from app.publishers.checkrun import CheckRunPublisher
 from app.runner import Retry, attempt_job
@@ -233,3 +234,25 @@ def test_a_rerun_retried_after_a_failure_keeps_the_run_it_made(
     assert attempt_job(rerun, deps, 1) is None
 
     assert statuses(github, pr) == [("completed", "success"), ("completed", "success")]
+
+
+def test_a_job_that_cannot_even_fail_its_run_ends_logged_not_raised(
+    github: FakeGitHub,
+    deps: Deps,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The last resort: when completing the run with the reason breaks too (whatever the
+    error), the attempt is over and logged; nothing escapes to kill the worker's loop."""
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
+
+    def broken(*_: object) -> None:
+        raise ValueError("a bug in the failure path")
+
+    def crash(*_: object) -> str:
+        raise KeyError("a bug in the job")
+
+    monkeypatch.setattr(runner, "run_job", crash)
+    monkeypatch.setattr(runner, "fail_job", broken)
+    assert attempt_job(job_for(pr), deps, 0) is None
+    assert "could not complete the check run" in caplog.text
