@@ -159,6 +159,28 @@ def test_rerun_request_makes_a_fresh_run_for_the_same_sha(
     )
 
 
+@pytest.mark.parametrize("action", ["reopened", "edited"])
+def test_reopening_or_changing_the_base_right_after_an_analysis_runs_it_again(
+    github: FakeGitHub, redis_server: str, action: str
+) -> None:
+    """People close and reopen a PR to re-run its checks, and a new base branch changes its
+    diff and policy: the finished job's claim is gone, so the event makes a fresh run."""
+    pr = stage_file_pr(github, "x = 1\n")
+    deliver(redis_server, "pull_request", pull_request_payload(pr))
+    wait_conclusion(github, pr, "success")
+    again = pull_request_payload(pr)
+    again["action"] = action
+    if action == "edited":
+        again["changes"] = {"base": {"ref": {"from": "develop"}, "sha": {"from": pr.base_sha}}}
+
+    assert deliver(redis_server, "pull_request", again).status_code == 202
+
+    wait_until(
+        lambda: len(runs(github, pr)) == 2 and runs(github, pr)[-1].get("conclusion") == "success",
+        f"a second completed run after {action}",
+    )
+
+
 def test_base_config_is_strict_while_the_head_loosens_it(
     github: FakeGitHub, redis_server: str
 ) -> None:
