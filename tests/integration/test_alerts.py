@@ -23,8 +23,6 @@ from app.wiring import build_deps
 from tests.fakes.hooks import FakeHooks, FakeHooksServer
 from tests.fakes.keys import private_key_pem
 
-pytestmark = pytest.mark.integration
-
 REPO = "octo/alerts"
 CONFIG = Config.model_validate(
     {

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.builders import github_token
 from tests.fakes.github_server import FakeGitHub, git_blob_sha
 from tests.gitrepo import git
@@ -21,9 +19,6 @@ from tests.integration.scenarios import (
     stage_pr,
     wait_completed,
 )
-
-pytestmark = pytest.mark.integration
-
 
 # The repository runs ruff: its own selected rules are reported too.
 PRE_COMMIT = (

@@ -17,7 +17,6 @@ from tests.integration.scenarios import (
     stage_pr,
 )
 
-pytestmark = pytest.mark.integration
 REVIEW_REQUIRED = b"gate:\n  require_human_review: true\n"
 
 

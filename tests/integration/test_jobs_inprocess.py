@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from app import runner
 from app.adapters.gitcache import GitCache
 from app.adapters.github import GitHubApp
 from app.adapters.registry import MemoryLicenceCache, RegistryResolver
 from app.adapters.state import MemoryJobState
 from app.adapters.store import SqlStore
-from app import runner
 from app.jobs import Deps, Job, run_job, show_queued
 from app.publishers.checkrun import CheckRunPublisher
 from app.runner import Retry, attempt_job
@@ -24,8 +24,6 @@ from tests.fakes.github_server import FakeGitHub
 from tests.fakes.keys import private_key_pem
 from tests.integration.conftest import APP_ID, INSTALLATION_ID
 from tests.integration.scenarios import REVIEW_V1, Change, StagedPR, our_runs, push, stage_file_pr
-
-pytestmark = pytest.mark.integration
 
 OWNER = "inprocess-org"
 

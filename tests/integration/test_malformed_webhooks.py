@@ -62,8 +62,6 @@ from tests.integration.scenarios import (
 )
 from workers.celery_app import QUEUE
 
-pytestmark = pytest.mark.integration
-
 OWNER = "malformed-org"
 WEBHOOK = "/api/github/webhooks"
 

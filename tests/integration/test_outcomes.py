@@ -26,8 +26,6 @@ from app.core.services import priced_model, primary_tool, split_report
 from app.rework import AiFile, measure
 from tests.gitrepo import Person, RepoBuilder
 
-pytestmark = pytest.mark.integration
-
 REPO = "octo/mono"
 SERVICES = {"services/*/**": "{1}"}
 MARCH = datetime(2025, 3, 3, 12, tzinfo=UTC)

@@ -37,8 +37,6 @@ from app.core.models import (
 from app.errors import SettingsError
 from tests.integration.databases import OpenStore
 
-pytestmark = pytest.mark.integration
-
 REPO = "octo/widgets"
 MARCH = datetime(2025, 3, 10, 12, tzinfo=UTC)
 APRIL = datetime(2025, 4, 2, 9, tzinfo=UTC)
