@@ -25,10 +25,11 @@ from tests.integration.scenarios import (
 pytestmark = pytest.mark.integration
 
 
-# The repository runs ruff: its own selected rules are reported too.
+# The repository runs ruff and asks for its own selected rules to be reported too.
 PRE_COMMIT = (
     "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    hooks:\n      - id: ruff\n"
 )
+REPOSITORY_RULES = "checks:\n  ruff:\n    repository_rules: auto\n"
 
 
 def test_base_ruff_config_applies_even_when_the_pr_edits_it(
@@ -36,7 +37,11 @@ def test_base_ruff_config_applies_even_when_the_pr_edits_it(
 ) -> None:
     pr = stage_pr(
         github,
-        {"ruff.toml": '[lint]\nextend-select = ["T20"]\n', ".pre-commit-config.yaml": PRE_COMMIT},
+        {
+            "ruff.toml": '[lint]\nextend-select = ["T20"]\n',
+            ".pre-commit-config.yaml": PRE_COMMIT,
+            ".ai-gate.yml": REPOSITORY_RULES,
+        },
         [
             ai_change(
                 {"pkg/review.py": "print('debug')\n", "ruff.toml": '[lint]\nignore = ["T20"]\n'}
