@@ -153,8 +153,11 @@ SERVICE_HEAD = (
 def test_ruff_mypy_licence_and_secret_findings_on_added_lines_only_and_the_secret_never_sent(
     github: FakeGitHub, redis_server: str
 ) -> None:
+    # The repository type-checks with mypy, so mypy's findings are reported.
     pr = stage_pr(
-        github, {"pkg/service.py": SERVICE_BASE}, [ai_change({"pkg/service.py": SERVICE_HEAD})]
+        github,
+        {"pkg/service.py": SERVICE_BASE, "mypy.ini": "[mypy]\n"},
+        [ai_change({"pkg/service.py": SERVICE_HEAD})],
     )
     head = pr.head_sha
 

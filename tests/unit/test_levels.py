@@ -144,8 +144,10 @@ def test_hard_coded_password_rules_are_left_to_the_secrets_check() -> None:
 
 
 def test_mypy_does_not_repeat_ruff_on_the_same_line() -> None:
+    mypy_on = Config.model_validate({"checks": {"mypy": {"enabled": True}}})
     results = found(
         [diag("pkg/a.py", 1, "F821"), diag("pkg/a.py", 3, "F811")],
+        config=mypy_on,
         mypy=[
             diag("pkg/a.py", 1, "name-defined"),
             diag("pkg/a.py", 2, "name-defined"),  # ruff said nothing here
