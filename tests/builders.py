@@ -132,14 +132,17 @@ class FakeLinters:
         self.mypy_diagnostics = list(mypy_diagnostics)
         self.mypy_seen: list[list[str]] = []
         self.seen: list[list[str]] = []
+        # Whether each ruff run was asked for the repository's own rules too.
+        self.repository_rules: list[bool] = []
 
     def ruff(
         self,
         paths: Sequence[str],
         config: RuffConfig,  # noqa: ARG002
-        repository_rules: bool = True,  # noqa: ARG002
+        repository_rules: bool = True,
     ) -> LintResult:
         self.seen.append(list(paths))
+        self.repository_rules.append(repository_rules)
         return LintResult(diagnostics=tuple(d for d in self.diagnostics if d.path in paths))
 
     def mypy(self, paths: Sequence[str], config: MypyConfig) -> MypyResult:  # noqa: ARG002
