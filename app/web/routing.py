@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.jobs import Job
-from app.publishers.checkrun import CHECK_NAME
+from app.jobs.model import Job
+from app.version import CHECK_NAME
 from app.web.payloads import (
     CheckRunEvent,
     CheckSuiteEvent,

@@ -11,15 +11,17 @@ from typing import Any
 
 import pytest
 
-from app import runner
 from app.adapters.gitcache import GitCache
 from app.adapters.github import GitHubApp
 from app.adapters.registry import MemoryLicenceCache, RegistryResolver
 from app.adapters.state import MemoryJobState
 from app.adapters.store import SqlStore
-from app.jobs import Deps, Job, run_job, show_queued
+from app.jobs import runner
+from app.jobs.analyse import run_job, show_queued
+from app.jobs.deps import Deps
+from app.jobs.model import Job
+from app.jobs.runner import Retry, attempt_job
 from app.publishers.checkrun import CheckRunPublisher
-from app.runner import Retry, attempt_job
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.keys import private_key_pem
 from tests.integration.conftest import APP_ID, INSTALLATION_ID

@@ -490,8 +490,8 @@ def test_migration_2_fills_the_figures_of_reports_stored_before_it(url: str) -> 
 
 
 def test_a_database_that_stops_answering_is_a_transient_error(tmp_path: Path) -> None:
-    from app.adapters.store import DatabaseUnavailable, engine_for
-    from app.errors import TransientError
+    from app.adapters.store import engine_for
+    from app.errors import DatabaseUnavailable, TransientError
 
     store = SqlStore(f"sqlite:///{tmp_path / 'up.db'}")
     with socket.socket() as sock:

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from app.deadline import Deadline
 from app.errors import AiGateError, Busy, RateLimited, TimeLimitExceeded, TransientError
-from app.jobs import Deps, Job, fail_job, run_job
+from app.jobs.analyse import fail_job, run_job
+from app.jobs.deps import Deps
+from app.jobs.model import Job
 from app.publishers.checkrun import ErrorConclusion
 
 log = logging.getLogger(__name__)
