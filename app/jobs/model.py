@@ -14,6 +14,11 @@ from pydantic import BaseModel, ConfigDict
 CLOSED = "closed"
 
 
+def pr_key(installation_id: int, repository: str, pull_number: int) -> str:
+    """How the job state knows a pull request (its newest head, whether it was closed)."""
+    return f"{installation_id}:{repository}:{pull_number}"
+
+
 class Job(BaseModel):
     """What a job needs to find its work again: ids, never objects."""
 
@@ -35,7 +40,7 @@ class Job(BaseModel):
 
     @property
     def pr_key(self) -> str:
-        return f"{self.installation_id}:{self.repository}:{self.pull_number}"
+        return pr_key(self.installation_id, self.repository, self.pull_number)
 
     @property
     def key(self) -> str:
