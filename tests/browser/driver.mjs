@@ -84,3 +84,5 @@ for await (const line of lines) {
   }
 }
 await browser.close();
+// stdin may still be open: leave now rather than wait for it to end.
+process.exit(0);

@@ -115,6 +115,8 @@ class Browser:
             try:
                 self._proc.stdin.write(json.dumps({"op": "close"}) + "\n")
                 self._proc.stdin.flush()
+                # End of input too: an open stdin keeps node's event loop (and the driver) alive.
+                self._proc.stdin.close()
                 self._proc.wait(15)
             except (BrokenPipeError, subprocess.TimeoutExpired):
                 self._proc.kill()

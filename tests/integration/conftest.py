@@ -34,7 +34,8 @@ INSTALLATION_ID = 1
 SECRET = "integration-secret"
 BIN = Path(sys.executable).parent / "ai-gate"
 # A database of its own so the tests never touch another user's keys; two test sessions on one
-# machine (a second checkout, say) each need their own: AI_GATE_TEST_REDIS_DB picks it.
+# machine (a second checkout, say) each need their own: AI_GATE_TEST_REDIS_DB picks it. The
+# resilience tests also use the next one (and flush it): keep two sessions two apart.
 REDIS_DB = int(os.environ.get("AI_GATE_TEST_REDIS_DB", "13"))
 
 
