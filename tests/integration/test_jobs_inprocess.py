@@ -3,6 +3,7 @@ path a job leaves by, across retries, re-runs and jobs that meet on one head."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import pytest
 
 from app.adapters.gitcache import GitCache
 from app.adapters.github import GitHubApp
+from app.adapters.intake import MemoryIntake
 from app.adapters.registry import MemoryLicenceCache, RegistryResolver
 from app.adapters.state import MemoryJobState
 from app.adapters.store import SqlStore
@@ -20,11 +22,12 @@ from app.jobs import runner
 from app.jobs.analyse import run_job, show_queued
 from app.jobs.deps import Deps
 from app.jobs.model import Job
+from app.jobs.queue import EmbeddedQueue
 from app.jobs.runner import Retry, attempt_job
 from app.publishers.checkrun import CheckRunPublisher
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.keys import private_key_pem
-from tests.integration.conftest import APP_ID, INSTALLATION_ID
+from tests.integration.conftest import APP_ID, INSTALLATION_ID, wait_until
 from tests.integration.scenarios import REVIEW_V1, Change, StagedPR, our_runs, push, stage_file_pr
 
 OWNER = "inprocess-org"
@@ -256,3 +259,56 @@ def test_a_job_that_cannot_even_fail_its_run_ends_logged_not_raised(
     monkeypatch.setattr(runner, "fail_job", broken)
     assert attempt_job(job_for(pr), deps, 0) is None
     assert "could not complete the check run" in caplog.text
+
+
+def test_embedded_mode_takes_a_delivery_to_a_completed_run_through_a_transient_failure(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    """The embedded path in one process: the intake records the delivery and queues the job
+    once, the queue's thread runs it with the runner's retries (a 502 on the PR's read is
+    retried by the job, not fatal), and a redelivery of the same delivery queues nothing."""
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
+    waits: list[float] = []
+
+    def execute(payload: dict[str, Any]) -> None:
+        runner.run_with_retries(Job.model_validate(payload), deps, sleep=waits.append)
+
+    queue = EmbeddedQueue(execute, workers=1, capacity=4)
+    intake = MemoryIntake(deps.state, queue, delivery_ttl=60)
+    # Three in a row: past the client's own two quick retries, so the runner retries the job.
+    github.fail_next("GET", rf"/pulls/{pr.number}$", 502, times=3)
+    job = job_for(pr, delivery_id="embedded-1")
+    try:
+        assert asyncio.run(intake.take("embedded-1", None, [job])).outcome == "queued"
+        assert asyncio.run(intake.take("embedded-1", None, [job])).outcome == "duplicate"
+        wait_until(lambda: statuses(github, pr) == [("completed", "success")], "the completed run")
+    finally:
+        queue.shutdown()
+    assert len(waits) == 1  # the one retry after the 502, backed off
+
+
+def test_a_review_that_fails_after_the_run_completed_is_retried_without_a_second_run(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    """Resumed after publishing: the retry posts the review from the stored report and
+    neither analyses again nor completes the run a second time."""
+    pr = stage_file_pr(github, REVIEW_V1, owner=OWNER)
+    # Three 502s: the client's own two quick retries, then the job's retry posts it.
+    github.fail_next("POST", rf"/pulls/{pr.number}/reviews$", 502, times=3)
+    job = job_for(pr)
+
+    assert isinstance(attempt_job(job, deps, 0), Retry)
+    assert github.reviews_for(pr.owner, pr.repo, pr.number) == []
+    assert attempt_job(job, deps, 1) is None
+
+    assert len(github.reviews_for(pr.owner, pr.repo, pr.number)) == 1
+    [run] = our_runs(github, pr.head_sha)
+    with github.lock:
+        completions = [
+            r
+            for r in github.requests
+            if r.method == "PATCH"
+            and r.path.endswith(f"/check-runs/{run['id']}")
+            and (r.json or {}).get("status") == "completed"
+        ]
+    assert len(completions) == 1

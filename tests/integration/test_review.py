@@ -9,7 +9,6 @@ from tests.integration.scenarios import (
     REPO,
     REVIEW_V1,
     REVIEW_V2,
-    our_runs,
     pull_request_payload,
     stage_file_pr,
 )
@@ -48,28 +47,3 @@ def test_second_push_fixes_one_finding_and_moves_another(
     assert "Resolved" not in moved["body"]
     # The second push found nothing new, so it made no second review.
     assert len(github.reviews_for(OWNER, REPO, pr.number)) == 1
-
-
-def test_a_review_that_fails_after_the_run_completed_is_retried_without_a_second_run(
-    github: FakeGitHub, redis_server: str
-) -> None:
-    pr = stage_file_pr(github, REVIEW_V1)
-    # Three 502s: githubkit's own two retries, then the job's retry (2 s later) posts it.
-    github.fail_next("POST", rf"/pulls/{pr.number}/reviews$", 502, times=3)
-
-    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
-
-    wait_until(
-        lambda: len(github.reviews_for(pr.owner, REPO, pr.number)) == 1, "the retried review"
-    )
-    runs = our_runs(github, pr.head_sha)
-    assert [r["status"] for r in runs] == ["completed"]  # one run, completed once
-    with github.lock:
-        completions = [
-            r
-            for r in github.requests
-            if r.method == "PATCH"
-            and r.path.endswith(f"/check-runs/{runs[0]['id']}")
-            and (r.json or {}).get("status") == "completed"
-        ]
-    assert len(completions) == 1
