@@ -12,6 +12,7 @@ from app.core.checks.mypy import MypyConfig
 from app.core.checks.rules import RECOMMENDED_RUFF_RULES
 from app.core.checks.secrets import SecretsConfig
 from app.core.checks.secretvalues import DEFAULT_TEST_PATHS
+from app.core.checks.suppressions import SuppressionsConfig
 from app.core.cost import CostConfig
 from app.core.models import Level
 from app.core.section import Patterns, Section
@@ -59,6 +60,7 @@ class ChecksConfig(Section):
     mypy: MypyConfig = MypyConfig()
     secrets: SecretsConfig = SecretsConfig()
     licence: LicenceConfig = LicenceConfig()
+    suppressions: SuppressionsConfig = SuppressionsConfig()
 
 
 class FiltersConfig(Section):

@@ -12,6 +12,8 @@ from app.core.checks.mypy import mypy_findings
 from app.core.checks.ownlicence import with_own_licences
 from app.core.checks.ruff import python_files, ruff_findings
 from app.core.checks.secrets import secret_findings
+from app.core.checks.seethrough import hidden_findings
+from app.core.checks.suppressions import REMOVAL_RULES, suppression_findings
 from app.core.config import Config, FiltersConfig
 from app.core.cost import budget_status, pull_request_cost, with_budget
 from app.core.diff import PatchLines, parse_patch
@@ -98,9 +100,14 @@ def attribute_snapshot(
 def in_scope(
     finding: Finding, lines: PatchLines, filters: FiltersConfig, ai_lines: frozenset[int]
 ) -> bool:
-    """Whether the finding survives the diff filter (and the AI-lines-only filter)."""
-    if filters.ai_only and finding.start_line not in ai_lines:
+    """Whether the finding survives the diff filter (and the AI-lines-only filter).
+
+    A removal (assertions taken out of a test) has no added line: it stands on the head line
+    where the removed lines were, which the diff shows."""
+    if filters.ai_only and not (finding.ai_attributed or finding.start_line in ai_lines):
         return False
+    if finding.rule in REMOVAL_RULES and finding.check == "suppressions":
+        return finding.start_line in lines.commentable
     if filters.mode == "added":
         return finding.start_line in lines.added
     if filters.mode == "diff_context":
@@ -126,7 +133,9 @@ def _scoped(
     for f in findings:
         ai = ai_lines.get(f.path, frozenset())
         if in_scope(f, lines.get(f.path, PatchLines()), config.filters, ai):
-            kept.append(f.model_copy(update={"ai_attributed": f.start_line in ai}))
+            kept.append(
+                f.model_copy(update={"ai_attributed": f.ai_attributed or f.start_line in ai})
+            )
     return sorted(kept, key=lambda f: (f.path, f.start_line, f.check, f.rule))
 
 
@@ -206,6 +215,7 @@ def analyse(
             )
             found += mypy_found
             notes += mypy_notes
+    found += _suppressions(snapshot, config, linters, lines, attribution, outcome, found)
     found = without_duplicates(found, config.checks.secrets.enabled)
     findings = _scoped(found, lines, config, outcome.counts.ai_lines)
     budget = budget_status(cost, month_to_date_usd, config.cost.budget)
@@ -225,6 +235,30 @@ def analyse(
         notes=(*snapshot.notes, *_unchecked(snapshot), *outcome.notes, *notes),
         set_aside=aside,
     )
+
+
+def _suppressions(
+    snapshot: PullRequestSnapshot,
+    config: Config,
+    linters: Linters,
+    lines: Mapping[str, PatchLines],
+    attribution: Attribution,
+    outcome: LineOutcome,
+    found: Sequence[Finding],
+) -> list[Finding]:
+    """New suppressions, and with `see_through` what they hide (after the other checks ran:
+    the second look lints the workspace with the suppressions cut out)."""
+    checks = config.checks
+    if not checks.suppressions.enabled:
+        return []
+    ai_lines = outcome.counts.ai_lines
+    ai_commits = frozenset(c.sha for c in attribution.commits if c.ai)
+    new = suppression_findings(
+        snapshot, checks.suppressions, lines, ai_lines, ai_commits, checks.test_paths
+    )
+    if checks.suppressions.see_through:
+        new += hidden_findings(snapshot, checks, checks.mypy, linters, lines, ai_lines, found)
+    return new
 
 
 def mark_decisive(findings: Sequence[Finding], deciding: Sequence[Finding]) -> list[Finding]:

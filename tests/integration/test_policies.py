@@ -1,0 +1,45 @@
+"""The agent policies of issue 16 through the App: fake GitHub, Redis, a real worker."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.github_server import FakeGitHub
+from tests.integration.conftest import deliver
+from tests.integration.scenarios import (
+    ai_change,
+    annotations_of,
+    our_runs,
+    pull_request_payload,
+    stage_pr,
+    wait_completed,
+)
+
+pytestmark = pytest.mark.integration
+
+SEE_THROUGH = "checks:\n  mypy:\n    enabled: true\n  suppressions:\n    see_through: true\n"
+SILENCED = "def total(xs: list[int]) -> int:\n    return sum(xs)\n\n\nn: str = total([1])  # type: ignore\n"
+
+
+def test_an_agents_type_ignore_is_reported_and_seen_through(
+    github: FakeGitHub, redis_server: str
+) -> None:
+    pr = stage_pr(
+        github,
+        {".ai-gate.yml": SEE_THROUGH, "pkg/__init__.py": ""},
+        [ai_change({"pkg/calc.py": SILENCED}, "Add total")],
+    )
+
+    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
+
+    wait_completed(github, pr.head_sha)
+    [run] = our_runs(github, pr.head_sha)
+    # The new suppression, and the mypy error it silenced (real mypy, run a second time on
+    # the file without the comment).
+    assert annotations_of(github, run["id"]) == {
+        ("pkg/calc.py", 5, "new-type-ignore"),
+        ("pkg/calc.py", 5, "assignment"),
+    }
+    with github.lock:
+        messages = [a["message"] for a in github.annotations[run["id"]]]
+    assert any("hidden by the new `# type: ignore`" in m for m in messages)
