@@ -18,7 +18,10 @@ from tests.integration.scenarios import (
 pytestmark = pytest.mark.integration
 
 SEE_THROUGH = "checks:\n  mypy:\n    enabled: true\n  suppressions:\n    see_through: true\n"
-SILENCED = "def total(xs: list[int]) -> int:\n    return sum(xs)\n\n\nn: str = total([1])  # type: ignore\n"
+SILENCED = (
+    "def total(xs: list[int]) -> int:\n    return sum(xs)\n\n\n"
+    "n: str = total([1])  # type: ignore\n"
+)
 
 
 def test_an_agents_type_ignore_is_reported_and_seen_through(
