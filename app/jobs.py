@@ -36,6 +36,7 @@ from app.core.configmerge import config_info
 from app.core.cost import budget_status
 from app.core.gate import GateInput, decide
 from app.core.models import (
+    WRITE_PERMISSIONS,
     Acknowledgement,
     ConfigInfo,
     PullRequestSnapshot,
@@ -44,6 +45,7 @@ from app.core.models import (
 )
 from app.core.pipeline import patch_lines
 from app.core.ports import LicenceResolver
+from app.core.scope import path_gates
 from app.deadline import Deadline
 from app.engine import analyse_range
 from app.errors import Busy, ConfigError, Superseded, Unavailable
@@ -60,7 +62,6 @@ Outcome = Literal["published", "superseded", "config-error", "already-analysed",
 PUBLISHED_TTL = 3600
 # The head recorded for a closed PR: queued jobs for it stop.
 CLOSED = "closed"
-WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 
 
 class Job(BaseModel):
@@ -305,6 +306,7 @@ def _analyse_and_publish(
             if config.gate.require_human_review
             else ()
         )
+        info_pr = pull_request_info(pr)
         analysis = analyse_range(
             git,
             _pr_base(pr),
@@ -312,9 +314,12 @@ def _analyse_and_publish(
             repository=job.repository,
             config=config,
             info=info,
-            pull_request=pull_request_info(pr),
+            pull_request=info_pr,
             logins=logins.result(),
             reviews=reviews,
+            label_grants=source.label_grants(
+                job.repository, job.pull_number, info_pr.labels, config.gate.skip_label
+            ),
             month_to_date_usd=_month_without(job, deps),
             licences=deps.licences,
             deadline=deadline,
@@ -507,7 +512,14 @@ def _reevaluate_held(job: Job, deps: Deps, deadline: Deadline) -> Outcome | None
     if job.kind == "action" and job.action == ACKNOWLEDGE["identifier"]:
         notes.append(_acknowledge(job, deps, source))
     budget = budget_status(stored.cost, _month_without(job, deps), config.cost.budget)
+    info_pr = pull_request_info(pr)
     gate_data = GateInput(
+        path_gates=path_gates(config, {f.path for f in stored.findings}),
+        base_ref=info_pr.base_ref or None,
+        labels=info_pr.labels,
+        label_grants=source.label_grants(
+            job.repository, job.pull_number, info_pr.labels, config.gate.skip_label
+        ),
         attribution=stored.attribution,
         findings=stored.findings,
         budget_failures=budget.failures,

@@ -14,6 +14,7 @@ from app.core.checks.secrets import SecretsConfig
 from app.core.checks.secretvalues import DEFAULT_TEST_PATHS
 from app.core.checks.suppressions import SuppressionsConfig
 from app.core.cost import CostConfig
+from app.core.globs import Globs
 from app.core.models import Level
 from app.core.section import Patterns, Section
 from app.core.services import ServiceMap
@@ -145,6 +146,45 @@ class GateConfig(Section):
         "skip the analysis until ready for review (skip)",
         json_schema_extra={"stricter": ["skip", "report", "gate"]},
     )
+    branches: Globs = Field(
+        default=(),
+        description="base branches (globs, e.g. `[main, release/*]`) whose PRs the gate judges; "
+        "PRs to other branches are analysed and reported, never failed; `[]`: every branch",
+        json_schema_extra={"stricter": "all-when-empty"},
+    )
+    skip_label: str | None = Field(
+        default=None,
+        max_length=50,
+        description="a label that skips the gate (the verdict is neutral), honoured only when "
+        "the label was added by someone with write access to the repository: GitHub is asked "
+        "who added it and what permission they have",
+    )
+
+
+class GateOverride(Section):
+    fail_on: Level | None = Field(
+        default=None,
+        description="the lowest finding level that fails the gate, for these paths",
+        json_schema_extra={"stricter": ["failure", "warning", "notice"]},
+    )
+    licence_denials: bool | None = Field(
+        default=None,
+        description="fail on a denied licence in these paths whatever `fail_on` says",
+        json_schema_extra={"stricter": "true"},
+    )
+
+
+class Override(Section):
+    """Settings for some paths: the keys set here replace the top-level ones for those files."""
+
+    paths: Globs = Field(min_length=1, description="the path globs this block applies to")
+    checks: ChecksConfig = Field(
+        default_factory=ChecksConfig,
+        description="`checks` settings for these paths (only the keys written apply)",
+    )
+    gate: GateOverride = Field(
+        default_factory=GateOverride, description="`gate.fail_on` and `gate.licence_denials`"
+    )
 
 
 class SarifConfig(Section):
@@ -156,6 +196,24 @@ class SarifConfig(Section):
 
 
 class Config(Section):
+    paths: Globs = Field(
+        default=(),
+        description="path globs of the files analysed at all (e.g. `[src/**, tests/**]`); "
+        "`[]`: every file. Files left out are listed in the summary, neither checked nor counted",
+        json_schema_extra={"stricter": "all-when-empty"},
+    )
+    exclude: Globs = Field(
+        default=(),
+        description="path globs of files left out of the analysis (after `paths`), e.g. "
+        "`[docs/**, examples/**]`",
+        json_schema_extra={"stricter": "fewer"},
+    )
+    overrides: tuple[Override, ...] = Field(
+        default=(),
+        description="blocks of `{paths, checks, gate}` applied per file, in order (a later "
+        "block wins where two set the same key), e.g. stricter rules for `src/payments/**`, "
+        "none for `docs/**`; an organisation's floor applies inside each block too",
+    )
     detection: DetectionConfig = DetectionConfig()
     checks: ChecksConfig = ChecksConfig()
     filters: FiltersConfig = FiltersConfig()

@@ -13,6 +13,8 @@ FileStatus = Literal["added", "modified", "removed", "renamed", "copied", "chang
 
 SCHEMA_VERSION = "1.0"
 LEVEL_ORDER: Mapping[str, int] = {"notice": 0, "warning": 1, "failure": 2}
+# Repository permissions that may merge (and so may skip or acknowledge the gate).
+WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 
 
 class Frozen(BaseModel):
@@ -79,6 +81,16 @@ class Acknowledgement(Frozen):
     at: str
 
 
+class LabelGrant(Frozen):
+    """Who added a label to the pull request, and their permission on the repository (as
+    GitHub says: its issue events and the collaborator permission endpoint)."""
+
+    label: str
+    # Empty when GitHub's events name no one (the label predates the events kept).
+    login: str = ""
+    permission: str = "none"
+
+
 class LineRecord(Frozen):
     """Lines of a head file that an authorship record says an agent wrote."""
 
@@ -116,6 +128,8 @@ class PullRequestSnapshot(Frozen):
     touched: Mapping[str, tuple[str, ...]] | None = None
     # Line-level authorship records kept in the repository (Agent Trace, git-ai notes).
     records: tuple[LineRecord, ...] = ()
+    # Who added `gate.skip_label`, fetched only when the PR carries it.
+    label_grants: tuple[LabelGrant, ...] = ()
 
 
 class Signal(Frozen):

@@ -31,6 +31,7 @@ from app.core.models import (
     Report,
 )
 from app.core.ports import LicenceResolver, Linters
+from app.core.scope import groups, only_paths, out_of_scope, path_gates, with_overrides
 from app.core.tokens import TokenCounter
 
 
@@ -165,10 +166,16 @@ def gate_input(
     attribution: Attribution,
     findings: Sequence[Finding],
     budget_failures: Sequence[str] = (),
+    config: Config | None = None,
 ) -> GateInput:
-    """What the gate needs from the snapshot and the analysis."""
+    """What the gate needs from the snapshot and the analysis (`config` for the per-path gate
+    settings of its overrides)."""
     pr = snapshot.pull_request
     return GateInput(
+        path_gates=path_gates(config, {f.path for f in findings}) if config else {},
+        base_ref=pr.base_ref or None if pr else None,
+        labels=pr.labels if pr else (),
+        label_grants=snapshot.label_grants,
         attribution=attribution,
         findings=findings,
         pr_author=pr.author_login if pr else "",
@@ -194,8 +201,14 @@ def analyse(
     where no ledger is kept, as in `ai-gate check`).
     """
     snapshot, aside = set_aside(snapshot)
+    snapshot, left_out = out_of_scope(snapshot, config)
+    aside = (*aside, *left_out)
     lines = patch_lines(snapshot)
-    mypy_config, files = config.checks.mypy, python_files(snapshot)
+    grouped = groups(config, [f.path for f in snapshot.files])
+    # Files no override applies to are checked with the top-level settings, the others per
+    # group of override blocks (usually none, so the whole change at once).
+    plain = only_paths(snapshot, grouped.pop((), [])) if grouped else snapshot
+    mypy_config, files = config.checks.mypy, python_files(plain)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # mypy is the slowest step and waits on a process of its own: everything else runs
         # meanwhile, so on a Python PR the job takes about as long as mypy alone.
@@ -205,21 +218,29 @@ def analyse(
             else None
         )
         attribution, outcome = attribute_snapshot(snapshot, lines, config)
-        found, notes = run_checks(snapshot, config, linters, lines, licences)
+        found, notes = run_checks(plain, config, linters, lines, licences)
         cost = pull_request_cost(
             snapshot, attribution, outcome.counts.ai_lines, config.cost, tokenizer
         )
         if mypy_run is not None:
             mypy_found, mypy_notes = mypy_findings(
-                snapshot, mypy_config, mypy_run.result(), lines, config.checks.test_paths
+                plain, mypy_config, mypy_run.result(), lines, config.checks.test_paths
             )
             found += mypy_found
             notes += mypy_notes
-    found += _suppressions(snapshot, config, linters, lines, attribution, outcome, found)
+    found += _suppressions(plain, config, linters, lines, attribution, outcome, found)
     found = without_duplicates(found, config.checks.secrets.enabled)
+    for key, members in grouped.items():
+        group_config = with_overrides(config, [config.overrides[n] for n in key])
+        group = only_paths(snapshot, members)
+        group_found, group_notes = _checked_group(
+            group, group_config, linters, lines, attribution, outcome, licences
+        )
+        found += group_found
+        notes += group_notes
     findings = _scoped(found, lines, config, outcome.counts.ai_lines)
     budget = budget_status(cost, month_to_date_usd, config.cost.budget)
-    judged = gate_input(snapshot, attribution, findings, budget.failures)
+    judged = gate_input(snapshot, attribution, findings, budget.failures, config)
     verdict = decide(config.gate, judged)
     findings = mark_decisive(findings, decisive(config.gate, judged))
     return Report(
@@ -235,6 +256,29 @@ def analyse(
         notes=(*snapshot.notes, *_unchecked(snapshot), *outcome.notes, *notes),
         set_aside=aside,
     )
+
+
+def _checked_group(
+    snapshot: PullRequestSnapshot,
+    config: Config,
+    linters: Linters,
+    lines: Mapping[str, PatchLines],
+    attribution: Attribution,
+    outcome: LineOutcome,
+    licences: LicenceResolver | None,
+) -> tuple[list[Finding], list[str]]:
+    """Every check on the files of one group of override blocks, under their settings."""
+    found, notes = run_checks(snapshot, config, linters, lines, licences)
+    files = python_files(snapshot)
+    if config.checks.mypy.enabled and files:
+        result = linters.mypy(sorted(files), config.checks.mypy)
+        mypy_found, mypy_notes = mypy_findings(
+            snapshot, config.checks.mypy, result, lines, config.checks.test_paths
+        )
+        found += mypy_found
+        notes += mypy_notes
+    found += _suppressions(snapshot, config, linters, lines, attribution, outcome, found)
+    return without_duplicates(found, config.checks.secrets.enabled), notes
 
 
 def _suppressions(

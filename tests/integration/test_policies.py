@@ -46,3 +46,26 @@ def test_an_agents_type_ignore_is_reported_and_seen_through(
     with github.lock:
         messages = [a["message"] for a in github.annotations[run["id"]]]
     assert any("hidden by the new `# type: ignore`" in m for m in messages)
+
+
+def test_a_skip_label_added_by_a_read_only_user_is_not_honoured(
+    github: FakeGitHub, redis_server: str
+) -> None:
+    pr = stage_pr(
+        github,
+        {".ai-gate.yml": "gate:\n  max_ai_lines: 0\n  skip_label: skip-ai-gate\n"},
+        [ai_change({"pkg/calc.py": "X = 1\n"})],
+    )
+    github.set_permission(pr.owner, pr.repo, "reader", "read")
+    github.add_label(pr.owner, pr.repo, pr.number, "skip-ai-gate", "reader")
+
+    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
+
+    wait_completed(github, pr.head_sha)
+    [run] = our_runs(github, pr.head_sha)
+    assert run["conclusion"] == "failure"
+    summary = run["output"]["summary"]
+    assert "Label `skip-ai-gate` not honoured: @reader added it with `read` access" in summary
+    # Who added the label, and their permission, were asked of GitHub.
+    assert github.requests_matching("GET", rf"/issues/{pr.number}/events$")
+    assert github.requests_matching("GET", r"/collaborators/reader/permission$")
