@@ -520,6 +520,7 @@ def _reevaluate_held(job: Job, deps: Deps, deadline: Deadline) -> Outcome | None
         label_grants=source.label_grants(
             job.repository, job.pull_number, info_pr.labels, config.gate.skip_label
         ),
+        disclosure=stored.disclosure,
         attribution=stored.attribution,
         findings=stored.findings,
         budget_failures=budget.failures,

@@ -16,7 +16,7 @@ from app.core.checks.suppressions import SuppressionsConfig
 from app.core.cost import CostConfig
 from app.core.globs import Globs
 from app.core.models import Level
-from app.core.section import Patterns, Section
+from app.core.section import OptionalPattern, Patterns, Section
 from app.core.services import ServiceMap
 
 RECOMMENDED_RUFF_IGNORES: tuple[str, ...] = ("S101",)  # assert is fine in tests
@@ -151,6 +151,31 @@ class GateConfig(Section):
         description="base branches (globs, e.g. `[main, release/*]`) whose PRs the gate judges; "
         "PRs to other branches are analysed and reported, never failed; `[]`: every branch",
         json_schema_extra={"stricter": "all-when-empty"},
+    )
+    disclosure: Literal["off", "warn", "require"] = Field(
+        default="off",
+        description="AI work shown by other evidence (an agent identity, a marker, an agent "
+        "branch or label) without a disclosure in an accepted form: ignored (off), a reason in "
+        "the summary that does not fail (warn), or a failure (require)",
+        json_schema_extra={"stricter": ["off", "warn", "require"]},
+    )
+    disclosure_trailers: tuple[str, ...] = Field(
+        default=("Assisted-by", "Generated-by", "Co-authored-by", "AI-assisted"),
+        description="trailer keys that disclose AI help when their value names an agent, a "
+        "model or AI (`Assisted-by: Claude Code:claude-opus-4.6`), in a commit or the PR body; "
+        "e.g. `[Assisted-by]` where only that form is accepted",
+        json_schema_extra={"stricter": "fewer"},
+    )
+    disclosure_checkbox: OptionalPattern = Field(
+        default=r"^\s*[-*]\s*\[[xX]\]\s.*\b(?:AI|LLM|[Aa]ssisted|[Gg]enerated)\b",
+        description="a regular expression (multi-line) for a ticked PR-template checkbox that "
+        "discloses AI help in the PR body; null: no checkbox form",
+    )
+    forbid_agent_signoff: bool = Field(
+        default=False,
+        description="fail when a `Signed-off-by` trailer names an agent identity (only a person "
+        "can certify the Developer Certificate of Origin)",
+        json_schema_extra={"stricter": "true"},
     )
     skip_label: str | None = Field(
         default=None,

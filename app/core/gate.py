@@ -6,12 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.core.config import GateConfig
+from app.core.disclosure import disclosure_reasons
 from app.core.models import (
     LEVEL_ORDER,
     WRITE_PERMISSIONS,
     Acknowledgement,
     Attribution,
     Conclusion,
+    Disclosure,
     Finding,
     LabelGrant,
     Review,
@@ -40,6 +42,7 @@ class GateInput:
     base_ref: str | None = None
     labels: Sequence[str] = ()
     label_grants: Sequence[LabelGrant] = ()
+    disclosure: Disclosure | None = None
 
 
 def is_bot(login: str, user_type: str = "User") -> bool:
@@ -198,7 +201,8 @@ def _decide(gate: GateConfig, data: GateInput) -> Verdict:
     if gate.applies_to == "ai" and not data.attribution.ai:
         return Verdict(conclusion="neutral", reasons=(NOT_GATED,))
     acks = [f"@{a.login}" for a in data.acknowledgements]
-    failures = _failures(gate, data) + list(data.budget_failures)
+    disclosure_failures, disclosure_warnings = disclosure_reasons(gate, data.disclosure)
+    failures = _failures(gate, data) + list(data.budget_failures) + disclosure_failures
     size = _size_failures(gate, data.attribution)
     other_failures = bool(failures)
     if not acks:  # an acknowledgement accepts the size of the AI part
@@ -225,6 +229,7 @@ def _decide(gate: GateConfig, data: GateInput) -> Verdict:
         reasons.append(f"No finding on added lines reaches `gate.fail_on: {gate.fail_on}`.")
     if size and acks:
         reasons.append(f"AI size limits accepted by {', '.join(acks)}: " + " ".join(size))
+    reasons += [f"`gate.disclosure: warn`: {w}" for w in disclosure_warnings]
     acknowledgeable = conclusion == "action_required" or (
         conclusion == "failure" and bool(size) and not other_failures and not acks
     )

@@ -248,6 +248,29 @@ class ConfigInfo(Frozen):
     notes: tuple[str, ...] = ()
 
 
+class CommitDisclosure(Frozen):
+    """An AI-attributed commit and the disclosure it carries (None: none in an accepted form)."""
+
+    sha: str
+    disclosure: str | None = None
+    # The signals that made it AI-attributed (`kind: evidence`).
+    evidence: tuple[str, ...] = ()
+
+
+class Disclosure(Frozen):
+    """What the PR disclosed of its AI work, under `gate.disclosure`."""
+
+    mode: Literal["off", "warn", "require"] = "off"
+    # The disclosure found in the PR body (a ticked checkbox or a trailer line), if any.
+    pull_request: str | None = None
+    commits: tuple[CommitDisclosure, ...] = ()
+    # AI only by PR-level evidence (no AI commit) and no disclosure in the body.
+    undisclosed_pull_request: bool = False
+    pull_request_evidence: tuple[str, ...] = ()
+    # `sha: Signed-off-by: …` naming an agent (under `gate.forbid_agent_signoff`).
+    agent_signoffs: tuple[str, ...] = ()
+
+
 class SetAside(Frozen):
     """A changed file left out of the checks and the AI line counts: lock, generated, vendored."""
 
@@ -270,3 +293,6 @@ class Report(Frozen):
     notes: tuple[str, ...] = ()
     # Lock, generated and vendored files: neither checked nor counted.
     set_aside: tuple[SetAside, ...] = ()
+    # The disclosure policy's view (None when `gate.disclosure` is off and sign-offs are not
+    # checked).
+    disclosure: Disclosure | None = None

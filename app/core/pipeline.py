@@ -17,6 +17,7 @@ from app.core.checks.suppressions import REMOVAL_RULES, suppression_findings
 from app.core.config import Config, FiltersConfig
 from app.core.cost import budget_status, pull_request_cost, with_budget
 from app.core.diff import PatchLines, parse_patch
+from app.core.disclosure import disclosure_status
 from app.core.evidence import mark_counted
 from app.core.gate import GateInput, decide, decisive
 from app.core.generated import set_aside
@@ -25,6 +26,7 @@ from app.core.manifests import is_manifest
 from app.core.models import (
     Attribution,
     ConfigInfo,
+    Disclosure,
     FileDiff,
     Finding,
     PullRequestSnapshot,
@@ -167,6 +169,7 @@ def gate_input(
     findings: Sequence[Finding],
     budget_failures: Sequence[str] = (),
     config: Config | None = None,
+    disclosure: Disclosure | None = None,
 ) -> GateInput:
     """What the gate needs from the snapshot and the analysis (`config` for the per-path gate
     settings of its overrides)."""
@@ -176,6 +179,7 @@ def gate_input(
         base_ref=pr.base_ref or None if pr else None,
         labels=pr.labels if pr else (),
         label_grants=snapshot.label_grants,
+        disclosure=disclosure,
         attribution=attribution,
         findings=findings,
         pr_author=pr.author_login if pr else "",
@@ -240,7 +244,8 @@ def analyse(
         notes += group_notes
     findings = _scoped(found, lines, config, outcome.counts.ai_lines)
     budget = budget_status(cost, month_to_date_usd, config.cost.budget)
-    judged = gate_input(snapshot, attribution, findings, budget.failures, config)
+    disclosure = disclosure_status(snapshot, attribution, config.gate)
+    judged = gate_input(snapshot, attribution, findings, budget.failures, config, disclosure)
     verdict = decide(config.gate, judged)
     findings = mark_decisive(findings, decisive(config.gate, judged))
     return Report(
@@ -255,6 +260,7 @@ def analyse(
         config=config_info or ConfigInfo(sources=("defaults",)),
         notes=(*snapshot.notes, *_unchecked(snapshot), *outcome.notes, *notes),
         set_aside=aside,
+        disclosure=disclosure,
     )
 
 

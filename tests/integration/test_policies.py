@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.github_server import FakeGitHub
+from tests.gitrepo import Person
 from tests.integration.conftest import deliver
 from tests.integration.scenarios import (
+    Change,
     ai_change,
     annotations_of,
     our_runs,
@@ -69,3 +71,29 @@ def test_a_skip_label_added_by_a_read_only_user_is_not_honoured(
     # Who added the label, and their permission, were asked of GitHub.
     assert github.requests_matching("GET", rf"/issues/{pr.number}/events$")
     assert github.requests_matching("GET", r"/collaborators/reader/permission$")
+
+
+DEVIN = Person(
+    "devin-ai-integration[bot]", "158243242+devin-ai-integration[bot]@users.noreply.github.com"
+)
+
+
+def test_an_undisclosed_agent_commit_fails_under_disclosure_require(
+    github: FakeGitHub, redis_server: str
+) -> None:
+    pr = stage_pr(
+        github,
+        {".ai-gate.yml": "gate:\n  disclosure: require\n"},
+        [Change({"pkg/calc.py": "X = 1\n"}, "Add X", author=DEVIN)],
+    )
+
+    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
+
+    wait_completed(github, pr.head_sha)
+    [run] = our_runs(github, pr.head_sha)
+    assert run["conclusion"] == "failure"
+    summary = run["output"]["summary"]
+    assert f"Commit `{pr.head_sha[:12]}` is AI-attributed" in summary
+    assert "devin-ai-integration[bot]" in summary  # the evidence
+    assert "`Assisted-by: AGENT:MODEL`" in summary  # the expected form
+    assert "**not disclosed**" in summary
