@@ -12,6 +12,7 @@ from app.core.checks.mypy import MypyConfig
 from app.core.checks.rules import RECOMMENDED_RUFF_RULES
 from app.core.checks.secrets import SecretsConfig
 from app.core.checks.secretvalues import DEFAULT_TEST_PATHS
+from app.core.checks.smells import CostSmellsConfig
 from app.core.checks.suppressions import SuppressionsConfig
 from app.core.cost import CostConfig
 from app.core.globs import Globs
@@ -62,6 +63,7 @@ class ChecksConfig(Section):
     secrets: SecretsConfig = SecretsConfig()
     licence: LicenceConfig = LicenceConfig()
     suppressions: SuppressionsConfig = SuppressionsConfig()
+    cost: CostSmellsConfig = CostSmellsConfig()
 
 
 class FiltersConfig(Section):

@@ -13,6 +13,7 @@ from app.core.checks.ownlicence import with_own_licences
 from app.core.checks.ruff import python_files, ruff_findings
 from app.core.checks.secrets import secret_findings
 from app.core.checks.seethrough import hidden_findings
+from app.core.checks.smells import smell_findings
 from app.core.checks.suppressions import REMOVAL_RULES, suppression_findings
 from app.core.config import Config, FiltersConfig
 from app.core.cost import budget_status, pull_request_cost, with_budget
@@ -158,6 +159,7 @@ def run_checks(
     notes = list(ruff_notes)
     if checks.secrets.enabled:
         found += secret_findings(snapshot, checks.secrets, lines, checks.test_paths)
+    found += smell_findings(snapshot, checks.cost, lines, checks.test_paths)
     licence_config = with_own_licences(checks.licence, snapshot.base_configs)
     licence_found, licence_notes = licence_findings(snapshot, licence_config, lines, licences)
     return [*found, *licence_found], [*notes, *licence_notes]

@@ -253,3 +253,14 @@ def test_tree_linters_lint_the_replacement_and_put_the_original_back() -> None:
             assert [d.rule for d in linters.ruff(paths, ruff).diagnostics] == ["F401"]
         assert linters.ruff(paths, ruff).diagnostics == ()
         assert (linters.root / "a.py").read_text() == "import os  # noqa: F401\n"
+
+
+def test_pyright_ignores_are_named_as_such_and_line_suppressions_in_tests_are_routine() -> None:
+    [d] = directives("from m import _p  # pyright: ignore[reportPrivateUsage]\n")
+    assert (d.rule, d.tool, d.codes) == ("new-pyright-ignore", "pyright", ("reportPrivateUsage",))
+    added = ["from m import _p  # pyright: ignore[reportPrivateUsage]", "x = f()  # type: ignore"]
+    assert _found([make_file("tests/test_m.py", added)]) == []
+    assert [r for _, _, r in _found([make_file("pkg/m.py", added)])] == [
+        "new-pyright-ignore",
+        "new-type-ignore",
+    ]

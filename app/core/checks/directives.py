@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-Tool = Literal["ruff", "mypy", "bandit", "secrets", "coverage"]
+Tool = Literal["ruff", "mypy", "pyright", "bandit", "secrets", "coverage"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,13 @@ _FORMS: tuple[tuple[str, Tool, re.Pattern[str], bool], ...] = (
     (
         "new-type-ignore",
         "mypy",
-        re.compile(r"#\s*(?:type|pyright)\s*:\s*ignore\b(?:\[(?P<codes>[\w\s,-]+)\])?"),
+        re.compile(r"#\s*type\s*:\s*ignore\b(?:\[(?P<codes>[\w\s,-]+)\])?"),
+        False,
+    ),
+    (
+        "new-pyright-ignore",
+        "pyright",
+        re.compile(r"#\s*pyright\s*:\s*ignore\b(?:\[(?P<codes>[\w\s,-]+)\])?"),
         False,
     ),
     (

@@ -8,6 +8,7 @@ its line, naming its rule or none; or file-wide) and the first run did not repor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from app.core.checks.directives import Directive, directives, without
@@ -25,9 +26,13 @@ def _new_directives(
     lines: Mapping[str, PatchLines],
     ai_lines: Mapping[str, frozenset[int]],
     human_lines: bool,
+    test_paths: Sequence[str],
 ) -> dict[str, list[Directive]]:
+    tests = [re.compile(p) for p in test_paths]
     out: dict[str, list[Directive]] = {}
     for path, text in python_files(snapshot).items():
+        if any(p.search(path) for p in tests):
+            continue  # as in the suppressions check: tests suppress routinely
         added = lines.get(path, PatchLines()).added
         mine = added if human_lines else added & ai_lines.get(path, frozenset())
         found = [d for d in directives(text) if d.line in mine and d.tool in ("ruff", "mypy")]
@@ -60,7 +65,7 @@ def hidden_findings(
 ) -> list[Finding]:
     """What the new suppressions on AI-written lines hide from ruff and mypy."""
     human = checks.suppressions.human_lines
-    new = _new_directives(snapshot, lines, ai_lines, human)
+    new = _new_directives(snapshot, lines, ai_lines, human, checks.test_paths)
     if not new:
         return []
     originals = {p: snapshot.contents[p] for p in new}
