@@ -117,6 +117,11 @@ def test_skips_xfails_and_assert_true_in_tests() -> None:
         "    pytest.skip('later')",
         "def test_c():",
         "    assert compute() == 3",
+        # Conditional skips gate a test on its environment: not reported.
+        "@pytest.mark.skipif(not has_numpy(), reason='numpy')",
+        "def test_d():",
+        "    if sys.platform == 'win32':",
+        "        pytest.skip('posix only')",
     ]
     found = _found([make_file("tests/test_x.py", added)])
     assert found == [
@@ -264,3 +269,32 @@ def test_pyright_ignores_are_named_as_such_and_line_suppressions_in_tests_are_ro
         "new-pyright-ignore",
         "new-type-ignore",
     ]
+
+
+def test_a_removed_test_function_is_not_a_test_with_its_assertions_removed() -> None:
+    patch = (
+        "@@ -1,6 +1,2 @@\n def test_a():\n     assert a()\n"
+        "-def test_b():\n-    assert b()\n-    assert c()\n-"
+    )
+    f = FileDiff(path="tests/test_run.py", patch=patch, deletions=4)
+    head = "def test_a():\n    assert a()\n"
+    assert _found([f], contents={"tests/test_run.py": head}) == []
+
+
+def test_ignore_missing_imports_for_one_module_is_not_loosening() -> None:
+    patch = (
+        "@@ -1,1 +1,3 @@\n [tool.mypy]\n+[[tool.mypy.overrides]]\n+ignore_missing_imports = true"
+    )
+    assert list(loosened_lines("pyproject.toml", patch, None)) == []
+    ini = "@@ -1,1 +1,3 @@\n [mypy]\n+[mypy-boto3.*]\n+ignore_missing_imports = True"
+    assert list(loosened_lines("setup.cfg", ini, None)) == []
+    glob = "@@ -1,1 +1,2 @@\n [tool.mypy]\n+ignore_missing_imports = true"
+    assert [n for n, _, _ in loosened_lines("pyproject.toml", glob, None)] == [2]
+
+
+def test_a_human_line_reported_under_human_lines_is_not_called_ai_written() -> None:
+    files = [make_file("pkg/a.py", ["import os  # noqa: F401"])]
+    snapshot = make_snapshot(commits=[make_commit()], files=files)
+    report = analyse(snapshot, _config(human_lines=True), FakeLinters())
+    [finding] = report.findings
+    assert finding.message.startswith("New `# noqa: F401` on a line hides")

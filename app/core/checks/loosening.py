@@ -69,6 +69,10 @@ def _unquote(key: str) -> str:
     return key.strip("\"'")
 
 
+def _per_module(section: str) -> bool:
+    return section.startswith(("tool.mypy.overrides", "mypy-"))
+
+
 def _is_loose(tool: str, key: str, value: str, section: str) -> bool:
     key = _unquote(key).rsplit(".", 1)[-1]
     value = value.strip().strip(",").strip("\"'").lower()
@@ -76,6 +80,8 @@ def _is_loose(tool: str, key: str, value: str, section: str) -> bool:
         return key in _RUFF_LOOSE_KEYS or "per-file-ignores" in section
     if key in _MYPY_ANY_LOOSE:
         return True
+    if key == "ignore_missing_imports" and _per_module(section):
+        return False  # the way to say a third-party module ships no types
     if key in _MYPY_TRUE_LOOSE:
         return value == "true"
     if _MYPY_FALSE_LOOSE.match(key):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from pydantic import Field
 
@@ -36,10 +36,10 @@ _WHAT = {
     "new-allowlist-secret": "hides a secret from secret scanners",
     "new-no-cover": "leaves the code out of coverage",
 }
-_SKIP_DECORATORS = re.compile(
-    r"(?:^|\.)(?:mark\.(?:skip|skipif|xfail)|skip|skipIf|skipUnless|expectedFailure)$"
-)
+# Unconditional skips only: `skipif(not has_numpy)` gates a test on its environment.
+_SKIP_DECORATORS = re.compile(r"(?:^|\.)(?:mark\.(?:skip|xfail)|unittest\.skip|expectedFailure)$")
 _SKIP_CALLS = frozenset({"pytest.skip", "pytest.xfail"})
+_DEF = re.compile(r"^\s*(?:async\s+)?def\s")
 _ASSERTION = re.compile(r"^\s*(?:assert\b|self\.assert\w*\(|(?:with\s+)?pytest\.raises\()")
 
 
@@ -89,11 +89,12 @@ def _finding(
     )
 
 
-def _directive_message(d: Directive) -> str:
+def _directive_message(d: Directive, ai: bool) -> str:
     named = f" ({', '.join(d.codes)})" if d.codes else ""
+    where = "an AI-written line" if ai else "a line"
     return (
-        f"New `{d.text}` on an AI-written line {_WHAT[d.rule]}{named}: fix what it hides, or "
-        "have a maintainer accept it."
+        f"New `{d.text}` on {where} {_WHAT[d.rule]}{named}: fix what it hides, or have a "
+        "maintainer accept it."
     )
 
 
@@ -105,9 +106,25 @@ def _dotted(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
+def _unconditional_calls(tree: ast.AST) -> Iterator[ast.Call]:
+    """Calls that are statements of their own directly in a function's body (not under an
+    `if`, where `pytest.skip()` gates a test on its environment)."""
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+            for stmt in fn.body:
+                if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                    yield stmt.value
+
+
 def _test_weakening(tree: ast.AST, added: frozenset[int]) -> list[tuple[int, str, str]]:
     """(line, rule, message) for added skips, xfails and `assert True`."""
     out: list[tuple[int, str, str]] = []
+    for call in _unconditional_calls(tree):
+        if call.lineno in added and _dotted(call.func) in _SKIP_CALLS:
+            out.append(
+                (call.lineno, "new-skip", f"New `{_dotted(call.func)}()`: the test stops "
+                 "here; fix it rather than skip it.")
+            )  # fmt: skip
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             for deco in node.decorator_list:
@@ -121,21 +138,11 @@ def _test_weakening(tree: ast.AST, added: frozenset[int]) -> list[tuple[int, str
                             "no longer runs (or no longer fails); fix it rather than skip it.",
                         )
                     )
-        elif isinstance(node, ast.Call) and node.lineno in added:
-            if _dotted(node.func) in _SKIP_CALLS:
-                out.append(
-                    (
-                        node.lineno,
-                        "new-skip",
-                        f"New `{_dotted(node.func)}()`: the test stops "
-                        "here; fix it rather than skip it.",
-                    )
-                )
         elif (
             isinstance(node, ast.Assign)
             and node.lineno in added
             and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
-            and "skip" in ast.unparse(node.value)
+            and re.search(r"mark\.skip\b|mark\.xfail\b", ast.unparse(node.value))
         ):
             out.append((node.lineno, "new-skip", "New module-wide skip marker (`pytestmark`)."))
         elif (
@@ -156,11 +163,14 @@ def _test_weakening(tree: ast.AST, added: frozenset[int]) -> list[tuple[int, str
 
 def _removed_assertions(patch: str | None) -> list[tuple[int, int]]:
     """(head line, count) per hunk where more assertions were removed than added, when the
-    file as a whole lost assertions (moving them is not removing them)."""
-    per_hunk: list[list[int]] = []  # [removed, added, first head line]
+    file as a whole lost assertions (moving them is not removing them). A hunk that removes a
+    whole function removed a test (or its subject), not a test's assertions."""
+    per_hunk: list[list[int]] = []  # [removed, added, first head line, removes a def]
     for kind, line, text in patch_rows(patch):
         if kind == "@":
-            per_hunk.append([0, 0, 0])
+            per_hunk.append([0, 0, 0, 0])
+        elif per_hunk and kind == "-" and _DEF.match(text):
+            per_hunk[-1][3] = 1
         elif per_hunk and _ASSERTION.match(text) and kind in ("-", "+"):
             hunk = per_hunk[-1]
             if kind == "-":
@@ -170,7 +180,7 @@ def _removed_assertions(patch: str | None) -> list[tuple[int, int]]:
                 hunk[1] += 1
     if sum(h[0] for h in per_hunk) <= sum(h[1] for h in per_hunk):
         return []
-    return [(h[2], h[0] - h[1]) for h in per_hunk if h[0] > h[1]]
+    return [(h[2], h[0] - h[1]) for h in per_hunk if h[0] > h[1] and not h[3]]
 
 
 def _removal_is_ai(snapshot: PullRequestSnapshot, path: str, ai_commits: frozenset[str]) -> bool:
@@ -188,6 +198,7 @@ def _python_findings(
     added: frozenset[int],
     keep: frozenset[int] | None,
     is_test: bool,
+    ai: frozenset[int] | None = None,
 ) -> list[Finding]:
     rows = text.split("\n")
     found: list[Finding] = []
@@ -201,7 +212,7 @@ def _python_findings(
     # only what weakens the tests themselves is reported.
     for d in () if is_test else directives(text):
         if d.line in added:
-            add(d.rule, d.line, _directive_message(d))
+            add(d.rule, d.line, _directive_message(d, ai is not None and d.line in ai))
     if is_test:
         try:
             tree = ast.parse(text)
@@ -233,7 +244,8 @@ def suppression_findings(
         is_test = any(p.search(f.path) for p in tests)
         text = snapshot.contents.get(f.path)
         if f.path.endswith((".py", ".pyi")) and text is not None:
-            found += _python_findings(config, f.path, text, added, keep, is_test)
+            ai = ai_lines.get(f.path, frozenset())
+            found += _python_findings(config, f.path, text, added, keep, is_test, ai)
         removal_ai = _removal_is_ai(snapshot, f.path, ai_commits)
         if is_test and f.path.endswith(".py") and (config.human_lines or removal_ai):
             for line, count in _removed_assertions(f.patch):
