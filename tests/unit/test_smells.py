@@ -120,6 +120,24 @@ def test_aig106_polling_without_a_pause() -> None:
     assert rules(source) == [("AIG106", 2)]
 
 
+def test_aig106_paging_batching_and_database_loops_are_no_polls() -> None:
+    source = """
+    while True:
+        r = requests.get(url, params={"page": page}, timeout=5)
+        if not r.json():
+            break
+        page += 1
+    while True:
+        cursor.execute("DELETE FROM q WHERE id = (SELECT id FROM q LIMIT 1) RETURNING id")
+        if cursor.fetchone() is None:
+            break
+    while True:
+        line = input("> ")
+        requests.post(url, json={"q": line}, timeout=5)
+    """
+    assert rules(source) == []
+
+
 def test_aig107_swallowed_errors_in_request_handlers() -> None:
     source = """
     @app.get("/orders")

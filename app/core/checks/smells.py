@@ -54,7 +54,7 @@ RULES: tuple[SmellRule, ...] = (
     SmellRule(
         "AIG106",
         "polling-without-sleep",
-        "a `while True` loop that calls the network or a database with no sleep or backoff",
+        "a `while True` loop that asks an HTTP server the same thing with no sleep or backoff",
     ),
     SmellRule(
         "AIG107",
@@ -201,24 +201,45 @@ def _no_timeout(call: ast.Call) -> str | None:
     return None
 
 
-def _is_remote(call: ast.Call) -> bool:
-    return _is_http_call(call) or bool(_QUERY_CALL.search(dotted(call.func)))
+def _assigned(body: ast.Module) -> set[str]:
+    """Names a loop body (re)binds: a page number, a window, a batch."""
+    names: set[str] = set()
+    for node in ast.walk(body):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(
+            node, ast.AugAssign | ast.AnnAssign | ast.For | ast.AsyncFor | ast.NamedExpr
+        ):
+            targets = [node.target]
+        for target in targets:
+            names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
 
 
 def _polling(loop: ast.While) -> str | None:
+    """A `while True` that asks an HTTP server the same thing again and again: the call's
+    arguments use nothing the loop changes (a loop that pages, batches or reads input is no
+    poll). Database loops are left alone: on real code they claim rows or retry a write."""
     if not (isinstance(loop.test, ast.Constant) and loop.test.value is True):
         return None
-    calls = [
-        n for n in ast.walk(ast.Module(body=loop.body, type_ignores=[])) if isinstance(n, ast.Call)
-    ]
-    if any(_PAUSE.search(dotted(c.func)) for c in calls):
+    body = ast.Module(body=loop.body, type_ignores=[])
+    calls = [n for n in ast.walk(body) if isinstance(n, ast.Call)]
+    if any(_PAUSE.search(dotted(c.func)) or dotted(c.func) == "input" for c in calls):
         return None
-    remote = next(
-        (c for c in calls if _is_http_call(c) or _QUERY_CALL.search(dotted(c.func))), None
-    )
-    if remote is None:
-        return None
-    return f"`while True` calls `{dotted(remote.func)}(...)` with no sleep or backoff"
+    changing = _assigned(body)
+    for call in calls:
+        if not _is_http_call(call):
+            continue
+        used = {
+            n.id
+            for arg in [*call.args, *(k.value for k in call.keywords)]
+            for n in ast.walk(arg)
+            if isinstance(n, ast.Name)
+        }
+        if not used & changing:
+            return f"`while True` calls `{dotted(call.func)}(...)` with no sleep or backoff"
+    return None
 
 
 def _swallows(handler: ast.ExceptHandler) -> bool:
