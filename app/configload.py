@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.adapters.git import Git
-from app.adapters.localgit import read_texts, tree_entries
+from app.adapters.localgit import SYMLINK, read_texts, tree_entries
 from app.core.configfile import CONFIG_PATH, ConfigDocument, read_document
 from app.core.configmerge import Effective, combine
 from app.errors import ConfigError
@@ -103,6 +103,14 @@ def base_reader(git: Git, repo: str, base_sha: str, others: Reader) -> Reader:
         entry = tree_entries(git, base_sha, [path]).get(path)
         if entry is None:
             return None
+        if entry[0] == SYMLINK:
+            # A link's blob is its target's name: read as YAML it would be a confusing string,
+            # and following it could reach outside the repository.
+            raise ConfigError(
+                "is a symbolic link; ai-gate reads the configuration only from a regular file",
+                path=f"{repo}/{path}",
+                hint="replace the link with the file itself",
+            )
         texts, _ = read_texts(git, {path: entry[1]})
         return texts.get(path)
 

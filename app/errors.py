@@ -8,6 +8,7 @@
     │   ├── TransientError   worth retrying later (5xx, timeouts, rate limits)
     │   │   ├── RateLimited  GitHub asked us to wait `retry_after` seconds
     │   │   ├── Unavailable  Redis or the database does not answer
+│   │   │   └── DatabaseUnavailable  the store, with what its driver said
     │   │   └── Busy         another job is working on the same head
     │   ├── Superseded       the PR head moved on; the job's result is stale
     │   └── SignInError      GitHub refused a dashboard sign-in (a bad code or secret)
@@ -87,8 +88,16 @@ class Unavailable(TransientError):
     retrying later."""
 
 
+class DatabaseUnavailable(Unavailable):
+    """The database does not answer (down, restarting, or locked past the busy timeout)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"the database does not answer ({detail})")
+        self.detail = detail
+
+
 class Busy(TransientError):
-    """Another job holds the head this job needs (see app/heads.py): try again shortly."""
+    """Another job holds the head this job needs (see app/jobs/heads.py): try again shortly."""
 
 
 class Superseded(SourceError):

@@ -2,7 +2,7 @@
 (and the budget alerts its booking crosses), what became of the PR when it was merged or
 closed, and the rework of merged AI lines as the default branch moves on.
 
-Three hooks, called from app/jobs.py: `after_booking` (an analysis booked its cost),
+Three hooks, called from app/jobs/analyse.py: `after_booking` (an analysis booked its cost),
 `outcome_job` (`pull_request.closed` / `reopened`) and `rework_job` (`push` to the default
 branch). Each can run twice safely: the outcome tables are keyed by PR and service, the
 service ledger books differences, and an alert is raised once per threshold and month.
@@ -25,7 +25,8 @@ from app.errors import AiGateError
 from app.rework import WINDOWS, ai_files, measure
 
 if TYPE_CHECKING:
-    from app.jobs import Deps, Job
+    from app.jobs.deps import Deps
+    from app.jobs.model import Job
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,12 @@
-"""ai-gate's version, as its installed metadata says (the wheel's, or the checkout's)."""
+"""ai-gate's name on GitHub and its version, as its installed metadata says (the wheel's, or
+the checkout's). Light: the web imports it."""
 
 from __future__ import annotations
 
 import importlib.metadata
+
+# The check run every job publishes, and the one whose re-run requests and buttons are ours.
+CHECK_NAME = "ai-gate"
 
 
 def installed_version() -> str:

@@ -140,14 +140,17 @@ class FakeLinters:
         self._open = False
         self.mypy_seen: list[list[str]] = []
         self.seen: list[list[str]] = []
+        # Whether each ruff run was asked for the repository's own rules too.
+        self.repository_rules: list[bool] = []
 
     def ruff(
         self,
         paths: Sequence[str],
         config: RuffConfig,  # noqa: ARG002
-        repository_rules: bool = True,  # noqa: ARG002
+        repository_rules: bool = True,
     ) -> LintResult:
         self.seen.append(list(paths))
+        self.repository_rules.append(repository_rules)
         found = [*self.diagnostics, *(self.hidden if self._open else ())]
         return LintResult(diagnostics=tuple(d for d in found if d.path in paths))
 

@@ -3,7 +3,7 @@
 The analysis queue may be long; the run should not wait for it. The web's intake puts each
 new head's job on a short list of its own besides the queue (app/adapters/intake.py), and a
 few threads of every worker take from that list and create the head's run `queued`
-(`show_queued` in app/jobs.py). The analysis job finds the run recorded and moves it to in
+(`show_queued` in app/jobs/analyse.py). The analysis job finds the run recorded and moves it to in
 progress. Best effort by design: an entry lost to a crash or a Redis restart only means the
 job creates the run itself when it starts.
 """
@@ -23,7 +23,8 @@ from redis.exceptions import RedisError
 
 from app.adapters.intake import STARTS
 from app.errors import AiGateError
-from app.jobs import Job, show_queued
+from app.jobs.analyse import show_queued
+from app.jobs.model import Job
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from app.errors import SettingsError
-from app.jobs import Deps, Job
-from app.runner import MAX_ATTEMPTS, retry_delay, run_attempts
+from app.jobs.deps import Deps, build_deps
+from app.jobs.model import Job
+from app.jobs.runner import MAX_ATTEMPTS, retry_delay, run_attempts
 from app.settings import load_settings
-from app.wiring import build_deps
 from workers.celery_app import TASK_NAME, celery
 
 log = logging.getLogger(__name__)

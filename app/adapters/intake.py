@@ -20,17 +20,19 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import orjson
 import redis.asyncio as aioredis
-from celery import Celery
 from redis.exceptions import NoScriptError, RedisError
 
 from app.adapters.state import JobState
 from app.errors import Unavailable
-from app.jobs import Job
-from app.queue import JobQueue, QueueFull
+from app.jobs.model import Job
+from app.jobs.queue import JobQueue, QueueFull
+
+if TYPE_CHECKING:  # the web builds messages with a Celery app it configured; no import here
+    from celery import Celery
 
 log = logging.getLogger(__name__)
 

@@ -60,7 +60,7 @@ from sqlalchemy.pool import StaticPool
 
 from app.adapters.migrations import UtcDateTime, apply_migrations
 from app.core.models import Acknowledgement, Report
-from app.errors import SettingsError, Unavailable
+from app.errors import DatabaseUnavailable, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -277,14 +277,6 @@ class CostLedger(Protocol):
     def month_to_date(self, repository: str, at: datetime) -> float:
         """What the repository's PRs added in the month of `at`."""
         ...
-
-
-class DatabaseUnavailable(Unavailable):
-    """The database does not answer (down, restarting, or locked past the busy timeout)."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(f"the database does not answer ({detail})")
-        self.detail = detail
 
 
 class JobLog(Protocol):

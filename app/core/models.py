@@ -202,7 +202,7 @@ class Finding(Frozen):
     suggestion: Suggestion | None = None
     # Counted by the gate toward a failing verdict (listed first by every publisher).
     decisive: bool = False
-    # Shown, but never fails the gate (mypy on a repository that does not configure it).
+    # Shown, but never fails the gate (mypy in tests with `checks.mypy.enabled: true`).
     advisory: bool = False
 
 

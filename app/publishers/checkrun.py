@@ -10,9 +10,8 @@ from app.adapters.github import Installation
 from app.core.models import Finding, Report
 from app.publishers.markdown import render_summary, render_title
 from app.publishers.reading import ordered, written_by
-from app.version import installed_version
+from app.version import CHECK_NAME, installed_version
 
-CHECK_NAME = "ai-gate"
 # GitHub accepts at most 50 annotations per create/update request; further updates append.
 # https://docs.github.com/en/rest/checks/runs#update-a-check-run
 ANNOTATION_BATCH = 50

@@ -19,8 +19,9 @@ from typing import Any
 
 from app.adapters.github import Installation
 from app.core.config import Config
-from app.core.models import LEVEL_ORDER, Report
+from app.core.models import Report
 from app.errors import SourceError, TransientError
+from app.publishers.reading import ordered
 from app.publishers.sarif import SCHEMA, render_sarif
 from app.version import installed_version
 
@@ -52,10 +53,7 @@ def code_scanning_sarif(
     """The report as SARIF with one run per check, each run its check's most severe results."""
     runs = []
     for check in checks:
-        found = sorted(
-            (f for f in report.findings if f.check == check),
-            key=lambda f: (-LEVEL_ORDER[f.level], f.path, f.start_line),
-        )
+        found = ordered(f for f in report.findings if f.check == check)
         kept = tuple(found[:max_results])
         run = render_sarif(report.model_copy(update={"findings": kept}), version)["runs"][0]
         run["automationDetails"] = {"id": category(check)}

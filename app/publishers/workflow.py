@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from app.core.models import LEVEL_ORDER, Finding, Level, Report
+from app.publishers.reading import ordered
 
 PER_LEVEL = 10
 MAX_SUMMARY_BYTES = 1024 * 1024
@@ -32,13 +33,10 @@ def escape_property(text: str) -> str:
 def annotated(findings: Sequence[Finding]) -> list[Finding]:
     """The findings GitHub will show as annotations: the most severe on changed lines, at most
     `PER_LEVEL` of each level."""
-    ordered = sorted(
-        (f for f in findings if f.in_diff),
-        key=lambda f: (-LEVEL_ORDER[f.level], f.path, f.start_line),
-    )
+    on_diff = ordered(f for f in findings if f.in_diff)
     shown: list[Finding] = []
     for level in _COMMANDS:
-        shown += [f for f in ordered if f.level == level][:PER_LEVEL]
+        shown += [f for f in on_diff if f.level == level][:PER_LEVEL]
     return shown
 
 

@@ -15,7 +15,7 @@ from app.adapters.intake import CeleryMessages, Intake, MemoryIntake, RedisIntak
 from app.adapters.oauth import GitHubOAuth
 from app.adapters.state import JobState, MemoryJobState
 from app.adapters.store import SqlStore
-from app.queue import EmbeddedQueue, JobQueue, UnconfiguredQueue
+from app.jobs.queue import EmbeddedQueue, JobQueue, UnconfiguredQueue
 from app.settings import Settings
 from app.web.dashboard import StoreOnce, dashboard_router
 from app.web.metrics import ActivitySource, LazyStore, WebMetrics
@@ -36,9 +36,9 @@ def _redis_intake(settings: Settings) -> RedisIntake:
 
 
 def _embedded_queue(settings: Settings, state: JobState, store: SqlStore) -> EmbeddedQueue:
-    from app.jobs import Job
-    from app.runner import run_with_retries
-    from app.wiring import build_deps
+    from app.jobs.deps import build_deps
+    from app.jobs.model import Job
+    from app.jobs.runner import run_with_retries
 
     deps = build_deps(settings, state, store)
 

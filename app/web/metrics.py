@@ -10,13 +10,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from app.adapters.store import Activity
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads only where a scrape reads it
+    from app.adapters.store import Activity
 
 log = logging.getLogger(__name__)
 

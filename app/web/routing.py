@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.jobs import Job
-from app.publishers.checkrun import CHECK_NAME
+from app.jobs.model import Job, pr_key
+from app.version import CHECK_NAME
 from app.web.payloads import (
     CheckRunEvent,
     CheckSuiteEvent,
@@ -37,7 +37,7 @@ def closed_pull_request(event: str, payload: dict[str, Any]) -> str | None:
     if target is None:
         return None
     number = PullRequestEvent.model_validate(payload).pull_request.number
-    return f"{target.installation.id}:{target.repository.full_name}:{number}"
+    return pr_key(target.installation.id, target.repository.full_name, number)
 
 
 def _target(payload: dict[str, Any]) -> Target | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.jobs import Job
+from app.jobs.model import Job
 from app.web.payloads import SHA_PATTERN, PullRequestEvent, Target
 
 OUTCOME_ACTIONS = frozenset({"closed", "reopened"})

@@ -1,7 +1,7 @@
 """Precision of `ai-gate check` on PR-sized ranges of public repositories, against our judgements.
 
     .venv/bin/python -m bench.realworld [--mirrors DIR] [--only OWNER/NAME] [--jobs N]
-                                        [--judge FILE]
+                                        [--judge FILE] [--findings]
 
 `ranges.tsv` names the ranges (repository, id, base, head, why chosen); `judgements.tsv` holds
 one verdict per finding, keyed by (repository, range, path, line, rule): `true` (a defect or a

@@ -27,6 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=int, default=1, help="ranges run at once")
     parser.add_argument("--judge", type=Path, help="write the unjudged findings to this TSV")
     parser.add_argument(
+        "--findings",
+        action="store_true",
+        help="also list every finding with its verdict and reason, and the counts per rule",
+    )
+    parser.add_argument(
         "--config", type=Path, help="an .ai-gate.yml to use instead of each base's (variants)"
     )
     return parser
@@ -36,11 +41,10 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
-def _row(name: str, tally: Tally) -> str:
+def _row(name: str, tally: Tally, width: int = 10) -> str:
     counts = " ".join(f"{tally.counts[v]:>5}" for v in (*VERDICTS, UNJUDGED))
-    return (
-        f"{name:<10} {tally.total:>5} {counts} {_pct(tally.precision):>9} {_pct(tally.useful):>9}"
-    )
+    shares = f"{_pct(tally.precision):>9} {_pct(tally.useful):>9}"
+    return f"{name:<{width}} {tally.total:>5} {counts} {shares}"
 
 
 def print_table(result: Score) -> None:
@@ -53,6 +57,25 @@ def print_table(result: Score) -> None:
         if level in result.by_level:
             print(_row(level, result.by_level[level]))
     print(_row("all", result.overall))
+
+
+def finding_lines(result: Score) -> list[str]:
+    """Every finding with its level, verdict and reason, grouped by range, for a reviewer."""
+    lines = []
+    for finding, judgement in result.judged:
+        k = finding.key
+        verdict = judgement.verdict if judgement else UNJUDGED
+        reason = f" — {judgement.reason}" if judgement else ""
+        lines.append(
+            f"  {k.range:<8} {k.path}:{k.line} {k.rule} [{finding.level}] {verdict}{reason}"
+        )
+    return lines
+
+
+def rule_lines(result: Score) -> list[str]:
+    """Counts per rule, most findings first: what `MEASURED_PRECISION` is filled from."""
+    ordered = sorted(result.by_rule.items(), key=lambda item: (-item[1].total, item[0]))
+    return [_row(rule, tally, width=26) for rule, tally in ordered]
 
 
 def print_report(runs: list[RangeRun], result: Score, skipped: int) -> None:
@@ -109,6 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     ran = {run.range.id for run in runs if not run.error}
     result = score(findings, read_judgements(), ran)
     print_report(runs, result, len(ranges) - len(here))
+    if args.findings:
+        print("\nevery finding (range, place, rule, level, verdict, reason):")
+        print("\n".join(finding_lines(result)))
+        print("\nper rule:")
+        print("\n".join(rule_lines(result)))
     if args.judge:
         heads = {r.id: r for r in here}
         for finding in result.unjudged:

@@ -58,6 +58,9 @@ class Score:
     overall: Tally
     by_check: dict[str, Tally]
     by_level: dict[str, Tally]
+    by_rule: dict[str, Tally]  # check/rule, e.g. ruff/S113
+    # Every finding with its judgement (None: unjudged), in the order the runs gave them.
+    judged: list[tuple[Observed, Judgement | None]]
     false_failures: list[tuple[Observed, Judgement]]
     unjudged: list[Observed]
     # Judgements of ranges that ran whose finding is gone (fixed, or a true one lost).
@@ -93,6 +96,8 @@ def score(
 ) -> Score:
     """Match findings to judgements by key; `ran` names the ranges that ran (for `gone`)."""
     overall, by_check, by_level = Tally(), dict[str, Tally](), dict[str, Tally]()
+    by_rule: dict[str, Tally] = {}
+    judged: list[tuple[Observed, Judgement | None]] = []
     false_failures: list[tuple[Observed, Judgement]] = []
     unjudged: list[Observed] = []
     seen: set[Key] = set()
@@ -103,9 +108,11 @@ def score(
         overall.add(verdict)
         by_check.setdefault(check_of(finding.key.rule), Tally()).add(verdict)
         by_level.setdefault(finding.level, Tally()).add(verdict)
+        by_rule.setdefault(finding.key.rule, Tally()).add(verdict)
+        judged.append((finding, judgement))
         if judgement is None:
             unjudged.append(finding)
         elif verdict == "false" and finding.level == "failure":
             false_failures.append((finding, judgement))
     gone = [j for key, j in sorted(judgements.items()) if key.range in ran and key not in seen]
-    return Score(overall, by_check, by_level, false_failures, unjudged, gone)
+    return Score(overall, by_check, by_level, by_rule, judged, false_failures, unjudged, gone)

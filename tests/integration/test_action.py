@@ -10,7 +10,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 import yaml
 
 from app.version import installed_version
@@ -25,8 +24,6 @@ from tests.integration.scenarios import (
     our_runs,
     stage_pr,
 )
-
-pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENT = ROOT / "tests/fixtures/events/pull_request.json"

@@ -16,14 +16,12 @@ from app.adapters.state import MemoryJobState
 from app.adapters.store import SqlStore
 from app.core.config import Config
 from app.core.models import Attribution, Cost, FileAttribution, Report, Verdict
-from app.jobs import Deps, Job
+from app.jobs.deps import Deps, build_deps
+from app.jobs.model import Job
 from app.settings import Settings
 from app.tracking import after_booking
-from app.wiring import build_deps
 from tests.fakes.hooks import FakeHooks, FakeHooksServer
 from tests.fakes.keys import private_key_pem
-
-pytestmark = pytest.mark.integration
 
 REPO = "octo/alerts"
 CONFIG = Config.model_validate(
@@ -82,7 +80,7 @@ def report(number: int, usd: float, head: str = "") -> Report:
 
 
 def book(deps: Deps, number: int, usd: float, at: datetime) -> Report:
-    """What an analysis job does once its report is made (app/jobs.py)."""
+    """What an analysis job does once its report is made (app/jobs/analyse.py)."""
     made = report(number, usd)
     job = Job(installation_id=1, repository=REPO, pull_number=number, head_sha=made.head_sha)
     deps.ledger.record_cost(REPO, number, made.head_sha, usd, at)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.fakes.github_server import FakeGitHub
 from tests.gitrepo import Person
 from tests.integration.conftest import deliver
@@ -18,8 +16,6 @@ from tests.integration.scenarios import (
     stage_pr,
     wait_completed,
 )
-
-pytestmark = pytest.mark.integration
 
 TEXT = "def total(values: list[int]) -> int:\n    return sum(values)\n"
 

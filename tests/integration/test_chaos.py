@@ -4,12 +4,8 @@ run, and the one whose latency figures count)."""
 
 from __future__ import annotations
 
-import pytest
-
 from bench.chaos import report, run
 from tests.integration.conftest import require_redis_server
-
-pytestmark = pytest.mark.integration
 
 
 def test_nothing_is_lost_stuck_or_duplicated_under_chaos() -> None:

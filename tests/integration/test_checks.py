@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.builders import github_token
 from tests.fakes.github_server import FakeGitHub, git_blob_sha
 from tests.gitrepo import git
@@ -22,13 +20,11 @@ from tests.integration.scenarios import (
     wait_completed,
 )
 
-pytestmark = pytest.mark.integration
-
-
-# The repository runs ruff: its own selected rules are reported too.
+# The repository runs ruff and asks for its own selected rules to be reported too.
 PRE_COMMIT = (
     "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    hooks:\n      - id: ruff\n"
 )
+REPOSITORY_RULES = "checks:\n  ruff:\n    repository_rules: auto\n"
 
 
 def test_base_ruff_config_applies_even_when_the_pr_edits_it(
@@ -36,7 +32,11 @@ def test_base_ruff_config_applies_even_when_the_pr_edits_it(
 ) -> None:
     pr = stage_pr(
         github,
-        {"ruff.toml": '[lint]\nextend-select = ["T20"]\n', ".pre-commit-config.yaml": PRE_COMMIT},
+        {
+            "ruff.toml": '[lint]\nextend-select = ["T20"]\n',
+            ".pre-commit-config.yaml": PRE_COMMIT,
+            ".ai-gate.yml": REPOSITORY_RULES,
+        },
         [
             ai_change(
                 {"pkg/review.py": "print('debug')\n", "ruff.toml": '[lint]\nignore = ["T20"]\n'}
@@ -148,8 +148,11 @@ SERVICE_HEAD = (
 def test_ruff_mypy_licence_and_secret_findings_on_added_lines_only_and_the_secret_never_sent(
     github: FakeGitHub, redis_server: str
 ) -> None:
+    # The repository type-checks with mypy, so mypy's findings are reported.
     pr = stage_pr(
-        github, {"pkg/service.py": SERVICE_BASE}, [ai_change({"pkg/service.py": SERVICE_HEAD})]
+        github,
+        {"pkg/service.py": SERVICE_BASE, "mypy.ini": "[mypy]\n"},
+        [ai_change({"pkg/service.py": SERVICE_HEAD})],
     )
     head = pr.head_sha
 

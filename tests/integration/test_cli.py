@@ -118,7 +118,11 @@ def test_base_ruff_config_applies_and_the_branch_cannot_switch_it_off(repo: Path
     hook += "    hooks:\n      - id: ruff\n"
     commit(
         repo,
-        {"ruff.toml": '[lint]\nextend-select = ["T20"]\n', ".pre-commit-config.yaml": hook},
+        {
+            "ruff.toml": '[lint]\nextend-select = ["T20"]\n',
+            ".pre-commit-config.yaml": hook,
+            ".ai-gate.yml": "checks:\n  ruff:\n    repository_rules: auto\n",
+        },
         "Lint prints",
     )
     git(repo, "checkout", "-q", "feature")
@@ -190,7 +194,14 @@ def test_past_the_time_limit_the_report_comes_with_what_was_done_and_a_note(repo
 
 def test_a_ruff_config_nothing_runs_adds_no_rules_and_says_so(repo: Path) -> None:
     git(repo, "checkout", "-q", "main")
-    commit(repo, {"ruff.toml": '[lint]\nextend-select = ["T20"]\n'}, "A config nobody runs")
+    commit(
+        repo,
+        {
+            "ruff.toml": '[lint]\nextend-select = ["T20"]\n',
+            ".ai-gate.yml": "checks:\n  ruff:\n    repository_rules: auto\n",
+        },
+        "A config nobody runs",
+    )
     git(repo, "checkout", "-q", "feature")
     git(repo, "merge", "-q", "--ff-only", "main")
     commit(repo, {"pkg/p.py": "print('hi')\n"}, f"Print\n\n{CLAUDE}")

@@ -3,8 +3,6 @@ after the check run is completed; without the permission the run is unaffected."
 
 from __future__ import annotations
 
-import pytest
-
 from app.version import installed_version
 from tests.fakes.github_server import DEFAULT_TOKEN_PERMISSIONS, FakeGitHub
 from tests.integration.conftest import deliver, wait_until
@@ -18,8 +16,6 @@ from tests.integration.scenarios import (
     stage_file_pr,
     wait_completed,
 )
-
-pytestmark = pytest.mark.integration
 
 UPLOAD = "sarif:\n  upload: true\n"
 # An installation whose owner granted the opt-in permission.

@@ -25,8 +25,6 @@ from tests.fakes.github_server import FakeGitHub
 from tests.integration.browser import ROOT, Browser, browser  # noqa: F401 - the fixture
 from tests.integration.conftest import INSTALLATION_ID, Process, app_env, serve
 
-pytestmark = pytest.mark.integration
-
 ORG = "octo-org"
 PUBLIC = f"{ORG}/dash-public"
 SECRET_REPO = f"{ORG}/dash-secret"

@@ -17,7 +17,6 @@ from tests.integration.scenarios import (
     stage_pr,
 )
 
-pytestmark = pytest.mark.integration
 REVIEW_REQUIRED = b"gate:\n  require_human_review: true\n"
 
 
@@ -156,6 +155,28 @@ def test_rerun_request_makes_a_fresh_run_for_the_same_sha(
     wait_until(
         lambda: len(runs(github, pr)) == 2 and runs(github, pr)[-1].get("conclusion") == "success",
         "a second completed run",
+    )
+
+
+@pytest.mark.parametrize("action", ["reopened", "edited"])
+def test_reopening_or_changing_the_base_right_after_an_analysis_runs_it_again(
+    github: FakeGitHub, redis_server: str, action: str
+) -> None:
+    """People close and reopen a PR to re-run its checks, and a new base branch changes its
+    diff and policy: the finished job's claim is gone, so the event makes a fresh run."""
+    pr = stage_file_pr(github, "x = 1\n")
+    deliver(redis_server, "pull_request", pull_request_payload(pr))
+    wait_conclusion(github, pr, "success")
+    again = pull_request_payload(pr)
+    again["action"] = action
+    if action == "edited":
+        again["changes"] = {"base": {"ref": {"from": "develop"}, "sha": {"from": pr.base_sha}}}
+
+    assert deliver(redis_server, "pull_request", again).status_code == 202
+
+    wait_until(
+        lambda: len(runs(github, pr)) == 2 and runs(github, pr)[-1].get("conclusion") == "success",
+        f"a second completed run after {action}",
     )
 
 

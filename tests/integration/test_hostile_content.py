@@ -28,8 +28,6 @@ from tests.fakes.github_server import FakeGitHub
 from tests.gitrepo import Changes
 from tests.integration.conftest import github_taking
 
-pytestmark = pytest.mark.integration
-
 TOKEN = "ghs_" + "H0stileContentT0ken00000000000000000000"
 OWNER = "hostile-org"
 CANARY = "CANARY-7f3a9c-never-in-a-report"

@@ -11,8 +11,6 @@ import redis
 
 from app.adapters.state import JobState, MemoryJobState, RedisJobState, RunRecord
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture(params=["memory", "redis"])
 def state(request: pytest.FixtureRequest) -> Iterator[JobState]:

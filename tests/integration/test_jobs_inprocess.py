@@ -16,15 +16,16 @@ from app.adapters.github import GitHubApp
 from app.adapters.registry import MemoryLicenceCache, RegistryResolver
 from app.adapters.state import MemoryJobState
 from app.adapters.store import SqlStore
-from app.jobs import Deps, Job, run_job, show_queued
+from app.jobs import runner
+from app.jobs.analyse import run_job, show_queued
+from app.jobs.deps import Deps
+from app.jobs.model import Job
+from app.jobs.runner import Retry, attempt_job
 from app.publishers.checkrun import CheckRunPublisher
-from app.runner import Retry, attempt_job
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.keys import private_key_pem
 from tests.integration.conftest import APP_ID, INSTALLATION_ID
 from tests.integration.scenarios import REVIEW_V1, Change, StagedPR, our_runs, push, stage_file_pr
-
-pytestmark = pytest.mark.integration
 
 OWNER = "inprocess-org"
 
@@ -233,3 +234,25 @@ def test_a_rerun_retried_after_a_failure_keeps_the_run_it_made(
     assert attempt_job(rerun, deps, 1) is None
 
     assert statuses(github, pr) == [("completed", "success"), ("completed", "success")]
+
+
+def test_a_job_that_cannot_even_fail_its_run_ends_logged_not_raised(
+    github: FakeGitHub,
+    deps: Deps,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The last resort: when completing the run with the reason breaks too (whatever the
+    error), the attempt is over and logged; nothing escapes to kill the worker's loop."""
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER)
+
+    def broken(*_: object) -> None:
+        raise ValueError("a bug in the failure path")
+
+    def crash(*_: object) -> str:
+        raise KeyError("a bug in the job")
+
+    monkeypatch.setattr(runner, "run_job", crash)
+    monkeypatch.setattr(runner, "fail_job", broken)
+    assert attempt_job(job_for(pr), deps, 0) is None
+    assert "could not complete the check run" in caplog.text

@@ -18,8 +18,6 @@ from cloudcoil.models.keda.v1alpha1 import ScaledObject
 
 from tests.fakes.schemas import schema_errors
 
-pytestmark = pytest.mark.integration
-
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy/kubernetes"
 BASE, AUTOSCALING = DEPLOY / "base", DEPLOY / "overlays/autoscaling"

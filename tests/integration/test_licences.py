@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.registry_server import FakeRegistry
 from tests.integration.conftest import deliver, wait_until
@@ -15,8 +13,6 @@ from tests.integration.scenarios import (
     stage_pr,
     wait_completed,
 )
-
-pytestmark = pytest.mark.integration
 
 REQUIREMENTS = "requests==2.32.0\nshiny-gpl-widgets>=1.0  # charts\n"
 VENDORED = "# SPDX-License-Identifier: GPL-3.0-only\ndef helper() -> int:\n    return 1\n"

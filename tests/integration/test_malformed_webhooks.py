@@ -31,11 +31,11 @@ from starlette.testclient import TestClient
 
 from app.adapters.intake import Intake, MemoryIntake
 from app.adapters.state import MemoryJobState
-from app.jobs import Job
-from app.runner import run_with_retries
+from app.jobs.deps import build_deps
+from app.jobs.model import Job
+from app.jobs.runner import run_with_retries
 from app.settings import Settings
 from app.web.main import create_app
-from app.wiring import build_deps
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.keys import private_key_pem
 from tests.integration.conftest import (
@@ -61,8 +61,6 @@ from tests.integration.scenarios import (
     wait_completed,
 )
 from workers.celery_app import QUEUE
-
-pytestmark = pytest.mark.integration
 
 OWNER = "malformed-org"
 WEBHOOK = "/api/github/webhooks"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.fakes.github_server import FakeGitHub
@@ -23,8 +22,6 @@ from tests.integration.scenarios import (
     stage_file_pr,
     wait_completed,
 )
-
-pytestmark = pytest.mark.integration
 
 OWNER = "metrics-org"  # a repository of its own, so other tests' PRs do not count here
 REPOSITORY = f"{OWNER}/{REPO}"

@@ -26,7 +26,6 @@ from tests.integration.scenarios import (
     wait_completed,
 )
 
-pytestmark = pytest.mark.integration
 CLAUDE = "\n\nCo-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>"
 BUGGY = "def f(x=[]):\n    try:\n        return x[0]\n    except:\n        return None\n"
 

@@ -4,6 +4,7 @@ on a scripted git history (AI lines deleted and rewritten by later human commits
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,8 +25,6 @@ from app.core.models import (
 from app.core.services import priced_model, primary_tool, split_report
 from app.rework import AiFile, measure
 from tests.gitrepo import Person, RepoBuilder
-
-pytestmark = pytest.mark.integration
 
 REPO = "octo/mono"
 SERVICES = {"services/*/**": "{1}"}
@@ -119,6 +118,28 @@ def test_one_pr_is_split_between_the_two_services_it_touches(store: SqlStore) ->
     assert figures.month_spend(Scope(), MARCH) == pytest.approx(store.month_to_date(REPO, MARCH))
     [budget] = figures.budgets(Scope(repository=REPO), MARCH)
     assert (budget.service, budget.month_usd, budget.used) == ("payments", 8.0, 0.08)
+
+
+def test_a_scope_sees_only_visible_repositories_of_its_organisation_and_period(
+    store: SqlStore,
+) -> None:
+    """The reader's repositories narrow every figure: another organisation's scope, or a
+    repository the reader may not see, shows nothing; a period counts the spend booked in it."""
+    analyse(store, two_service_report(1, 10.0), MARCH)
+    figures = Figures(store)
+    visible = (REPO, "other/elsewhere")
+    mine = figures.totals(Scope(repositories=visible, organisation="octo"))
+    assert mine == figures.totals(Scope())
+    assert mine.open_prs == 1
+    assert figures.totals(Scope(repositories=visible, organisation="other")).open_prs == 0
+    hidden = Scope(repositories=("other/elsewhere",), repository=REPO)
+    assert figures.totals(hidden).open_prs == 0
+    assert figures.series(hidden, "month") == []
+    assert figures.groups(hidden, "service") == []
+    booked = Scope(repositories=visible, organisation="octo", since=MARCH - timedelta(days=1))
+    assert [p.spend_usd for p in figures.series(booked, "month")] == [pytest.approx(10.0)]
+    later = replace(booked, since=MARCH + timedelta(days=1))
+    assert [p.spend_usd for p in figures.series(later, "month")] == []
 
 
 def test_a_new_head_moves_spend_between_services_as_deltas(store: SqlStore) -> None:

@@ -16,8 +16,6 @@ from tests.fakes.schemas import schema_errors
 from tests.gitrepo import GIT_ENV, commit, git
 from tests.integration.conftest import BIN
 
-pytestmark = pytest.mark.integration
-
 ROOT = Path(__file__).resolve().parents[2]
 # An AWS access key id shape the secrets check reports at failure level (not a real key).
 SECRET = 'KEY = "AKIAQYLPMN5HFIQR7XYZ"\n'

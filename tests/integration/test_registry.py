@@ -22,8 +22,6 @@ from app.core.ports import ResolvedLicence
 from tests.fakes.registry_server import FakeRegistry, FakeRegistryServer
 from tests.integration.conftest import redis_url
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[FakeRegistryServer]:

@@ -15,8 +15,6 @@ import pytest
 from tests.gitrepo import Person, RepoBuilder
 from tests.integration.conftest import BIN
 
-pytestmark = pytest.mark.integration
-
 DAY = 86_400
 TRAILER = "Co-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>"
 HUMAN = Person("Hu Man", "human@example.com")

@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-import pytest
-
 from tests.fakes.github_server import FakeGitHub
 from tests.integration.conftest import deliver, wait_until
 from tests.integration.scenarios import (
@@ -19,8 +17,6 @@ from tests.integration.scenarios import (
     stage_pr,
     wait_completed,
 )
-
-pytestmark = pytest.mark.integration
 
 OWNER, REPO = "counted-org", "counted"
 FILES = 130  # more than a page of files, were they listed over REST

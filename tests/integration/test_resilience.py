@@ -39,8 +39,6 @@ from tests.integration.conftest import (
 from tests.integration.scenarios import REPO, our_runs, pull_request_payload, stage_file_pr
 from workers.celery_app import TASK_NAME, configure
 
-pytestmark = pytest.mark.integration
-
 OWNER = "resilience-org"
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 

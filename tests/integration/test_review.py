@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.fakes.github_server import FakeGitHub
 from tests.integration.conftest import deliver, wait_until
 from tests.integration.scenarios import (
@@ -15,8 +13,6 @@ from tests.integration.scenarios import (
     pull_request_payload,
     stage_file_pr,
 )
-
-pytestmark = pytest.mark.integration
 
 
 def test_second_push_fixes_one_finding_and_moves_another(

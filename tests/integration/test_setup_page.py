@@ -23,7 +23,6 @@ from tests.integration.conftest import (
     healthy,
 )
 
-pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 

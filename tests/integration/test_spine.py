@@ -18,8 +18,6 @@ from tests.integration.scenarios import (
     stage_ruff_pr,
 )
 
-pytestmark = pytest.mark.integration
-
 
 def _completed(github: FakeGitHub, head_sha: str) -> dict[str, Any]:
     wait_until(

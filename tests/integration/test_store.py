@@ -37,8 +37,6 @@ from app.core.models import (
 from app.errors import SettingsError
 from tests.integration.databases import OpenStore
 
-pytestmark = pytest.mark.integration
-
 REPO = "octo/widgets"
 MARCH = datetime(2025, 3, 10, 12, tzinfo=UTC)
 APRIL = datetime(2025, 4, 2, 9, tzinfo=UTC)
@@ -492,8 +490,8 @@ def test_migration_2_fills_the_figures_of_reports_stored_before_it(url: str) -> 
 
 
 def test_a_database_that_stops_answering_is_a_transient_error(tmp_path: Path) -> None:
-    from app.adapters.store import DatabaseUnavailable, engine_for
-    from app.errors import TransientError
+    from app.adapters.store import engine_for
+    from app.errors import DatabaseUnavailable, TransientError
 
     store = SqlStore(f"sqlite:///{tmp_path / 'up.db'}")
     with socket.socket() as sock:

@@ -22,8 +22,6 @@ from tests.integration.scenarios import (
     wait_completed,
 )
 
-pytestmark = pytest.mark.integration
-
 OWNER, REPO = "octo-org", "tracked"
 LINES = [f"VALUE_{i} = {i}\n" for i in range(10)]
 HUMAN = Person("Hu Man", "human@example.com")

@@ -25,8 +25,6 @@ import pytest
 from app.version import installed_version
 from tests.gitrepo import commit, git
 
-pytestmark = pytest.mark.integration
-
 ROOT = Path(__file__).resolve().parents[2]
 CLAUDE = "Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>"
 

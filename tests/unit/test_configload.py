@@ -1,9 +1,12 @@
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
-from app.configload import Reader, load_config
+from app.adapters.git import Git, git_environment
+from app.configload import Reader, base_reader, load_config
 from app.errors import ConfigError
+from tests.gitrepo import RepoBuilder
 
 REPO = "octo/app"
 Files = dict[tuple[str, str, str | None], str]
@@ -130,3 +133,22 @@ def test_licence_lists_under_an_org_floor_may_only_narrow_the_allowed_set(
     }
     licence = load_config(reader(files), REPO, "base").config.checks.licence
     assert (list(licence.allow), list(licence.deny)) == (allow, deny)
+
+
+def test_a_symlinked_policy_file_at_the_base_is_refused_not_read(tmp_path: Path) -> None:
+    """A `.ai-gate.yml` that is a link (to /etc/passwd here) is a clear config error naming
+    the file; its target is never read and the link text is never parsed as YAML."""
+    builder = RepoBuilder(tmp_path / "repo.git")
+    base = builder.commit({"a.py": "A = 1\n"}, "Base", symlinks={".ai-gate.yml": "/etc/passwd"})
+    git = Git(tmp_path / "repo.git", git_environment(None))
+    with pytest.raises(ConfigError, match="symbolic link") as raised:
+        load_config(base_reader(git, "o/r", base, lambda *_: None), "o/r", base)
+    assert raised.value.path == "o/r/.ai-gate.yml"
+
+
+def test_a_regular_policy_file_at_the_base_is_read_from_git(tmp_path: Path) -> None:
+    builder = RepoBuilder(tmp_path / "repo.git")
+    base = builder.commit({".ai-gate.yml": "gate:\n  drafts: skip\n"}, "Base")
+    git = Git(tmp_path / "repo.git", git_environment(None))
+    effective = load_config(base_reader(git, "o/r", base, lambda *_: None), "o/r", base)
+    assert effective.config.gate.drafts == "skip"

@@ -144,8 +144,10 @@ def test_hard_coded_password_rules_are_left_to_the_secrets_check() -> None:
 
 
 def test_mypy_does_not_repeat_ruff_on_the_same_line() -> None:
+    mypy_on = Config.model_validate({"checks": {"mypy": {"enabled": True}}})
     results = found(
         [diag("pkg/a.py", 1, "F821"), diag("pkg/a.py", 3, "F811")],
+        config=mypy_on,
         mypy=[
             diag("pkg/a.py", 1, "name-defined"),
             diag("pkg/a.py", 2, "name-defined"),  # ruff said nothing here
@@ -187,3 +189,15 @@ def test_a_file_with_a_syntax_error_gets_one_finding_not_one_per_recovery() -> N
     assert results[1].message == (
         "Expected `,`, found newline (the first of 3 syntax errors in this file)"
     )
+
+
+def test_measured_precision_is_given_for_curated_rules_only_with_its_corpus() -> None:
+    from app.core.checks.rules import MEASURED_PRECISION
+
+    curated = {r.code for r in CURATED}
+    assert set(MEASURED_PRECISION) <= curated
+    for figure in MEASURED_PRECISION.values():
+        judged, _, rest = figure.partition(" true or look (corpus at ")
+        good, _, of = judged.partition(" of ")
+        assert 0 <= int(good) <= int(of), figure
+        assert rest.endswith(")"), figure

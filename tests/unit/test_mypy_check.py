@@ -238,11 +238,17 @@ def test_mypy_counts_only_where_the_repository_configures_it(
     snapshot = make_snapshot().model_copy(update={"base_configs": base_configs})
     config = MypyConfig(level="failure")
     findings, notes = mypy_findings(snapshot, config, MypyResult(diagnostics=(diag,)), {})
-    [finding] = findings
-    assert (finding.level, finding.advisory) == (
-        ("failure", False) if configured else ("notice", True)
+    # Unconfigured: counted in a note, not reported (none was worth a look on real code).
+    assert [(f.level, f.advisory) for f in findings] == ([("failure", False)] if configured else [])
+    hidden = [n for n in notes if "not shown" in n]
+    assert hidden == (
+        []
+        if configured
+        else [
+            "mypy reported 1 error not shown as findings: the repository does not configure "
+            "mypy (`checks.mypy.enabled: auto`; set it to `true` to see them)."
+        ]
     )
-    assert any("never fail" in n for n in notes) is not configured
     # `enabled: true` judges them at `level` whatever the repository says.
     explicit = MypyConfig(enabled=True, level="failure")
     [forced], _ = mypy_findings(snapshot, explicit, MypyResult(diagnostics=(diag,)), {})
@@ -287,34 +293,82 @@ def test_classes_made_by_unseen_decorators_are_constructed_with_their_fields() -
             "Usage(requests=1, tokens=2)\nPoint(x=1)\nModel(name='a', other=1)\n"
             "Usage(bogus=1)\n"
         ),
+        # A class keyword on a base from a package that has no stub of ours: mypy checks it
+        # against `object.__init_subclass__` (mypy_findings sets that complaint aside).
+        "pkg/keyword.py": (
+            'from vendorlib.types import Base\n\n\nclass M(Base, extra="allow"):\n    x: int\n'
+        ),
     }
     result = run_mypy(files, MypyConfig())
     assert [(d.path, d.line, d.rule) for d in result.diagnostics] == [
-        ("pkg/use.py", 6, "call-arg")  # a field Usage does not have; the rest type-check
+        ("pkg/keyword.py", 4, "call-arg"),
+        ("pkg/use.py", 6, "call-arg"),  # a field Usage does not have; the rest type-check
     ]
+    assert "__init_subclass__" in result.diagnostics[0].message
+    assert "vendorlib.types" in result.unresolved_imports
     assert "pydantic" not in result.unresolved_imports
 
 
-def test_mypy_findings_in_tests_are_notices_that_never_fail() -> None:
-    diag = LintDiagnostic(
-        path="tests/test_x.py",
-        line=1,
-        end_line=1,
-        rule="method-assign",
-        message="Cannot assign to a method",
+def test_mypy_findings_in_tests_and_outside_its_scope_are_counted_not_reported() -> None:
+    """auto: only errors the repository's own mypy run would see are findings; with
+    `enabled: true` those in tests are notices that never fail."""
+    paths = ("tests/test_x.py", "pkg/x.py", "scripts/tool.py")
+    diags = tuple(
+        LintDiagnostic(path=p, line=1, end_line=1, rule="method-assign", message="no")
+        for p in paths
     )
-    src = LintDiagnostic(path="pkg/x.py", line=1, end_line=1, rule="arg-type", message="no")
     snapshot = make_snapshot(
         files=[
-            FileDiff(path=p, status="added", patch="@@ -0,0 +1 @@\n+x", additions=1)
-            for p in ("tests/test_x.py", "pkg/x.py")
+            FileDiff(path=p, status="added", patch="@@ -0,0 +1 @@\n+x", additions=1) for p in paths
         ],
-    ).model_copy(update={"base_configs": {"mypy.ini": "[mypy]\n"}})
-    result = MypyResult(diagnostics=(diag, src))
-    lines = {p: parse_patch("@@ -0,0 +1 @@\n+x") for p in ("tests/test_x.py", "pkg/x.py")}
-    found, _ = mypy_findings(snapshot, MypyConfig(), result, lines, ("^tests/",))
+    ).model_copy(update={"base_configs": {"mypy.ini": "[mypy]\nfiles = pkg, tests\n"}})
+    result = MypyResult(diagnostics=diags)
+    lines = {p: parse_patch("@@ -0,0 +1 @@\n+x") for p in paths}
+    found, notes = mypy_findings(snapshot, MypyConfig(), result, lines, ("^tests/",))
+    assert [(f.path, f.level, f.advisory) for f in found] == [("pkg/x.py", "warning", False)]
+    assert any("mypy reported 2 errors not shown" in n and "in tests" in n for n in notes)
+
+    config = MypyConfig(enabled=True)
+    found, notes = mypy_findings(snapshot, config, result, lines, ("^tests/",))
     by_path = {f.path: (f.level, f.advisory) for f in found}
-    assert by_path == {"tests/test_x.py": ("notice", True), "pkg/x.py": ("warning", False)}
+    assert by_path == {
+        "tests/test_x.py": ("notice", True),
+        "pkg/x.py": ("warning", False),
+        "scripts/tool.py": ("warning", False),
+    }
+    assert not any("not shown" in n for n in notes)
+
+
+@pytest.mark.parametrize("unresolved", [("vendorlib.types",), ()])
+def test_a_class_keyword_on_a_base_mypy_cannot_see_is_not_reported(
+    unresolved: tuple[str, ...],
+) -> None:
+    """`class M(Base, extra="allow")` with `Base` from an unresolved import: mypy checks the
+    keyword against `object.__init_subclass__` (the corpus's claude-agent-sdk case)."""
+    keyword = LintDiagnostic(
+        path="pkg/a.py",
+        line=4,
+        end_line=4,
+        rule="call-arg",
+        message='Unexpected keyword argument "extra" for "__init_subclass__" of "object"',
+    )
+    other = LintDiagnostic(
+        path="pkg/a.py",
+        line=9,
+        end_line=9,
+        rule="call-arg",
+        message='Unexpected keyword argument "colour" for "Point"',
+    )
+    snapshot = make_snapshot().model_copy(update={"base_configs": {"mypy.ini": "[mypy]\n"}})
+    result = MypyResult(diagnostics=(keyword, other), unresolved_imports=unresolved)
+    found, notes = mypy_findings(snapshot, MypyConfig(), result, {})
+    # Only with an import mypy could not see is the complaint set aside; the other stays.
+    assert [f.start_line for f in found] == ([9] if unresolved else [4, 9])
+    expected = (
+        "1 mypy error about a class keyword on a base class from a package mypy could not see "
+        "is not reported: the base is unknown to it, not wrong."
+    )
+    assert (expected in notes) is bool(unresolved)
 
 
 @pytest.mark.parametrize(

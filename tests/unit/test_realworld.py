@@ -150,3 +150,27 @@ def test_the_committed_corpus_is_consistent() -> None:
     assert all(len(r.base) == 40 and len(r.head) == 40 for r in ranges)
     assert {(k.repository, k.range) for k in judgements} <= ids
     assert all(j.reason for j in judgements.values())
+
+
+def test_findings_listing_shows_each_verdict_and_reason_and_counts_per_rule() -> None:
+    from bench.realworld.__main__ import finding_lines, rule_lines
+
+    secret = key(7, "secrets/secret-keyword", path="t.py")
+    judgements = {key(1): judged(key(1), "noise"), secret: judged(secret, "true")}
+    findings = [
+        Observed(key(1), "warning", "m"),
+        Observed(secret, "failure", "m"),
+        Observed(key(2), "notice", "m"),
+    ]
+    result = score(findings, judgements, {"r1"})
+    assert finding_lines(result) == [
+        "  r1       a.py:1 ruff/S105 [warning] noise — because",
+        "  r1       t.py:7 secrets/secret-keyword [failure] true — because",
+        "  r1       a.py:2 ruff/S105 [notice] unjudged",
+    ]
+    rows = rule_lines(result)
+    assert [row.split()[:2] for row in rows] == [
+        ["ruff/S105", "2"],
+        ["secrets/secret-keyword", "1"],
+    ]
+    assert rows[1].split()[-2:] == ["100%", "100%"]

@@ -161,6 +161,33 @@ def test_only_our_rules_when_nothing_runs_the_repositorys_ruff_config() -> None:
 
 
 @pytest.mark.parametrize(
+    ("setting", "theirs"),
+    [(None, False), ("never", False), ("auto", True), ("always", True)],
+)
+def test_the_rules_a_repository_selects_are_added_only_when_asked(
+    setting: str | None, theirs: bool
+) -> None:
+    """By default only the curated set runs, under the repository's configuration: a
+    repository that runs ruff reports its own rules itself, and under our ruff version its
+    defaults and rules differ (BLE001/UP032 from new defaults on the corpus)."""
+    from app.core.checks.ruff import ruff_findings
+    from tests.builders import FakeLinters, make_file, make_snapshot
+
+    snapshot = make_snapshot(files=[make_file("pkg/a.py", ["x = 1"])]).model_copy(
+        update={
+            "base_configs": {
+                "ruff.toml": '[lint]\nselect = ["BLE"]\n',
+                ".pre-commit-config.yaml": "repos:\n  - repo: x\n    hooks:\n      - id: ruff\n",
+            }
+        }
+    )
+    config = RuffConfig.model_validate({} if setting is None else {"repository_rules": setting})
+    linters = FakeLinters()
+    ruff_findings(snapshot, config, linters, {})
+    assert linters.repository_rules == [theirs]
+
+
+@pytest.mark.parametrize(
     ("path", "text", "expected"),
     [
         ("ruff.toml", 'extend = "base.toml"\n', Extends(target="base.toml")),

@@ -1,5 +1,6 @@
 from app.core.checks.directives import directives, without
 from app.core.checks.loosening import loosened_lines
+from app.core.checks.mypy import MypyConfig
 from app.core.checks.suppressions import SuppressionsConfig
 from app.core.config import ChecksConfig, Config
 from app.core.models import FileDiff
@@ -209,7 +210,13 @@ def test_see_through_reports_what_a_new_suppression_hid() -> None:
     )
     commit = make_commit(trailers=[CLAUDE])
     snapshot = make_snapshot(commits=[commit], files=files)
-    report = analyse(snapshot, _config(see_through=True), linters)
+    # mypy judged here as where the repository configures it.
+    config = Config(
+        checks=ChecksConfig(
+            suppressions=SuppressionsConfig(see_through=True), mypy=MypyConfig(enabled=True)
+        )
+    )
+    report = analyse(snapshot, config, linters)
     hidden = [(f.check, f.start_line, f.rule) for f in report.findings if f.check != "suppressions"]
     # B006 on line 3 is not what the E501 directive hid: not reported.
     assert hidden == [("ruff", 1, "F401"), ("mypy", 2, "assignment")]

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 
 from app.adapters.intake import MemoryIntake
 from app.adapters.state import MemoryJobState
-from app.jobs import Job
-from app.queue import QueueFull
+from app.jobs.model import Job
+from app.jobs.queue import QueueFull
 from app.web.metrics import WebMetrics
 from app.web.signature import sign
 from app.web.webhooks import webhook_route

@@ -24,6 +24,18 @@ def test_at_most_ten_annotations_per_level_the_most_severe_first() -> None:
     assert commands[0].startswith("::error file=pkg/m100.py,line=101,endLine=101,")
 
 
+def test_the_findings_that_decide_the_verdict_are_annotated_before_the_others() -> None:
+    """Twelve warnings and `fail_on: warning`: the one marked decisive (placed last by path)
+    is among the ten GitHub shows, first."""
+    findings = [make_finding(i, level="warning") for i in range(12)]
+    findings.append(make_finding(300, level="warning").model_copy(update={"decisive": True}))
+
+    commands = annotation_commands(findings)
+
+    assert len(commands) == PER_LEVEL
+    assert commands[0].startswith("::warning file=pkg/m300.py,")
+
+
 def test_messages_and_properties_are_escaped_so_a_finding_cannot_forge_a_command() -> None:
     finding = make_finding(0, path="a,b:c.py", message="50% done\n::error::forged")
 

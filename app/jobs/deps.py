@@ -1,6 +1,8 @@
-"""Builds the long-lived collaborators from Settings, once per process."""
+"""The long-lived collaborators of the job layer (`Deps`), built from Settings once per process."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import redis
 
@@ -14,11 +16,32 @@ from app.adapters.registry import (
     RedisLicenceCache,
     RegistryResolver,
 )
+from app.adapters.reports import ReportStore
 from app.adapters.state import JobState, MemoryJobState, RedisJobState
-from app.adapters.store import SqlStore
+from app.adapters.store import CostLedger, JobLog, SqlStore
 from app.alerts import Alerts, Target
-from app.jobs import Deps
+from app.core.ports import LicenceResolver
 from app.settings import Settings
+
+
+@dataclass(frozen=True)
+class Deps:
+    """Long-lived collaborators, built once per process from Settings."""
+
+    github: GitHubApp
+    gitcache: GitCache
+    licences: LicenceResolver
+    state: JobState
+    reports: ReportStore
+    ledger: CostLedger
+    runs: JobLog
+    # Seconds one attempt of a job may take (AI_GATE_JOB_TIME_LIMIT).
+    time_limit: float = 150.0
+    # Seconds a head's lock outlives a job that stopped renewing it (AI_GATE_LEASE_SECONDS).
+    lease: float = 30.0
+    # Figures per service and outcome, and budget alerts (app/tracking.py); None: not kept.
+    outcomes: Outcomes | None = None
+    alerts: Alerts | None = None
 
 
 def build_state(settings: Settings) -> JobState:

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from app.deadline import Deadline
 from app.errors import AiGateError, Busy, RateLimited, TimeLimitExceeded, TransientError
-from app.jobs import Deps, Job, fail_job, run_job
+from app.jobs.analyse import fail_job, run_job
+from app.jobs.deps import Deps
+from app.jobs.model import Job
 from app.publishers.checkrun import ErrorConclusion
 
 log = logging.getLogger(__name__)
@@ -106,7 +108,7 @@ def give_up(job: Job, deps: Deps, conclusion: ErrorConclusion, message: str) -> 
     log.error("job %s failed for good: %s", job.key, message)
     try:
         fail_job(job, deps, conclusion, message)
-    except AiGateError:
+    except Exception:  # the last resort: whatever broke, the job ends logged, never raised
         log.exception("could not complete the check run of job %s", job.key)
 
 

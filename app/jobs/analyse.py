@@ -7,29 +7,20 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from app.adapters.git import Git
-from app.adapters.gitcache import GitCache, PullRef
+from app.adapters.gitcache import PullRef
 from app.adapters.github import (
-    GitHubApp,
     Installation,
     PullRequestSource,
     clone_url,
     pull_request_info,
 )
-from app.adapters.localgit import changed_files, merge_base, read_texts, tree_entries
-from app.adapters.outcomes import Outcomes
-from app.adapters.reports import ReportStore
-from app.adapters.state import JobState
-from app.adapters.store import CostLedger, JobLog
+from app.adapters.localgit import changed_files, merge_base
 from app.adapters.tokencount import Counting
-from app.alerts import Alerts
-from app.configload import load_config
+from app.configload import base_reader, load_config
 from app.core.config import Config
 from app.core.configfile import CONFIG_PATH
 from app.core.configmerge import config_info
@@ -44,12 +35,13 @@ from app.core.models import (
     Verdict,
 )
 from app.core.pipeline import patch_lines
-from app.core.ports import LicenceResolver
 from app.core.scope import path_gates
 from app.deadline import Deadline
 from app.engine import analyse_range
 from app.errors import Busy, ConfigError, Superseded, Unavailable
-from app.heads import holding
+from app.jobs.deps import Deps
+from app.jobs.heads import holding
+from app.jobs.model import CLOSED, Job
 from app.publishers.checkrun import ACKNOWLEDGE, CheckRunPublisher, ErrorConclusion
 from app.publishers.codescanning import CodeScanningPublisher
 from app.publishers.review import ReviewPublisher
@@ -60,56 +52,6 @@ log = logging.getLogger(__name__)
 Outcome = Literal["published", "superseded", "config-error", "already-analysed", "recorded"]
 # How long a job remembers that it completed its run (retries come within minutes).
 PUBLISHED_TTL = 3600
-# The head recorded for a closed PR: queued jobs for it stop.
-CLOSED = "closed"
-
-
-class Job(BaseModel):
-    """What a job needs to find its work again: ids, never objects."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    installation_id: int
-    repository: str  # owner/name
-    pull_number: int
-    head_sha: str
-    delivery_id: str = ""
-    event: str = ""
-    # A re-run request asks for a fresh check run even when one exists for the sha.
-    rerun: bool = False
-    # analyse: run the checks; review / action: re-judge from the stored report; outcome:
-    # record a PR merged or closed (app/tracking.py); rework: a push to the default branch.
-    kind: Literal["analyse", "review", "action", "outcome", "rework"] = "analyse"
-    actor: str = ""  # who submitted the review or pressed the button
-    action: str = ""  # the button's identifier
-
-    @property
-    def pr_key(self) -> str:
-        return f"{self.installation_id}:{self.repository}:{self.pull_number}"
-
-    @property
-    def key(self) -> str:
-        return f"{self.pr_key}:{self.head_sha}"
-
-
-@dataclass(frozen=True)
-class Deps:
-    """Long-lived collaborators, built once per process from Settings."""
-
-    github: GitHubApp
-    gitcache: GitCache
-    licences: LicenceResolver
-    state: JobState
-    reports: ReportStore
-    ledger: CostLedger
-    runs: JobLog
-    # Seconds one attempt of a job may take (AI_GATE_JOB_TIME_LIMIT).
-    time_limit: float = 150.0
-    # Seconds a head's lock outlives a job that stopped renewing it (AI_GATE_LEASE_SECONDS).
-    lease: float = 30.0
-    # Figures per service and outcome, and budget alerts (app/tracking.py); None: not kept.
-    outcomes: Outcomes | None = None
-    alerts: Alerts | None = None
 
 
 def run_job(job: Job, deps: Deps, deadline: Deadline | None = None) -> Outcome:
@@ -562,17 +504,12 @@ def _load_config(
     fetched it), other repositories' (the org's `.github`, `_extends`) through the API, or
     from `known` where it was asked for already."""
 
-    def read(name: str, path: str, ref: str | None) -> str | None:
+    def others(name: str, path: str, ref: str | None) -> str | None:
         if known and (name, path, ref) in known:
             return known[(name, path, ref)].result()
-        if git is not None and name == repo and ref == base_sha:
-            entry = tree_entries(git, base_sha, [path]).get(path)
-            if entry is None:
-                return None
-            texts, _ = read_texts(git, {path: entry[1]})
-            return texts.get(path)
         return source.config_text(name, ref, path)
 
+    read = others if git is None else base_reader(git, repo, base_sha, others)
     effective = load_config(read, repo, base_sha)
     return effective.config, config_info(effective)
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
-from app.jobs import Job
+from app.jobs.model import Job
 
 log = logging.getLogger(__name__)
 
