@@ -27,18 +27,35 @@ def schema_text() -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
-def _rows(schema: dict[str, Any], defs: dict[str, Any], prefix: str) -> list[str]:
+def _ref(prop: dict[str, Any]) -> str | None:
+    ref = prop.get("$ref") or (prop.get("allOf") or [{}])[0].get("$ref")
+    return str(ref).rsplit("/", 1)[-1] if ref else None
+
+
+def _rows(
+    schema: dict[str, Any], defs: dict[str, Any], prefix: str, expand: bool = True
+) -> list[str]:
     rows = []
     for name, prop in schema.get("properties", {}).items():
-        ref = prop.get("$ref") or (prop.get("allOf") or [{}])[0].get("$ref")
+        ref = _ref(prop)
         dotted = f"{prefix}{name}"
-        if ref:
-            rows += _rows(defs[ref.rsplit("/", 1)[-1]], defs, dotted + ".")
+        if ref and expand:
+            rows += _rows(defs[ref], defs, dotted + ".")
             continue
-        default = _cell(json.dumps(prop.get("default")))
+        if ref:  # a block inside a list item: its keys are those of the top-level block
+            description = _cell(str(prop.get("description", "")))
+            rows.append(f"| `{dotted}` | object | | {description} |")
+            continue
+        item = _ref(prop.get("items", {})) if prop.get("type") == "array" else None
+        required = name in schema.get("required", ())
+        default = "(required)" if required else _cell(json.dumps(prop.get("default")))
         kind = _type(prop)
         description = _cell(str(prop.get("description", "")))
+        if item:
+            kind = "list of object"
         rows.append(f"| `{dotted}` | {kind} | `{default}` | {description} |")
+        if item:
+            rows += _rows(defs[item], defs, dotted + "[].", expand=False)
     return rows
 
 

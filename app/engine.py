@@ -18,6 +18,7 @@ from app.core.cost import pull_request_cost
 from app.core.models import (
     Acknowledgement,
     ConfigInfo,
+    LabelGrant,
     PullRequestInfo,
     PullRequestSnapshot,
     Report,
@@ -56,6 +57,7 @@ def analyse_range(
     deadline: Deadline | None = None,
     progress: Callable[[str], None] = lambda _: None,
     counting: Counting | None = None,
+    label_grants: Sequence[LabelGrant] = (),
 ) -> Analysis:
     """The report of base..head (and the snapshot it was made from, for publishing).
 
@@ -79,6 +81,7 @@ def analyse_range(
             licences=licences,
             deadline=deadline,
             progress=progress,
+            label_grants=label_grants,
         )
 
 
@@ -99,6 +102,7 @@ def _analyse_range(
     licences: LicenceResolver | None,
     deadline: Deadline | None,
     progress: Callable[[str], None],
+    label_grants: Sequence[LabelGrant],
 ) -> Analysis:
     deadline = deadline or Deadline.never()
     checks_deadline = deadline.sooner(min(PUBLISH_RESERVE, 0.25 * max(deadline.remaining(), 0)))
@@ -112,7 +116,13 @@ def _analyse_range(
         wanted=needs_contents,
         pull_request=pull_request,
         logins=logins,
-    ).model_copy(update={"reviews": tuple(reviews), "acknowledgements": tuple(acknowledgements)})
+    ).model_copy(
+        update={
+            "reviews": tuple(reviews),
+            "acknowledgements": tuple(acknowledgements),
+            "label_grants": tuple(label_grants),
+        }
+    )
     targets = sorted(python_files(snapshot))
     checks = config.checks
     progress(

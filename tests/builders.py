@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from app.core.checks.mypy import MypyConfig, MypyResult
 from app.core.config import RuffConfig
@@ -127,9 +128,16 @@ class FakeLinters:
         self,
         diagnostics: Sequence[LintDiagnostic] = (),
         mypy_diagnostics: Sequence[LintDiagnostic] = (),
+        hidden: Sequence[LintDiagnostic] = (),
+        hidden_mypy: Sequence[LintDiagnostic] = (),
     ) -> None:
         self.diagnostics = list(diagnostics)
         self.mypy_diagnostics = list(mypy_diagnostics)
+        # Diagnostics seen only while `replaced` is open (what a suppression hid).
+        self.hidden = list(hidden)
+        self.hidden_mypy = list(hidden_mypy)
+        self.replacements: list[dict[str, str]] = []
+        self._open = False
         self.mypy_seen: list[list[str]] = []
         self.seen: list[list[str]] = []
         # Whether each ruff run was asked for the repository's own rules too.
@@ -143,8 +151,19 @@ class FakeLinters:
     ) -> LintResult:
         self.seen.append(list(paths))
         self.repository_rules.append(repository_rules)
-        return LintResult(diagnostics=tuple(d for d in self.diagnostics if d.path in paths))
+        found = [*self.diagnostics, *(self.hidden if self._open else ())]
+        return LintResult(diagnostics=tuple(d for d in found if d.path in paths))
 
     def mypy(self, paths: Sequence[str], config: MypyConfig) -> MypyResult:  # noqa: ARG002
         self.mypy_seen.append(list(paths))
-        return MypyResult(diagnostics=tuple(d for d in self.mypy_diagnostics if d.path in paths))
+        found = [*self.mypy_diagnostics, *(self.hidden_mypy if self._open else ())]
+        return MypyResult(diagnostics=tuple(d for d in found if d.path in paths))
+
+    @contextmanager
+    def replaced(self, texts: Mapping[str, str]) -> Iterator[None]:
+        self.replacements.append(dict(texts))
+        self._open = True
+        try:
+            yield
+        finally:
+            self._open = False

@@ -118,6 +118,12 @@ def _analyse(
             pull_request=pull_request_info(event.data),
             logins=source.commit_logins(env.repository, event.number),
             reviews=reviews,
+            label_grants=source.label_grants(
+                env.repository,
+                event.number,
+                pull_request_info(event.data).labels,
+                config.gate.skip_label,
+            ),
             licences=RegistryResolver(settings.pypi_url, settings.npm_url),
             deadline=deadline,
         ).report

@@ -6,7 +6,7 @@ import base64
 import binascii
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +29,7 @@ from app.adapters.ghauth import (
     make_app_jwt,
 )
 from app.core.models import (
+    LabelGrant,
     PullRequestInfo,
     Review,
 )
@@ -369,6 +370,22 @@ class PullRequestSource:
             )
             for r in self._api.paginate(f"/repos/{repo}/pulls/{number}/reviews")
         )
+
+    def label_grants(
+        self, repo: str, number: int, labels: Sequence[str], wanted: str | None
+    ) -> tuple[LabelGrant, ...]:
+        """Who last added the `wanted` label (when the PR carries it), from the issue's events,
+        with that person's permission: a label is honoured by who added it, never assumed."""
+        if wanted is None or wanted.lower() not in {x.lower() for x in labels}:
+            return ()
+        login = ""
+        for event in self._api.paginate(f"/repos/{repo}/issues/{number}/events"):
+            name = str((event.get("label") or {}).get("name") or "")
+            if event.get("event") == "labeled" and name.lower() == wanted.lower():
+                login = str((event.get("actor") or {}).get("login") or "")
+        if not login:
+            return (LabelGrant(label=wanted),)
+        return (LabelGrant(label=wanted, login=login, permission=self.permission(repo, login)),)
 
     def permission(self, repo: str, username: str) -> str:
         """A user's permission on the repository: admin, maintain, write, triage, read or none."""

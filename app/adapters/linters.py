@@ -145,6 +145,22 @@ class TreeLinters:
     def mypy(self, paths: Sequence[str], config: MypyConfig) -> MypyResult:
         return MypyRunner(self.root, self.source_roots, self._deadline).run(paths, config)
 
+    @contextmanager
+    def replaced(self, texts: Mapping[str, str]) -> Iterator[None]:
+        # The workspace is ours (materialised for this job): the originals are put back
+        # before anything else lints it.
+        saved: dict[Path, bytes] = {}
+        try:
+            for path, text in texts.items():
+                target = self.root / path
+                if target.is_file():
+                    saved[target] = target.read_bytes()
+                    target.write_text(text, encoding="utf-8")
+            yield
+        finally:
+            for target, data in saved.items():
+                target.write_bytes(data)
+
     def _run_ruff(self, cmd: list[str]) -> LintResult:
         timeout = min(self._timeout, max(self._deadline.remaining(), 1.0))
         with tempfile.TemporaryDirectory(prefix="ai-gate-ruff-") as scratch:

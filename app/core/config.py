@@ -12,9 +12,12 @@ from app.core.checks.mypy import MypyConfig
 from app.core.checks.rules import RECOMMENDED_RUFF_RULES
 from app.core.checks.secrets import SecretsConfig
 from app.core.checks.secretvalues import DEFAULT_TEST_PATHS
+from app.core.checks.smells import CostSmellsConfig
+from app.core.checks.suppressions import SuppressionsConfig
 from app.core.cost import CostConfig
+from app.core.globs import Globs
 from app.core.models import Level
-from app.core.section import Patterns, Section
+from app.core.section import OptionalPattern, Patterns, Section
 from app.core.services import ServiceMap
 
 RECOMMENDED_RUFF_IGNORES: tuple[str, ...] = ("S101",)  # assert is fine in tests
@@ -63,6 +66,8 @@ class ChecksConfig(Section):
     mypy: MypyConfig = MypyConfig()
     secrets: SecretsConfig = SecretsConfig()
     licence: LicenceConfig = LicenceConfig()
+    suppressions: SuppressionsConfig = SuppressionsConfig()
+    cost: CostSmellsConfig = CostSmellsConfig()
 
 
 class FiltersConfig(Section):
@@ -147,6 +152,70 @@ class GateConfig(Section):
         "skip the analysis until ready for review (skip)",
         json_schema_extra={"stricter": ["skip", "report", "gate"]},
     )
+    branches: Globs = Field(
+        default=(),
+        description="base branches (globs, e.g. `[main, release/*]`) whose PRs the gate judges; "
+        "PRs to other branches are analysed and reported, never failed; `[]`: every branch",
+        json_schema_extra={"stricter": "all-when-empty"},
+    )
+    disclosure: Literal["off", "warn", "require"] = Field(
+        default="off",
+        description="AI work shown by other evidence (an agent identity, a marker, an agent "
+        "branch or label) without a disclosure in an accepted form: ignored (off), a reason in "
+        "the summary that does not fail (warn), or a failure (require)",
+        json_schema_extra={"stricter": ["off", "warn", "require"]},
+    )
+    disclosure_trailers: tuple[str, ...] = Field(
+        default=("Assisted-by", "Generated-by", "Co-authored-by", "AI-assisted"),
+        description="trailer keys that disclose AI help when their value names an agent, a "
+        "model or AI (`Assisted-by: Claude Code:claude-opus-4.6`), in a commit or the PR body; "
+        "e.g. `[Assisted-by]` where only that form is accepted",
+        json_schema_extra={"stricter": "fewer"},
+    )
+    disclosure_checkbox: OptionalPattern = Field(
+        default=r"^\s*[-*]\s*\[[xX]\]\s.*\b(?:AI|LLM|[Aa]ssisted|[Gg]enerated)\b",
+        description="a regular expression (multi-line) for a ticked PR-template checkbox that "
+        "discloses AI help in the PR body; null: no checkbox form",
+    )
+    forbid_agent_signoff: bool = Field(
+        default=False,
+        description="fail when a `Signed-off-by` trailer names an agent identity (only a person "
+        "can certify the Developer Certificate of Origin)",
+        json_schema_extra={"stricter": "true"},
+    )
+    skip_label: str | None = Field(
+        default=None,
+        max_length=50,
+        description="a label that skips the gate (the verdict is neutral), honoured only when "
+        "the label was added by someone with write access to the repository: GitHub is asked "
+        "who added it and what permission they have",
+    )
+
+
+class GateOverride(Section):
+    fail_on: Level | None = Field(
+        default=None,
+        description="the lowest finding level that fails the gate, for these paths",
+        json_schema_extra={"stricter": ["failure", "warning", "notice"]},
+    )
+    licence_denials: bool | None = Field(
+        default=None,
+        description="fail on a denied licence in these paths whatever `fail_on` says",
+        json_schema_extra={"stricter": "true"},
+    )
+
+
+class Override(Section):
+    """Settings for some paths: the keys set here replace the top-level ones for those files."""
+
+    paths: Globs = Field(min_length=1, description="the path globs this block applies to")
+    checks: ChecksConfig = Field(
+        default_factory=ChecksConfig,
+        description="`checks` settings for these paths (only the keys written apply)",
+    )
+    gate: GateOverride = Field(
+        default_factory=GateOverride, description="`gate.fail_on` and `gate.licence_denials`"
+    )
 
 
 class SarifConfig(Section):
@@ -158,6 +227,24 @@ class SarifConfig(Section):
 
 
 class Config(Section):
+    paths: Globs = Field(
+        default=(),
+        description="path globs of the files analysed at all (e.g. `[src/**, tests/**]`); "
+        "`[]`: every file. Files left out are listed in the summary, neither checked nor counted",
+        json_schema_extra={"stricter": "all-when-empty"},
+    )
+    exclude: Globs = Field(
+        default=(),
+        description="path globs of files left out of the analysis (after `paths`), e.g. "
+        "`[docs/**, examples/**]`",
+        json_schema_extra={"stricter": "fewer"},
+    )
+    overrides: tuple[Override, ...] = Field(
+        default=(),
+        description="blocks of `{paths, checks, gate}` applied per file, in order (a later "
+        "block wins where two set the same key), e.g. stricter rules for `src/payments/**`, "
+        "none for `docs/**`; an organisation's floor applies inside each block too",
+    )
     detection: DetectionConfig = DetectionConfig()
     checks: ChecksConfig = ChecksConfig()
     filters: FiltersConfig = FiltersConfig()

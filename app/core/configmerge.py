@@ -93,6 +93,13 @@ def is_looser(path: tuple[str, ...], value: Leaf, floor: Leaf) -> bool:
             return True  # an empty allow-list allows everything
         inner, outer = (value, floor) if rule == "subset" else (floor, value)
         return not set(inner) <= set(outer)
+    if rule == "all-when-empty" and isinstance(value, list | tuple):
+        # An empty list means everything (every path, every branch): the strictest value.
+        if not value:
+            return False
+        return not isinstance(floor, list | tuple) or not floor or not set(floor) <= set(value)
+    if rule == "fewer" and isinstance(value, list | tuple) and isinstance(floor, list | tuple):
+        return not set(value) <= set(floor)  # an exclusion list may only shrink
     if isinstance(rule, list) and value in rule and floor in rule:
         return rule.index(value) < rule.index(floor)  # ordered lenient -> strict
     return True
@@ -110,8 +117,18 @@ def combine(documents: Sequence[ConfigDocument], floor: ConfigDocument | None) -
     notes: list[str] = []
     if floor is not None:
         validate(floor.data, floor.node, floor.path)
+        floor_leaves = _leaves(floor.data)
         current = _leaves(merged)
-        for path, minimum in _leaves(floor.data).items():
+        blocks = merged.get("overrides")
+        if isinstance(blocks, list):
+            merged["overrides"] = _floored_overrides(blocks, floor, notes)
+            current.pop(("overrides",), None)  # the floor's own blocks are added after them
+        for path, minimum in floor_leaves.items():
+            if path == ("overrides",) and isinstance(minimum, list):
+                own = merged.get("overrides")
+                merged["overrides"] = [*(own if isinstance(own, list) else []), *minimum]
+                sources["overrides"] = f"{floor.path} (floor)"
+                continue
             dotted = ".".join(path)
             value = current.get(path, _default(path))
             if is_looser(path, value, minimum):
@@ -124,6 +141,36 @@ def combine(documents: Sequence[ConfigDocument], floor: ConfigDocument | None) -
                 sources[dotted] = f"{floor.path} (floor)"
     config = validate(merged, None, documents[-1].path if documents else "config")
     return Effective(config, sources, tuple(notes))
+
+
+def _floored_overrides(
+    blocks: list[object], floor: ConfigDocument, notes: list[str]
+) -> list[object]:
+    """A repository's override blocks with every key that would loosen the floor set back to
+    it: an override is no way around the organisation's minimum."""
+    floor_leaves = _leaves(floor.data)
+    out: list[object] = []
+    for n, block in enumerate(blocks, start=1):
+        if not isinstance(block, dict):
+            out.append(block)
+            continue
+        fixed = dict(block)
+        for section in ("checks", "gate"):
+            raw = block.get(section)
+            if not isinstance(raw, dict):
+                continue
+            inner: dict[str, object] = {str(k): v for k, v in raw.items()}
+            for path, value in _leaves(inner, (section,)).items():
+                minimum = floor_leaves.get(path, value)
+                if path in floor_leaves and is_looser(path, value, minimum):
+                    notes.append(
+                        f"`overrides[{n}].{'.'.join(path)}: {value}` would loosen the "
+                        f"organisation's floor; `{minimum}` applies."
+                    )
+                    _set(inner, path[1:], minimum)
+            fixed[section] = inner
+        out.append(fixed)
+    return out
 
 
 def config_info(effective: Effective) -> ConfigInfo:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.core.config import GateConfig
+from app.core.disclosure import disclosure_reasons
 from app.core.models import (
     LEVEL_ORDER,
+    WRITE_PERMISSIONS,
     Acknowledgement,
     Attribution,
     Conclusion,
+    Disclosure,
     Finding,
+    LabelGrant,
     Review,
     Verdict,
 )
+from app.core.scope import gated_branch
 
 NOT_GATED = "Not AI-attributed; the gate applies to AI-attributed pull requests only."
 
@@ -31,6 +36,13 @@ class GateInput:
     acknowledgements: Sequence[Acknowledgement] = ()
     # Reasons the cost budget gives for failing (empty when within budget or set to warn).
     budget_failures: Sequence[str] = field(default_factory=tuple)
+    # The gate settings of paths an override changes them for (`fail_on`, licence denials).
+    path_gates: Mapping[str, GateConfig] = field(default_factory=dict)
+    # The PR's base branch (None: not a pull request, as in `ai-gate check` on a range).
+    base_ref: str | None = None
+    labels: Sequence[str] = ()
+    label_grants: Sequence[LabelGrant] = ()
+    disclosure: Disclosure | None = None
 
 
 def is_bot(login: str, user_type: str = "User") -> bool:
@@ -61,25 +73,32 @@ def _percent(share: float) -> str:
 
 def failing_findings(gate: GateConfig, data: GateInput) -> list[Finding]:
     """Findings on added lines at or above `gate.fail_on` (advisory findings never count)."""
-    threshold = LEVEL_ORDER[gate.fail_on]
     return [
         f
         for f in data.findings
-        if f.in_diff and not f.advisory and LEVEL_ORDER[f.level] >= threshold
+        if f.in_diff
+        and not f.advisory
+        and LEVEL_ORDER[f.level] >= LEVEL_ORDER[data.path_gates.get(f.path, gate).fail_on]
     ]
 
 
 def denied_licences(gate: GateConfig, data: GateInput) -> list[Finding]:
     """Denied licences, which fail the gate whatever `fail_on` says (`gate.licence_denials`)."""
-    if not gate.licence_denials:
-        return []
-    return [f for f in data.findings if f.check == "licence" and f.rule.endswith("-denied")]
+    return [
+        f
+        for f in data.findings
+        if f.check == "licence"
+        and f.rule.endswith("-denied")
+        and data.path_gates.get(f.path, gate).licence_denials
+    ]
 
 
 def decisive(gate: GateConfig, data: GateInput) -> list[Finding]:
     """The findings the verdict fails on, if it fails on any."""
     skipped = data.draft and gate.drafts == "skip"
     if skipped or (gate.applies_to == "ai" and not data.attribution.ai):
+        return []
+    if not gated_branch(gate, data.base_ref) or skip_grant(gate, data) is not None:
         return []
     failing = failing_findings(gate, data)
     return failing or denied_licences(gate, data)
@@ -94,9 +113,10 @@ def _failures(gate: GateConfig, data: GateInput) -> list[str]:
     reasons = []
     if failing:
         verb = "reaches" if len(failing) == 1 else "reach"
+        by_override = " (or an override's for its path)" if data.path_gates else ""
         reasons.append(
             f"{_count(len(failing), 'finding')} on added lines {verb} "
-            f"`gate.fail_on: {gate.fail_on}`."
+            f"`gate.fail_on: {gate.fail_on}`{by_override}."
         )
     denied = denied_licences(gate, data)
     if denied and not failing:
@@ -122,16 +142,67 @@ def _size_failures(gate: GateConfig, att: Attribution) -> list[str]:
     return reasons
 
 
+def skip_grant(gate: GateConfig, data: GateInput) -> LabelGrant | None:
+    """The grant that skips the gate: `gate.skip_label` on the PR, added by someone who may
+    write to the repository (as GitHub says; never assumed)."""
+    label = gate.skip_label
+    if label is None or label.lower() not in {x.lower() for x in data.labels}:
+        return None
+    for grant in data.label_grants:
+        if grant.label.lower() == label.lower() and grant.permission in WRITE_PERMISSIONS:
+            return grant
+    return None
+
+
+def _skip_refused(gate: GateConfig, data: GateInput) -> list[str]:
+    """Why a skip label on the PR was not honoured."""
+    label = gate.skip_label
+    if label is None or label.lower() not in {x.lower() for x in data.labels}:
+        return []
+    grant = next((g for g in data.label_grants if g.label.lower() == label.lower()), None)
+    if grant is None or not grant.login:
+        who = "GitHub did not say who added it"
+    else:
+        who = f"@{grant.login} added it with `{grant.permission}` access"
+    return [f"Label `{label}` not honoured: {who}; skipping the gate needs write access."]
+
+
 def decide(gate: GateConfig, data: GateInput) -> Verdict:
     """Failures first; then the human review requirement; drafts per `gate.drafts`."""
     if data.draft and gate.drafts == "skip":
         return Verdict(
             conclusion="neutral", reasons=("Draft: not analysed until it is ready for review.",)
         )
+    if not gated_branch(gate, data.base_ref):
+        branches = ", ".join(f"`{b}`" for b in gate.branches)
+        return Verdict(
+            conclusion="neutral",
+            reasons=(
+                f"Not gated: the PR targets `{data.base_ref}`; `gate.branches` is {branches}.",
+            ),
+        )
+    grant = skip_grant(gate, data)
+    if grant is not None:
+        return Verdict(
+            conclusion="neutral",
+            reasons=(
+                f"Gate skipped: label `{grant.label}` added by @{grant.login} "
+                f"(`{grant.permission}`).",
+            ),
+        )
+    verdict = _decide(gate, data)
+    refused = _skip_refused(gate, data)
+    return (
+        verdict.model_copy(update={"reasons": (*verdict.reasons, *refused)}) if refused else verdict
+    )
+
+
+def _decide(gate: GateConfig, data: GateInput) -> Verdict:
     if gate.applies_to == "ai" and not data.attribution.ai:
         return Verdict(conclusion="neutral", reasons=(NOT_GATED,))
     acks = [f"@{a.login}" for a in data.acknowledgements]
-    failures = _failures(gate, data) + list(data.budget_failures)
+    disclosure_failures, disclosure_warnings = disclosure_reasons(gate, data.disclosure)
+    failures = _failures(gate, data) + list(data.budget_failures) + disclosure_failures
     size = _size_failures(gate, data.attribution)
     other_failures = bool(failures)
     if not acks:  # an acknowledgement accepts the size of the AI part
@@ -158,6 +229,7 @@ def decide(gate: GateConfig, data: GateInput) -> Verdict:
         reasons.append(f"No finding on added lines reaches `gate.fail_on: {gate.fail_on}`.")
     if size and acks:
         reasons.append(f"AI size limits accepted by {', '.join(acks)}: " + " ".join(size))
+    reasons += [f"`gate.disclosure: warn`: {w}" for w in disclosure_warnings]
     acknowledgeable = conclusion == "action_required" or (
         conclusion == "failure" and bool(size) and not other_failures and not acks
     )

@@ -163,7 +163,13 @@ def set_aside(snapshot: PullRequestSnapshot) -> tuple[PullRequestSnapshot, tuple
             aside.append(SetAside(path=f.path, reason=reason, added_lines=added))
     if not aside:
         return snapshot, ()
-    paths = frozenset(a.path for a in aside)
+    return without_paths(snapshot, frozenset(a.path for a in aside)), tuple(aside)
+
+
+def without_paths(snapshot: PullRequestSnapshot, paths: frozenset[str]) -> PullRequestSnapshot:
+    """The snapshot with these files left out of everything (checks, line counts, cost)."""
+    if not paths:
+        return snapshot
     update: dict[str, object] = {
         "files": tuple(f for f in snapshot.files if f.path not in paths),
         "contents": {k: v for k, v in snapshot.contents.items() if k not in paths},
@@ -176,4 +182,4 @@ def set_aside(snapshot: PullRequestSnapshot) -> tuple[PullRequestSnapshot, tuple
             sha: tuple(f for f in files if f.path not in paths)
             for sha, files in snapshot.commit_files.items()
         }
-    return snapshot.model_copy(update=update), tuple(aside)
+    return snapshot.model_copy(update=update)

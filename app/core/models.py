@@ -13,6 +13,8 @@ FileStatus = Literal["added", "modified", "removed", "renamed", "copied", "chang
 
 SCHEMA_VERSION = "1.0"
 LEVEL_ORDER: Mapping[str, int] = {"notice": 0, "warning": 1, "failure": 2}
+# Repository permissions that may merge (and so may skip or acknowledge the gate).
+WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 
 
 class Frozen(BaseModel):
@@ -79,6 +81,16 @@ class Acknowledgement(Frozen):
     at: str
 
 
+class LabelGrant(Frozen):
+    """Who added a label to the pull request, and their permission on the repository (as
+    GitHub says: its issue events and the collaborator permission endpoint)."""
+
+    label: str
+    # Empty when GitHub's events name no one (the label predates the events kept).
+    login: str = ""
+    permission: str = "none"
+
+
 class LineRecord(Frozen):
     """Lines of a head file that an authorship record says an agent wrote."""
 
@@ -116,6 +128,8 @@ class PullRequestSnapshot(Frozen):
     touched: Mapping[str, tuple[str, ...]] | None = None
     # Line-level authorship records kept in the repository (Agent Trace, git-ai notes).
     records: tuple[LineRecord, ...] = ()
+    # Who added `gate.skip_label`, fetched only when the PR carries it.
+    label_grants: tuple[LabelGrant, ...] = ()
 
 
 class Signal(Frozen):
@@ -234,6 +248,29 @@ class ConfigInfo(Frozen):
     notes: tuple[str, ...] = ()
 
 
+class CommitDisclosure(Frozen):
+    """An AI-attributed commit and the disclosure it carries (None: none in an accepted form)."""
+
+    sha: str
+    disclosure: str | None = None
+    # The signals that made it AI-attributed (`kind: evidence`).
+    evidence: tuple[str, ...] = ()
+
+
+class Disclosure(Frozen):
+    """What the PR disclosed of its AI work, under `gate.disclosure`."""
+
+    mode: Literal["off", "warn", "require"] = "off"
+    # The disclosure found in the PR body (a ticked checkbox or a trailer line), if any.
+    pull_request: str | None = None
+    commits: tuple[CommitDisclosure, ...] = ()
+    # AI only by PR-level evidence (no AI commit) and no disclosure in the body.
+    undisclosed_pull_request: bool = False
+    pull_request_evidence: tuple[str, ...] = ()
+    # `sha: Signed-off-by: …` naming an agent (under `gate.forbid_agent_signoff`).
+    agent_signoffs: tuple[str, ...] = ()
+
+
 class SetAside(Frozen):
     """A changed file left out of the checks and the AI line counts: lock, generated, vendored."""
 
@@ -256,3 +293,6 @@ class Report(Frozen):
     notes: tuple[str, ...] = ()
     # Lock, generated and vendored files: neither checked nor counted.
     set_aside: tuple[SetAside, ...] = ()
+    # The disclosure policy's view (None when `gate.disclosure` is off and sign-offs are not
+    # checked).
+    disclosure: Disclosure | None = None

@@ -12,9 +12,13 @@ from app.core.checks.mypy import mypy_findings
 from app.core.checks.ownlicence import with_own_licences
 from app.core.checks.ruff import python_files, ruff_findings
 from app.core.checks.secrets import secret_findings
+from app.core.checks.seethrough import hidden_findings
+from app.core.checks.smells import smell_findings
+from app.core.checks.suppressions import REMOVAL_RULES, suppression_findings
 from app.core.config import Config, FiltersConfig
 from app.core.cost import budget_status, pull_request_cost, with_budget
 from app.core.diff import PatchLines, parse_patch
+from app.core.disclosure import disclosure_status
 from app.core.evidence import mark_counted
 from app.core.gate import GateInput, decide, decisive
 from app.core.generated import set_aside
@@ -23,12 +27,14 @@ from app.core.manifests import is_manifest
 from app.core.models import (
     Attribution,
     ConfigInfo,
+    Disclosure,
     FileDiff,
     Finding,
     PullRequestSnapshot,
     Report,
 )
 from app.core.ports import LicenceResolver, Linters
+from app.core.scope import groups, only_paths, out_of_scope, path_gates, with_overrides
 from app.core.tokens import TokenCounter
 
 
@@ -98,9 +104,14 @@ def attribute_snapshot(
 def in_scope(
     finding: Finding, lines: PatchLines, filters: FiltersConfig, ai_lines: frozenset[int]
 ) -> bool:
-    """Whether the finding survives the diff filter (and the AI-lines-only filter)."""
-    if filters.ai_only and finding.start_line not in ai_lines:
+    """Whether the finding survives the diff filter (and the AI-lines-only filter).
+
+    A removal (assertions taken out of a test) has no added line: it stands on the head line
+    where the removed lines were, which the diff shows."""
+    if filters.ai_only and not (finding.ai_attributed or finding.start_line in ai_lines):
         return False
+    if finding.rule in REMOVAL_RULES and finding.check == "suppressions":
+        return finding.start_line in lines.commentable
     if filters.mode == "added":
         return finding.start_line in lines.added
     if filters.mode == "diff_context":
@@ -126,7 +137,9 @@ def _scoped(
     for f in findings:
         ai = ai_lines.get(f.path, frozenset())
         if in_scope(f, lines.get(f.path, PatchLines()), config.filters, ai):
-            kept.append(f.model_copy(update={"ai_attributed": f.start_line in ai}))
+            kept.append(
+                f.model_copy(update={"ai_attributed": f.ai_attributed or f.start_line in ai})
+            )
     return sorted(kept, key=lambda f: (f.path, f.start_line, f.check, f.rule))
 
 
@@ -146,6 +159,7 @@ def run_checks(
     notes = list(ruff_notes)
     if checks.secrets.enabled:
         found += secret_findings(snapshot, checks.secrets, lines, checks.test_paths)
+    found += smell_findings(snapshot, checks.cost, lines, checks.test_paths)
     licence_config = with_own_licences(checks.licence, snapshot.base_configs)
     licence_found, licence_notes = licence_findings(snapshot, licence_config, lines, licences)
     return [*found, *licence_found], [*notes, *licence_notes]
@@ -156,10 +170,18 @@ def gate_input(
     attribution: Attribution,
     findings: Sequence[Finding],
     budget_failures: Sequence[str] = (),
+    config: Config | None = None,
+    disclosure: Disclosure | None = None,
 ) -> GateInput:
-    """What the gate needs from the snapshot and the analysis."""
+    """What the gate needs from the snapshot and the analysis (`config` for the per-path gate
+    settings of its overrides)."""
     pr = snapshot.pull_request
     return GateInput(
+        path_gates=path_gates(config, {f.path for f in findings}) if config else {},
+        base_ref=pr.base_ref or None if pr else None,
+        labels=pr.labels if pr else (),
+        label_grants=snapshot.label_grants,
+        disclosure=disclosure,
         attribution=attribution,
         findings=findings,
         pr_author=pr.author_login if pr else "",
@@ -185,8 +207,14 @@ def analyse(
     where no ledger is kept, as in `ai-gate check`).
     """
     snapshot, aside = set_aside(snapshot)
+    snapshot, left_out = out_of_scope(snapshot, config)
+    aside = (*aside, *left_out)
     lines = patch_lines(snapshot)
-    mypy_config, files = config.checks.mypy, python_files(snapshot)
+    grouped = groups(config, [f.path for f in snapshot.files])
+    # Files no override applies to are checked with the top-level settings, the others per
+    # group of override blocks (usually none, so the whole change at once).
+    plain = only_paths(snapshot, grouped.pop((), [])) if grouped else snapshot
+    mypy_config, files = config.checks.mypy, python_files(plain)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # mypy is the slowest step and waits on a process of its own: everything else runs
         # meanwhile, so on a Python PR the job takes about as long as mypy alone.
@@ -196,20 +224,30 @@ def analyse(
             else None
         )
         attribution, outcome = attribute_snapshot(snapshot, lines, config)
-        found, notes = run_checks(snapshot, config, linters, lines, licences)
+        found, notes = run_checks(plain, config, linters, lines, licences)
         cost = pull_request_cost(
             snapshot, attribution, outcome.counts.ai_lines, config.cost, tokenizer
         )
         if mypy_run is not None:
             mypy_found, mypy_notes = mypy_findings(
-                snapshot, mypy_config, mypy_run.result(), lines, config.checks.test_paths
+                plain, mypy_config, mypy_run.result(), lines, config.checks.test_paths
             )
             found += mypy_found
             notes += mypy_notes
+    found += _suppressions(plain, config, linters, lines, attribution, outcome, found)
     found = without_duplicates(found, config.checks.secrets.enabled)
+    for key, members in grouped.items():
+        group_config = with_overrides(config, [config.overrides[n] for n in key])
+        group = only_paths(snapshot, members)
+        group_found, group_notes = _checked_group(
+            group, group_config, linters, lines, attribution, outcome, licences
+        )
+        found += group_found
+        notes += group_notes
     findings = _scoped(found, lines, config, outcome.counts.ai_lines)
     budget = budget_status(cost, month_to_date_usd, config.cost.budget)
-    judged = gate_input(snapshot, attribution, findings, budget.failures)
+    disclosure = disclosure_status(snapshot, attribution, config.gate)
+    judged = gate_input(snapshot, attribution, findings, budget.failures, config, disclosure)
     verdict = decide(config.gate, judged)
     findings = mark_decisive(findings, decisive(config.gate, judged))
     return Report(
@@ -224,7 +262,55 @@ def analyse(
         config=config_info or ConfigInfo(sources=("defaults",)),
         notes=(*snapshot.notes, *_unchecked(snapshot), *outcome.notes, *notes),
         set_aside=aside,
+        disclosure=disclosure,
     )
+
+
+def _checked_group(
+    snapshot: PullRequestSnapshot,
+    config: Config,
+    linters: Linters,
+    lines: Mapping[str, PatchLines],
+    attribution: Attribution,
+    outcome: LineOutcome,
+    licences: LicenceResolver | None,
+) -> tuple[list[Finding], list[str]]:
+    """Every check on the files of one group of override blocks, under their settings."""
+    found, notes = run_checks(snapshot, config, linters, lines, licences)
+    files = python_files(snapshot)
+    if config.checks.mypy.enabled and files:
+        result = linters.mypy(sorted(files), config.checks.mypy)
+        mypy_found, mypy_notes = mypy_findings(
+            snapshot, config.checks.mypy, result, lines, config.checks.test_paths
+        )
+        found += mypy_found
+        notes += mypy_notes
+    found += _suppressions(snapshot, config, linters, lines, attribution, outcome, found)
+    return without_duplicates(found, config.checks.secrets.enabled), notes
+
+
+def _suppressions(
+    snapshot: PullRequestSnapshot,
+    config: Config,
+    linters: Linters,
+    lines: Mapping[str, PatchLines],
+    attribution: Attribution,
+    outcome: LineOutcome,
+    found: Sequence[Finding],
+) -> list[Finding]:
+    """New suppressions, and with `see_through` what they hide (after the other checks ran:
+    the second look lints the workspace with the suppressions cut out)."""
+    checks = config.checks
+    if not checks.suppressions.enabled:
+        return []
+    ai_lines = outcome.counts.ai_lines
+    ai_commits = frozenset(c.sha for c in attribution.commits if c.ai)
+    new = suppression_findings(
+        snapshot, checks.suppressions, lines, ai_lines, ai_commits, checks.test_paths
+    )
+    if checks.suppressions.see_through:
+        new += hidden_findings(snapshot, checks, checks.mypy, linters, lines, ai_lines, found)
+    return new
 
 
 def mark_decisive(findings: Sequence[Finding], deciding: Sequence[Finding]) -> list[Finding]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
 from app.core.models import Frozen
@@ -59,6 +60,11 @@ class Linters(Protocol):
     def mypy(self, paths: Sequence[str], config: MypyConfig) -> MypyResult:
         """Type-check these changed files with mypy, without plugins, network or the PR's
         packages."""
+        ...
+
+    def replaced(self, texts: Mapping[str, str]) -> AbstractContextManager[None]:
+        """While open, lint these texts in place of the files' own (by path): a second look
+        at a change with its new suppressions cut out."""
         ...
 
 

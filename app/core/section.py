@@ -25,3 +25,11 @@ def _compiles(value: tuple[str, ...]) -> tuple[str, ...]:
 
 # Regular expressions, checked when the config is read so a typo is reported with its line.
 Patterns = Annotated[tuple[str, ...], AfterValidator(_compiles)]
+
+
+def _compiles_one(value: str | None) -> str | None:
+    return value if value is None else _compiles((value,))[0]
+
+
+# One regular expression, or none.
+OptionalPattern = Annotated[str | None, AfterValidator(_compiles_one)]

@@ -61,6 +61,12 @@ def _translate(glob: str) -> str:
 
 
 @cache
+def glob_pattern(glob: str) -> re.Pattern[str]:
+    """A path glob (`**`, `*`, `?`; a directory names everything under it) as a regex."""
+    return re.compile(_translate(glob.strip().lstrip("/")))
+
+
+@cache
 def _rule(glob: str, name: str) -> Rule:
     cleaned = glob.strip().lstrip("/")
     literal = len(re.sub(r"[*?]", "", cleaned))

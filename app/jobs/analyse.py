@@ -27,6 +27,7 @@ from app.core.configmerge import config_info
 from app.core.cost import budget_status
 from app.core.gate import GateInput, decide
 from app.core.models import (
+    WRITE_PERMISSIONS,
     Acknowledgement,
     ConfigInfo,
     PullRequestSnapshot,
@@ -34,6 +35,7 @@ from app.core.models import (
     Verdict,
 )
 from app.core.pipeline import patch_lines
+from app.core.scope import path_gates
 from app.deadline import Deadline
 from app.engine import analyse_range
 from app.errors import Busy, ConfigError, Superseded, Unavailable
@@ -50,7 +52,6 @@ log = logging.getLogger(__name__)
 Outcome = Literal["published", "superseded", "config-error", "already-analysed", "recorded"]
 # How long a job remembers that it completed its run (retries come within minutes).
 PUBLISHED_TTL = 3600
-WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 
 
 def run_job(job: Job, deps: Deps, deadline: Deadline | None = None) -> Outcome:
@@ -247,6 +248,7 @@ def _analyse_and_publish(
             if config.gate.require_human_review
             else ()
         )
+        info_pr = pull_request_info(pr)
         analysis = analyse_range(
             git,
             _pr_base(pr),
@@ -254,9 +256,12 @@ def _analyse_and_publish(
             repository=job.repository,
             config=config,
             info=info,
-            pull_request=pull_request_info(pr),
+            pull_request=info_pr,
             logins=logins.result(),
             reviews=reviews,
+            label_grants=source.label_grants(
+                job.repository, job.pull_number, info_pr.labels, config.gate.skip_label
+            ),
             month_to_date_usd=_month_without(job, deps),
             licences=deps.licences,
             deadline=deadline,
@@ -449,7 +454,15 @@ def _reevaluate_held(job: Job, deps: Deps, deadline: Deadline) -> Outcome | None
     if job.kind == "action" and job.action == ACKNOWLEDGE["identifier"]:
         notes.append(_acknowledge(job, deps, source))
     budget = budget_status(stored.cost, _month_without(job, deps), config.cost.budget)
+    info_pr = pull_request_info(pr)
     gate_data = GateInput(
+        path_gates=path_gates(config, {f.path for f in stored.findings}),
+        base_ref=info_pr.base_ref or None,
+        labels=info_pr.labels,
+        label_grants=source.label_grants(
+            job.repository, job.pull_number, info_pr.labels, config.gate.skip_label
+        ),
+        disclosure=stored.disclosure,
         attribution=stored.attribution,
         findings=stored.findings,
         budget_failures=budget.failures,

@@ -209,6 +209,30 @@ def _set_aside(report: Report) -> list[str]:
     ]
 
 
+def _disclosure(report: Report) -> list[str]:
+    """What the PR disclosed of its AI work, and what it did not (`gate.disclosure`)."""
+    status = report.disclosure
+    if status is None or (status.mode == "off" and not status.agent_signoffs):
+        return []
+    rows = [
+        f"| `{c.sha[:12]}` | {_cell('; '.join(c.evidence)) or 'PR evidence'} | "
+        + (f"`{_cell(c.disclosure)}`" if c.disclosure else "**not disclosed**")
+        + " |"
+        for c in status.commits[:LISTED_FILES]
+    ]
+    body = f"`{_cell(status.pull_request)}`" if status.pull_request else "none"
+    out = ["", "### Disclosure", "", f"`gate.disclosure: {status.mode}` · in the PR body: {body}"]
+    if rows:
+        out += ["", "| AI commit | evidence | disclosure |", "|---|---|---|", *rows]
+    if status.undisclosed_pull_request:
+        out += [
+            "",
+            "The PR's AI work (" + "; ".join(status.pull_request_evidence) + ") is not disclosed.",
+        ]
+    out += [f"- Agent sign-off: `{_cell(s)}`" for s in status.agent_signoffs]
+    return out
+
+
 def render_summary(report: Report, version: str | None = None) -> str:
     """Attribution, findings by check, cost and the reasons for the verdict (and which
     ai-gate made them, when `version` is given)."""
@@ -233,6 +257,7 @@ def render_summary(report: Report, version: str | None = None) -> str:
         out += _evidence(att.signals)
     out += ["", "### Findings", "", *_findings(report.findings)]
     out += _set_aside(report)
+    out += _disclosure(report)
     if report.cost is not None:
         out += ["", *render_cost_markdown(report.cost)]
     if report.notes:

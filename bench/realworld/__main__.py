@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also list every finding with its verdict and reason, and the counts per rule",
     )
+    parser.add_argument(
+        "--config", type=Path, help="an .ai-gate.yml to use instead of each base's (variants)"
+    )
     return parser
 
 
@@ -84,6 +87,8 @@ def print_report(runs: list[RangeRun], result: Score, skipped: int) -> None:
     for r in runs:
         who = "AI: " + ", ".join(r.ai_tools) if r.ai_tools else "human"
         print(f"  {r.range.id:<8} {len(r.findings):>4} findings  {who}")
+        policy = [x for x in r.reasons if "disclosure" in x or "signed off" in x]
+        print("".join(f"           {x}\n" for x in policy), end="")
     print()
     print_table(result)
     print("\nfalse findings at failure level:")
@@ -118,7 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     ranges = [r for r in read_ranges() if not args.only or r.repository in args.only]
     here = [r for r in ranges if mirror_of(args.mirrors, r.repository).is_dir()]
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        runs = list(pool.map(lambda r: run_range(mirror_of(args.mirrors, r.repository), r), here))
+        runs = list(
+            pool.map(
+                lambda r: run_range(mirror_of(args.mirrors, r.repository), r, args.config), here
+            )
+        )
     findings = [f for run in runs for f in run.findings]
     ran = {run.range.id for run in runs if not run.error}
     result = score(findings, read_judgements(), ran)

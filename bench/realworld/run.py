@@ -24,6 +24,8 @@ class RangeRun:
     findings: list[Observed]
     error: str | None = None
     ai_tools: tuple[str, ...] = ()  # the tools ai-gate's attribution names; empty: human
+    # The verdict's reasons (the disclosure policy speaks there, not in findings).
+    reasons: tuple[str, ...] = ()
 
 
 def mirror_of(mirrors: Path, repository: str) -> Path:
@@ -51,8 +53,9 @@ def _checkout(mirror: Path, rng: Range, into: Path) -> None:
         config.unlink()
 
 
-def run_range(mirror: Path, rng: Range) -> RangeRun:
-    """The findings `ai-gate check --base BASE --head HEAD` reports, registries switched off."""
+def run_range(mirror: Path, rng: Range, config: Path | None = None) -> RangeRun:
+    """The findings `ai-gate check --base BASE --head HEAD` reports, registries switched off
+    (under `config` instead of the base's `.ai-gate.yml`, when given)."""
     env = {**os.environ, "AI_GATE_PYPI_URL": "", "AI_GATE_NPM_URL": ""}
     with tempfile.TemporaryDirectory(prefix="ai-gate-realworld-") as tmp:
         work, out = Path(tmp) / "repo", Path(tmp) / "report.json"
@@ -61,6 +64,7 @@ def run_range(mirror: Path, rng: Range) -> RangeRun:
         except RuntimeError as exc:
             return RangeRun(rng, [], str(exc).strip())
         args = ["--repo", str(work), "--base", rng.base, "--head", rng.head]
+        args += ["--config", str(config.resolve())] if config is not None else []
         done = subprocess.run(
             [*CHECK, *args, "--format", "json", "--output", str(out)],
             capture_output=True,
@@ -80,7 +84,8 @@ def run_range(mirror: Path, rng: Range) -> RangeRun:
     ]
     attribution = report["attribution"]
     tools = tuple(attribution["tools"]) if attribution["ai"] else ()
-    return RangeRun(rng, findings, ai_tools=tools)
+    reasons = tuple(report["verdict"]["reasons"])
+    return RangeRun(rng, findings, ai_tools=tools, reasons=reasons)
 
 
 def line_text(mirror: Path, key: Key, head: str) -> str:

@@ -241,6 +241,8 @@ class FakeGitHub:
         self.reviews: list[JSON] = []
         self.review_comments: list[JSON] = []
         self.labels: dict[PRKey, list[str]] = {}
+        # The issue timeline's label events, oldest first (who added or removed which label).
+        self.issue_events: dict[PRKey, list[dict[str, Any]]] = {}
         self.permissions: dict[tuple[str, str, str], str] = {}
         # What each token may do (GitHub answers 403 otherwise), and each installation's grant.
         self.token_permissions: dict[str, dict[str, str]] = {}
@@ -302,6 +304,7 @@ class FakeGitHub:
             "GET", repo + r"/collaborators/(?P<user>[^/]+)/permission", self._get_permission
         )
         self._route("POST", repo + r"/issues/(?P<number>\d+)/labels", self._add_labels)
+        self._route("GET", repo + r"/issues/(?P<number>\d+)/events", self._list_issue_events)
         self._route("POST", repo + r"/code-scanning/sarifs", self._upload_sarif)
         self._route("GET", r"/user", self._get_user)
         self._route("GET", r"/user/installations", self._list_user_installations)
@@ -496,6 +499,24 @@ class FakeGitHub:
             for review in self.reviews:
                 if review["id"] == review_id:
                     review["state"] = "DISMISSED"
+
+    def add_label(self, owner: str, repo: str, number: int, name: str, actor: str) -> None:
+        """`actor` adds a label to the PR (in its labels, and as a `labeled` issue event)."""
+        with self.lock:
+            key = (owner, repo, number)
+            current = self.labels.setdefault(key, [])
+            if name not in current:
+                current.append(name)
+            events = self.issue_events.setdefault(key, [])
+            events.append(
+                {
+                    "id": 9000 + len(events),
+                    "event": "labeled",
+                    "actor": user_json(actor),
+                    "label": {"name": name, "color": "ededed"},
+                    "created_at": "2026-01-01T00:00:00Z",
+                }
+            )
 
     def set_permission(self, owner: str, repo: str, username: str, permission: str) -> None:
         with self.lock:
@@ -1344,6 +1365,12 @@ class FakeGitHub:
         return _Reply(
             200, {"permission": permission, "role_name": permission, "user": user_json(user)}
         )
+
+    def _list_issue_events(self, ctx: _Ctx, params: dict[str, str]) -> _Reply:
+        key = (params["owner"], params["repo"], int(params["number"]))
+        if key not in self.pulls:
+            raise _not_found()
+        return self._paginate(ctx, list(self.issue_events.get(key, [])))
 
     def _add_labels(self, ctx: _Ctx, params: dict[str, str]) -> _Reply:
         key = (params["owner"], params["repo"], int(params["number"]))

@@ -86,11 +86,26 @@ def test_broken_config_is_exit_2_with_line(repo: Path) -> None:
 
 def test_config_validate_and_schema(tmp_path: Path) -> None:
     good = tmp_path / "good.yml"
-    good.write_text("gate:\n  applies_to: all\n")
+    # Every key of issue 16 is known to `config validate`.
+    good.write_text(
+        "gate:\n  applies_to: all\n  disclosure: require\n  disclosure_trailers: [Assisted-by]\n"
+        "  forbid_agent_signoff: true\n  branches: [main]\n  skip_label: skip-ai-gate\n"
+        "paths: [src/**]\nexclude: [src/gen/**]\n"
+        "overrides:\n  - paths: [src/pay/**]\n    gate: {fail_on: warning}\n"
+        "checks:\n  suppressions: {see_through: true, level: notice}\n"
+        "  cost: {level: warning, ignore: [AIG101]}\n"
+    )
     ok = subprocess.run(
         [str(BIN), "config", "validate", str(good)], capture_output=True, text=True, check=False
     )
     assert (ok.returncode, ok.stdout.strip()) == (0, f"{good}: valid")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("overrides:\n  - checks: {}\n    gate: {disclosure: require}\n")
+    refused = subprocess.run(
+        [str(BIN), "config", "validate", str(bad)], capture_output=True, text=True, check=False
+    )
+    assert refused.returncode == 2
+    assert f"{bad}:2" in refused.stderr  # the block without paths, by its line
     schema = subprocess.run(
         [str(BIN), "config", "schema"], capture_output=True, text=True, check=True
     )

@@ -296,6 +296,20 @@ def test_contents_and_permission(client: httpx.Client, gh: FakeGitHub) -> None:
     assert perm["permission"] == "write"
 
 
+def test_issue_events_say_who_added_a_label(client: httpx.Client, gh: FakeGitHub) -> None:
+    gh.add_pull_request(OWNER, REPO, 5, head_sha="a" * 40, base_sha="b" * 40)
+    gh.add_label(OWNER, REPO, 5, "skip-ai-gate", "alice")
+    [event] = client.get(f"/repos/{OWNER}/{REPO}/issues/5/events").json()
+    assert (event["event"], event["actor"]["login"], event["label"]["name"]) == (
+        "labeled",
+        "alice",
+        "skip-ai-gate",
+    )
+    pr = client.get(f"/repos/{OWNER}/{REPO}/pulls/5").json()
+    assert [label["name"] for label in pr["labels"]] == ["skip-ai-gate"]
+    assert client.get(f"/repos/{OWNER}/{REPO}/issues/404/events").status_code == 404
+
+
 def test_unknown_route_is_404_and_recorded(client: httpx.Client, gh: FakeGitHub) -> None:
     resp = client.delete(f"/repos/{OWNER}/{REPO}/issues/1/labels?x=1")
     assert resp.status_code == 404
