@@ -297,14 +297,18 @@ def test_a_job_longer_than_its_lease_stays_with_its_live_worker(
     """The worker renews the lease of the job it holds: a job that runs for more than two
     leases (GitHub slow to answer) is not taken for a dead worker's and run a second time."""
     pr = stage_file_pr(github, "z = 1\n", owner=OWNER)
-    env = broker_env(github, tmp_path, own_db) | {"AI_GATE_JOB_TIME_LIMIT": "60"}
+    # The shortest lease: an unrenewed job would come back 5 s (lease) + 5 s (sweep) later.
+    env = broker_env(github, tmp_path, own_db) | {
+        "AI_GATE_JOB_TIME_LIMIT": "60",
+        "AI_GATE_LEASE_SECONDS": "5",
+    }
     worker = start_worker(env, tmp_path / "leasing-worker.log", concurrency=2)
     web, url = serve(env, tmp_path)
     held = github.hold("GET", rf"/repos/{OWNER}/[^/]+/pulls/{pr.number}/commits")
     try:
         assert deliver(url, "pull_request", pull_request_payload(pr)).status_code == 202
         assert held.reached.wait(60), worker.output()
-        time.sleep(25)  # two and a half leases: an unrenewed job would have come back
+        time.sleep(13)  # two and a half leases: an unrenewed job would have come back
         held.release()
         wait_until(lambda: completed(github, pr.head_sha), "the long job", timeout=60)
         time.sleep(2)
