@@ -112,10 +112,12 @@ def in_scope(
         return False
     if finding.rule in REMOVAL_RULES and finding.check == "suppressions":
         return finding.start_line in lines.commentable
+    # A check marks a finding off the added lines as the change's own when the change caused
+    # it there (an undefined name whose import the change removed).
     if filters.mode == "added":
-        return finding.start_line in lines.added
+        return finding.start_line in lines.added or finding.in_diff
     if filters.mode == "diff_context":
-        return finding.start_line in lines.commentable
+        return finding.start_line in lines.commentable or finding.in_diff
     return True
 
 
