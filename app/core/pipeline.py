@@ -112,11 +112,19 @@ def in_scope(
         return False
     if finding.rule in REMOVAL_RULES and finding.check == "suppressions":
         return finding.start_line in lines.commentable
+    if _unbound_by_the_change(finding):
+        return True
     if filters.mode == "added":
         return finding.start_line in lines.added
     if filters.mode == "diff_context":
         return finding.start_line in lines.commentable
     return True
+
+
+def _unbound_by_the_change(finding: Finding) -> bool:
+    """An undefined name on an untouched line that ruff's check marked as the change's own:
+    the change removed its binding (app/core/checks/removedbindings.py)."""
+    return finding.check == "ruff" and finding.rule == "F821" and finding.in_diff
 
 
 def _unchecked(snapshot: PullRequestSnapshot) -> list[str]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from app.core.basefiles import RUFF_CONFIG_FILES, ruff_enforced
+from app.core.checks.removedbindings import removed_bindings, undefined_name
 from app.core.checks.rules import SYNTAX_ERRORS, is_reported, level_for
 from app.core.config import RuffConfig
 from app.core.diff import PatchLines
@@ -79,6 +80,7 @@ def ruff_findings(
     findings: list[Finding] = []
     repository_rules, notes = _repository_rules(snapshot, config)
     result = linters.ruff(sorted(files), config, repository_rules)
+    patches = {f.path: f.patch for f in snapshot.files}
     for diag in _first_syntax_errors(result.diagnostics):
         if not is_reported(diag.rule, diag.message):
             continue
@@ -87,6 +89,10 @@ def ruff_findings(
         added = lines.get(diag.path, PatchLines()).added
         text = files.get(diag.path, "").splitlines()
         line_text = text[diag.line - 1] if 0 < diag.line <= len(text) else diag.message
+        message, ours = diag.message, diag.line in added
+        unbound = _unbound_by_change(diag, patches.get(diag.path)) if not ours else None
+        if unbound is not None:
+            message, ours = f"{message} (this change removed its binding at line {unbound})", True
         findings.append(
             Finding(
                 check="ruff",
@@ -95,14 +101,23 @@ def ruff_findings(
                 path=diag.path,
                 start_line=diag.line,
                 end_line=max(diag.end_line, diag.line),
-                message=diag.message,
-                in_diff=diag.line in added,
+                message=message,
+                in_diff=ours,
                 fingerprint=fingerprint("ruff", diag.rule, diag.path, line_text),
                 url=diag.url,
                 suggestion=_suggestion(files.get(diag.path, ""), diag, added),
             )
         )
     return findings, (*notes, *result.notes)
+
+
+def _unbound_by_change(diag: LintDiagnostic, patch: str | None) -> int | None:
+    """For an undefined name on a line the change did not add: the head line where the change
+    removed the name's module-level binding, if it did (see removedbindings)."""
+    if diag.rule != "F821":
+        return None
+    name = undefined_name(diag.message)
+    return removed_bindings(patch).get(name) if name else None
 
 
 def _repository_rules(snapshot: PullRequestSnapshot, config: RuffConfig) -> tuple[bool, list[str]]:
