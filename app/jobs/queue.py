@@ -64,8 +64,10 @@ class EmbeddedQueue:
     def ready(self) -> bool:
         return True
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def shutdown(self, wait: bool = False) -> None:
+        """Drop the queued jobs; `wait` for the running ones to end (the web's shutdown does
+        not: GitHub redelivers what was lost)."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
 
 class UnconfiguredQueue:

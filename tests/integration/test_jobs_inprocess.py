@@ -283,7 +283,9 @@ def test_embedded_mode_takes_a_delivery_to_a_completed_run_through_a_transient_f
         assert asyncio.run(intake.take("embedded-1", None, [job])).outcome == "duplicate"
         wait_until(lambda: statuses(github, pr) == [("completed", "success")], "the completed run")
     finally:
-        queue.shutdown()
+        # The job goes on after its run completed (the review, the label): let it end before
+        # the fixture closes the GitHub client under it.
+        queue.shutdown(wait=True)
     assert len(waits) == 1  # the one retry after the 502, backed off
 
 
