@@ -25,7 +25,7 @@ from app.core.config import Config
 from app.core.configfile import CONFIG_PATH
 from app.core.configmerge import config_info
 from app.core.cost import budget_status
-from app.core.gate import GateInput, decide
+from app.core.gate import decide
 from app.core.models import (
     WRITE_PERMISSIONS,
     Acknowledgement,
@@ -34,8 +34,7 @@ from app.core.models import (
     Report,
     Verdict,
 )
-from app.core.pipeline import patch_lines
-from app.core.scope import path_gates
+from app.core.pipeline import gate_input, patch_lines
 from app.deadline import Deadline
 from app.engine import analyse_range
 from app.errors import Busy, ConfigError, Superseded, Unavailable
@@ -455,21 +454,20 @@ def _reevaluate_held(job: Job, deps: Deps, deadline: Deadline) -> Outcome | None
         notes.append(_acknowledge(job, deps, source))
     budget = budget_status(stored.cost, _month_without(job, deps), config.cost.budget)
     info_pr = pull_request_info(pr)
-    gate_data = GateInput(
-        path_gates=path_gates(config, {f.path for f in stored.findings}),
-        base_ref=info_pr.base_ref or None,
-        labels=info_pr.labels,
+    # The gate's input made as the analysis makes it, from what re-judging has at hand.
+    judged = PullRequestSnapshot(
+        repository=job.repository,
+        base_sha=stored.base_sha,
+        head_sha=job.head_sha,
+        pull_request=info_pr,
+        reviews=tuple(source.reviews(job.repository, job.pull_number)),
+        acknowledgements=tuple(deps.reports.acknowledgements(job.repository, job.head_sha)),
         label_grants=source.label_grants(
             job.repository, job.pull_number, info_pr.labels, config.gate.skip_label
         ),
-        disclosure=stored.disclosure,
-        attribution=stored.attribution,
-        findings=stored.findings,
-        budget_failures=budget.failures,
-        pr_author=str((pr.get("user") or {}).get("login") or ""),
-        draft=bool(pr.get("draft")),
-        reviews=source.reviews(job.repository, job.pull_number),
-        acknowledgements=deps.reports.acknowledgements(job.repository, job.head_sha),
+    )
+    gate_data = gate_input(
+        judged, stored.attribution, stored.findings, budget.failures, config, stored.disclosure
     )
     report = stored.model_copy(
         update={"verdict": decide(config.gate, gate_data), "notes": tuple(notes)}
