@@ -325,19 +325,23 @@ class Figures:
     def pulls(self, scope: Scope, limit: int = 200) -> list[PullRow]:
         """The scope's PRs, latest outcome first; in a service scope, the service's part."""
         prs = pull_requests.c
+        # What names and places each PR, whichever table its figures come from.
+        described = (
+            prs.repository,
+            prs.pull_request,
+            prs.title,
+            prs.url,
+            prs.state,
+            prs.tool,
+            prs.model,
+            prs.outcome_at,
+        )
         if scope.service is None:
             # The PR's own row has its totals: no join, and the (owner, time) indexes serve
             # the order.
             query = (
                 select(
-                    prs.repository,
-                    prs.pull_request,
-                    prs.title,
-                    prs.url,
-                    prs.state,
-                    prs.tool,
-                    prs.model,
-                    prs.outcome_at,
+                    *described,
                     prs.added_lines.label("added"),
                     prs.ai_added_lines.label("ai"),
                     func.coalesce(prs.usd, 0.0).label("usd"),
@@ -351,14 +355,7 @@ class Figures:
             svc = pr_services.c
             query = (
                 select(
-                    prs.repository,
-                    prs.pull_request,
-                    prs.title,
-                    prs.url,
-                    prs.state,
-                    prs.tool,
-                    prs.model,
-                    prs.outcome_at,
+                    *described,
                     svc.added_lines.label("added"),
                     svc.ai_added_lines.label("ai"),
                     svc.usd,

@@ -94,19 +94,24 @@ class GitCache:
         name = _dir_name(clone_url)
         return self.root / f"{name}.git", self.root / f"{name}.lock"
 
-    @contextmanager
-    def open(self, pull: PullRef, token: str, deadline: Deadline | None = None) -> Iterator[Git]:
-        """The repository holding the PR's commits and trees; held (shared) until exit."""
-        git_dir, lock_path = self.paths(pull.clone_url)
-        env = git_environment(self.home, token)
+    def _repository(self, key: str, token: str, deadline: Deadline | None) -> tuple[Git, Path]:
+        """The cached repository for `key` (a clone URL) as a partial clone, and its lock."""
+        git_dir, lock_path = self.paths(key)
         git = Git(
             git_dir,
-            env,
+            git_environment(self.home, token),
             partial=True,
             timeout=self.timeout,
             deadline=deadline,
             fetch_lock=lock_path.with_suffix(".fetch"),
         )
+        return git, lock_path
+
+    @contextmanager
+    def open(self, pull: PullRef, token: str, deadline: Deadline | None = None) -> Iterator[Git]:
+        """The repository holding the PR's commits and trees; held (shared) until exit."""
+        git, lock_path = self._repository(pull.clone_url, token, deadline)
+        git_dir = git.git_dir
         with lock_path.open("a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             os.utime(lock_path)  # the LRU clock
@@ -137,16 +142,8 @@ class GitCache:
         """The default branch's history from `since` to `head_sha` (commits and trees; blobs on
         demand), for measuring rework. A clone of its own beside the PRs': its depth follows
         the merges being measured, and a PR's fetch never cuts it short, nor it a PR's."""
-        git_dir, lock_path = self.paths(f"{clone_url}#default-branch")
-        env = git_environment(self.home, token)
-        git = Git(
-            git_dir,
-            env,
-            partial=True,
-            timeout=self.timeout,
-            deadline=deadline,
-            fetch_lock=lock_path.with_suffix(".fetch"),
-        )
+        git, lock_path = self._repository(f"{clone_url}#default-branch", token, deadline)
+        git_dir = git.git_dir
         with lock_path.open("a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             os.utime(lock_path)
