@@ -15,7 +15,7 @@ from app.version import installed_version
 
 if TYPE_CHECKING:
     from app.adapters.git import Git
-    from app.core.config import Config
+    from app.core.config.model import Config
     from app.core.models import ConfigInfo, Report
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE = 0, 1, 2
@@ -248,8 +248,8 @@ def _report(args: argparse.Namespace) -> int:
 
 def _local_config(args: argparse.Namespace) -> tuple[Config, ConfigInfo]:
     """`--config`, else the checkout's `.ai-gate.yml`, else the defaults."""
-    from app.core.config import Config
-    from app.core.configfile import parse_config
+    from app.core.config.file import parse_config
+    from app.core.config.model import Config
     from app.core.models import ConfigInfo
 
     config_file = args.config or (args.repo / ".ai-gate.yml")
@@ -315,7 +315,7 @@ def _progress(message: str) -> None:
 
 def _config(args: argparse.Namespace) -> int:
     from app.configdocs import SCHEMA_PATH, render_readme, schema_text
-    from app.core.configfile import parse_config
+    from app.core.config.file import parse_config
 
     if args.config_command == "schema":
         sys.stdout.write(schema_text())

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from app.adapters.git import Git
 from app.adapters.localgit import SYMLINK, read_texts, tree_entries
-from app.core.configfile import CONFIG_PATH, ConfigDocument, read_document
-from app.core.configmerge import Effective, combine
+from app.core.config.file import CONFIG_PATH, ConfigDocument, read_document
+from app.core.config.merge import Effective, combine
 from app.errors import ConfigError
 
 # (repository "owner/name", path, ref or None for the default branch) -> text, or None if absent

@@ -13,8 +13,9 @@ from app.adapters.localgit import read_snapshot
 from app.adapters.tokencount import Counting
 from app.adapters.workspace import materialise_tree
 from app.core.checks.ruff import python_files
-from app.core.config import Config
-from app.core.cost import pull_request_cost
+from app.core.config.model import Config
+from app.core.cost.estimate import pull_request_cost
+from app.core.cost.tokens import RecordingCounter
 from app.core.models import (
     Acknowledgement,
     ConfigInfo,
@@ -26,7 +27,6 @@ from app.core.models import (
 )
 from app.core.pipeline import analyse, attribute_snapshot, needs_contents, patch_lines
 from app.core.ports import LicenceResolver
-from app.core.tokens import RecordingCounter
 from app.deadline import Deadline
 
 # Seconds kept for publishing (GitHub's writes are spaced a second apart) when the checks run

@@ -19,7 +19,7 @@ from app.adapters.figures import Figures, Scope, View, collect
 from app.adapters.git import Git
 from app.adapters.outcomes import AnalysedPR, Outcome, Outcomes
 from app.adapters.store import SqlStore
-from app.core.config import Config
+from app.core.config.model import Config
 from app.core.models import ConfigInfo
 from app.core.ports import LicenceResolver
 from app.core.services import priced_model, primary_tool, split_report

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from app.adapters.github import PullRequestSource, clone_url
 from app.adapters.outcomes import WHOLE, AnalysedPR, Budget, Outcome
-from app.core.config import Config
+from app.core.config.model import Config
 from app.core.models import Report
 from app.core.services import priced_model, primary_tool, split_report
 from app.deadline import Deadline

@@ -35,7 +35,7 @@ import redis
 
 from app.adapters.linters import ruff_command
 from app.adapters.mypy_runner import mypy_command
-from app.core.config import Config
+from app.core.config.model import Config
 from bench.memory import PeakSampler, TreeMemory, tree_memory
 from tests.fakes.github_server import FakeGitHub, FakeGitHubServer
 from tests.fakes.keys import public_key_pem

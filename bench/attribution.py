@@ -58,12 +58,13 @@ from functools import cache
 from pathlib import Path
 
 from app.adapters.linters import file_linters
-from app.core.attribution import detect
+from app.core.attribution.detection import detect
+from app.core.attribution.lines import replay
 from app.core.checks.ruff import python_files
-from app.core.config import Config
-from app.core.cost import pull_request_cost
+from app.core.config.model import Config
+from app.core.cost.estimate import pull_request_cost
+from app.core.cost.tokens import default_tokenizer
 from app.core.diff import parse_patch
-from app.core.lines import replay
 from app.core.models import (
     Attribution,
     Commit,
@@ -74,7 +75,6 @@ from app.core.models import (
     PullRequestSnapshot,
 )
 from app.core.pipeline import analyse, attribute_snapshot, patch_lines
-from app.core.tokens import default_tokenizer
 from bench import corpus
 
 REPOSITORY = "bench-org/platform"

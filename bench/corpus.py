@@ -27,7 +27,7 @@ from typing import Literal
 
 from app.adapters.git import Git
 from app.adapters.localgit import commits, open_checkout, rev
-from app.core.attribution import detect
+from app.core.attribution.detection import detect
 from app.core.models import Attribution, CommitAttribution, PullRequestSnapshot
 from app.errors import UsageError
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from app.core.checks.mypy import MypyConfig, MypyResult
-from app.core.config import RuffConfig
+from app.core.config.model import RuffConfig
 from app.core.models import (
     Commit,
     Conclusion,

@@ -22,8 +22,8 @@ from app.adapters.gitcache import GitCache, PullRef
 from app.adapters.github import Installation, PullRequestSource, pull_request_info, token_client
 from app.adapters.registry import RegistryResolver
 from app.configload import Reader, base_reader, load_config
-from app.core.config import Config
-from app.core.configmerge import config_info
+from app.core.config.merge import config_info
+from app.core.config.model import Config
 from app.core.models import Report
 from app.deadline import Deadline
 from app.engine import analyse_range

@@ -21,7 +21,7 @@ from app.adapters.ruffconfig import (
 from app.adapters.tools import tool_environment
 from app.adapters.workspace import materialise
 from app.core.checks.mypy import MypyConfig, MypyResult
-from app.core.config import RuffConfig
+from app.core.config.model import RuffConfig
 from app.core.ports import FixEdit, LintDiagnostic, LintResult
 from app.deadline import Deadline
 from app.errors import CheckError

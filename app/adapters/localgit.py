@@ -13,19 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.adapters.git import Git, git_environment
-from app.core.attribution import DetectionConfig, detect
-from app.core.basefiles import BASE_FILES, WORKFLOWS_DIR
-from app.core.lines import RENAMED_OR_MERGED, paths_needing_history
-from app.core.models import (
-    Commit,
-    FileDiff,
-    FileStatus,
-    Identity,
-    LineRecord,
-    PullRequestInfo,
-    PullRequestSnapshot,
-)
-from app.core.records import (
+from app.core.attribution.detection import DetectionConfig, detect
+from app.core.attribution.lines import RENAMED_OR_MERGED, paths_needing_history
+from app.core.attribution.records import (
     AGENT_TRACE_PATH,
     GIT_AI_REF,
     MAX_TEXT_CHARS,
@@ -35,6 +25,16 @@ from app.core.records import (
     note_records,
     parse_agent_trace,
     parse_git_ai_note,
+)
+from app.core.basefiles import BASE_FILES, WORKFLOWS_DIR
+from app.core.models import (
+    Commit,
+    FileDiff,
+    FileStatus,
+    Identity,
+    LineRecord,
+    PullRequestInfo,
+    PullRequestSnapshot,
 )
 from app.errors import SourceError, UsageError
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
-from app.core.tokens import FALLBACK_NAME, PrecountedCounter, default_tokenizer
+from app.core.cost.tokens import FALLBACK_NAME, PrecountedCounter, default_tokenizer
 from app.deadline import Deadline
 
 COMMAND = (sys.executable, "-I", "-m", "app.adapters.tokencount")

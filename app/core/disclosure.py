@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from app.core.catalogue import match_identity
-from app.core.config import GateConfig
-from app.core.disclosures import agent_name, disclosed, identities
+from app.core.attribution.catalogue import match_identity
+from app.core.attribution.disclosures import agent_name, disclosed, identities
+from app.core.attribution.trailers import parse_trailers
+from app.core.config.model import GateConfig
 from app.core.models import (
     Attribution,
     CommitDisclosure,
@@ -23,7 +24,6 @@ from app.core.models import (
     PullRequestSnapshot,
     Signal,
 )
-from app.core.trailers import parse_trailers
 
 _BODY_TRAILER = re.compile(r"^\s*(?P<key>[A-Za-z][\w-]*)\s*:\s*(?P<value>\S.*)$", re.M)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from app.core.config import GateConfig
+from app.core.config.model import GateConfig
 from app.core.disclosure import disclosure_reasons
 from app.core.models import (
     LEVEL_ORDER,

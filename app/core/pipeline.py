@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from app.core.attribution import detect
+from app.core.attribution.detection import detect
+from app.core.attribution.evidence import mark_counted
+from app.core.attribution.lines import LineOutcome, attribute_pr_lines, needs_history
 from app.core.checks.duplicates import without_duplicates
 from app.core.checks.licence import licence_findings
 from app.core.checks.mypy import mypy_findings
@@ -15,14 +17,13 @@ from app.core.checks.secrets import secret_findings
 from app.core.checks.seethrough import hidden_findings
 from app.core.checks.smells import smell_findings
 from app.core.checks.suppressions import REMOVAL_RULES, suppression_findings
-from app.core.config import Config, FiltersConfig
-from app.core.cost import budget_status, pull_request_cost, with_budget
+from app.core.config.model import Config, FiltersConfig
+from app.core.cost.estimate import budget_status, pull_request_cost, with_budget
+from app.core.cost.tokens import TokenCounter
 from app.core.diff import PatchLines, parse_patch
 from app.core.disclosure import disclosure_status
-from app.core.evidence import mark_counted
 from app.core.gate import GateInput, decide, decisive
 from app.core.generated import set_aside
-from app.core.lines import LineOutcome, attribute_pr_lines, needs_history
 from app.core.manifests import is_manifest
 from app.core.models import (
     Attribution,
@@ -35,7 +36,6 @@ from app.core.models import (
 )
 from app.core.ports import LicenceResolver, Linters
 from app.core.scope import groups, only_paths, out_of_scope, path_gates, with_overrides
-from app.core.tokens import TokenCounter
 
 
 def needs_contents(f: FileDiff) -> bool:

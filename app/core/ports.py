@@ -10,7 +10,7 @@ from app.core.models import Frozen
 
 if TYPE_CHECKING:  # annotations only: the check modules import this one
     from app.core.checks.mypy import MypyConfig, MypyResult
-    from app.core.config import RuffConfig
+    from app.core.config.model import RuffConfig
     from app.core.manifests import Dependency
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.core.config import Config, GateConfig, Override
+from app.core.config.model import Config, GateConfig, Override
 from app.core.diff import parse_patch
 from app.core.generated import without_paths
 from app.core.globs import matches

@@ -21,10 +21,10 @@ from app.adapters.github import (
 from app.adapters.localgit import changed_files, merge_base
 from app.adapters.tokencount import Counting
 from app.configload import base_reader, load_config
-from app.core.config import Config
-from app.core.configfile import CONFIG_PATH
-from app.core.configmerge import config_info
-from app.core.cost import budget_status
+from app.core.config.file import CONFIG_PATH
+from app.core.config.merge import config_info
+from app.core.config.model import Config
+from app.core.cost.estimate import budget_status
 from app.core.gate import decide
 from app.core.models import (
     WRITE_PERMISSIONS,

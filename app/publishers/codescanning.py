@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.adapters.github import Installation
-from app.core.config import Config
+from app.core.config.model import Config
 from app.core.models import Report
 from app.errors import SourceError, TransientError
 from app.publishers.reading import ordered

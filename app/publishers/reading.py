@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from app.core.models import LEVEL_ORDER, Finding, SetAside, Signal
 
-# Signal kinds (app.core.attribution) as a maintainer names them.
+# Signal kinds (app.core.attribution.detection) as a maintainer names them.
 _KINDS = {
     "commit_author": "commit author",
     "commit_committer": "committer",

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.adapters.github import Installation
-from app.core.config import CommentsConfig
+from app.core.config.model import CommentsConfig
 from app.core.diff import PatchLines
 from app.core.models import LEVEL_ORDER, Finding, Report
 from app.publishers.reading import ordered, written_by

@@ -14,7 +14,7 @@ import pytest
 from app.adapters.alertlog import AlertLog
 from app.adapters.state import MemoryJobState
 from app.adapters.store import SqlStore
-from app.core.config import Config
+from app.core.config.model import Config
 from app.core.models import Attribution, Cost, FileAttribution, Report, Verdict
 from app.jobs.deps import Deps, build_deps
 from app.jobs.model import Job

@@ -21,7 +21,7 @@ from app.adapters.git import Git
 from app.adapters.gitcache import GitCache, PullRef
 from app.adapters.localgit import changed_files, merge_base
 from app.adapters.workspace import materialise_tree
-from app.core.config import Config
+from app.core.config.model import Config
 from app.core.models import ConfigInfo, Report
 from app.engine import analyse_range
 from tests.fakes.github_server import FakeGitHub

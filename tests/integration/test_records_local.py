@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.adapters.localgit import open_checkout, read_snapshot, resolve_range
-from app.core.attribution import DetectionConfig
-from app.core.config import Config
+from app.core.attribution.detection import DetectionConfig
+from app.core.config.model import Config
 from app.core.models import PullRequestSnapshot, Report
 from app.core.pipeline import analyse, needs_contents
 from tests.builders import FakeLinters

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from app.adapters.tokencount import Counting
-from app.core.tokens import FALLBACK_NAME, default_tokenizer
+from app.core.cost.tokens import FALLBACK_NAME, default_tokenizer
 
 TEXTS = ["def f(x: int) -> int:\n    return x * 2\n", "hello world", "é" * 50]
 
@@ -48,7 +48,7 @@ def test_the_engine_never_loads_the_vocabulary_in_its_own_process(tmp_path: Path
         "import sys\n"
         "from pathlib import Path\n"
         "from app.adapters.localgit import open_checkout, resolve_range\n"
-        "from app.core.config import Config\n"
+        "from app.core.config.model import Config\n"
         "from app.core.models import ConfigInfo\n"
         "from app.engine import analyse_range\n"
         f"git = open_checkout(Path({str(builder.git_dir)!r}))\n"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from app.core.attribution import detect
+from app.core.attribution.detection import detect
 from app.core.models import (
     Attribution,
     Commit,

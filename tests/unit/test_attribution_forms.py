@@ -3,8 +3,8 @@ confidence each gets, and the near misses that must stay human."""
 
 import pytest
 
-from app.core.attribution import detect
-from app.core.catalogue import HIGH, MEDIUM
+from app.core.attribution.catalogue import HIGH, MEDIUM
+from app.core.attribution.detection import detect
 from app.core.models import Attribution, Commit, Identity
 from tests.builders import HUMAN, make_snapshot
 

@@ -9,7 +9,7 @@ import hashlib
 import json
 from typing import Any
 
-from app.core.config import Config
+from app.core.config.model import Config
 from app.publishers.codescanning import (
     MAX_RESULTS,
     category,

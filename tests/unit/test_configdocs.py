@@ -15,7 +15,7 @@ def test_published_schema_is_up_to_date() -> None:
 def test_the_readme_example_files_are_valid_configuration() -> None:
     import re
 
-    from app.core.configfile import read_document, validate
+    from app.core.config.file import read_document, validate
 
     readme = Path("README.md").read_text()
     examples = re.findall(r"```yaml\n(# [^\n]*\.ai-gate\.yml[^\n]*\n.*?)```", readme, re.S)

@@ -1,6 +1,6 @@
 import pytest
 
-from app.core.configfile import parse_config
+from app.core.config.file import parse_config
 from app.errors import ConfigError
 
 

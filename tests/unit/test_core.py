@@ -1,7 +1,7 @@
 import ast
 from pathlib import Path
 
-from app.core.config import Config, GateConfig
+from app.core.config.model import Config, GateConfig
 from app.core.pipeline import analyse
 from app.core.ports import LintDiagnostic
 from tests.builders import FakeLinters, make_commit, make_file, make_snapshot
@@ -76,7 +76,7 @@ def test_only_python_files_are_linted_and_removed_files_skipped() -> None:
 
 
 def test_repository_detection_rules_decide_what_the_analysis_calls_ai() -> None:
-    from app.core.configfile import parse_config
+    from app.core.config.file import parse_config
     from app.core.models import Identity
 
     bot = Identity(name="acme-coder", email="coder@agents.acme.test")

@@ -17,7 +17,7 @@ from genai_prices import Usage, calc_price
 from genai_prices.types import ModelPrice, TieredPrices
 from pydantic import ValidationError
 
-from app.core.cost import (
+from app.core.cost.estimate import (
     DEFAULT_MODEL,
     REPORTED_REQUEST_TOKENS,
     BudgetConfig,
@@ -29,8 +29,8 @@ from app.core.cost import (
     pull_request_cost,
     with_budget,
 )
+from app.core.cost.tokens import default_tokenizer
 from app.core.models import Attribution, Cost, FileDiff, PullRequestInfo, PullRequestSnapshot
-from app.core.tokens import default_tokenizer
 from app.publishers.cost import render_cost_markdown, render_cost_text
 from tests.builders import make_commit, make_file, make_snapshot
 

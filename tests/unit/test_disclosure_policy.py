@@ -1,6 +1,6 @@
 from typing import Any
 
-from app.core.config import Config, GateConfig
+from app.core.config.model import Config, GateConfig
 from app.core.models import Commit, Identity, PullRequestInfo, Report
 from app.core.pipeline import analyse
 from app.publishers.markdown import render_summary

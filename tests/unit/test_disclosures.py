@@ -2,7 +2,13 @@
 
 import pytest
 
-from app.core.disclosures import Named, agent_name, disclosed, identities, prose_disclosures
+from app.core.attribution.disclosures import (
+    Named,
+    agent_name,
+    disclosed,
+    identities,
+    prose_disclosures,
+)
 
 
 def test_every_identity_of_a_value_is_found_and_a_bare_address_counts() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.core.attribution import DetectionConfig
-from app.core.config import Config
+from app.core.attribution.detection import DetectionConfig
+from app.core.config.model import Config
 from app.core.models import Identity, PullRequestInfo
 from app.core.pipeline import analyse
 from tests.builders import FakeLinters, make_commit, make_file, make_snapshot

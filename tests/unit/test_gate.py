@@ -1,6 +1,6 @@
 import pytest
 
-from app.core.config import GateConfig
+from app.core.config.model import GateConfig
 from app.core.gate import GateInput, decide, human_approvers
 from app.core.models import Acknowledgement, Attribution, Finding, Review
 

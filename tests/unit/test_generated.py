@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.config import Config
+from app.core.config.model import Config
 from app.core.generated import aside_reason, parse_attributes, set_aside
 from app.core.models import FileDiff, PullRequestSnapshot
 from app.core.pipeline import analyse

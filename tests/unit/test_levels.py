@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.checks.rules import CURATED, LEFT_OUT, RECOMMENDED_RUFF_RULES, level_for
-from app.core.config import Config
+from app.core.config.model import Config
 from app.core.models import Finding, Level, PullRequestSnapshot
 from app.core.pipeline import analyse
 from app.core.ports import LintDiagnostic

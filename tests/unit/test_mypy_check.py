@@ -12,7 +12,7 @@ import pytest
 from app.adapters.mypy_runner import MypyRunner
 from app.adapters.workspace import materialise
 from app.core.checks.mypy import MypyConfig, MypyResult, mypy_findings, mypy_notes
-from app.core.config import GateConfig
+from app.core.config.model import GateConfig
 from app.core.diff import parse_patch
 from app.core.gate import GateInput, decide
 from app.core.models import Attribution, FileDiff, Finding

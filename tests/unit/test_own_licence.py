@@ -7,7 +7,7 @@ import pytest
 
 from app.core.checks.licence import LicenceConfig
 from app.core.checks.ownlicence import own_licences, with_own_licences
-from app.core.config import Config
+from app.core.config.model import Config
 from app.core.models import Report
 from app.core.pipeline import analyse
 from tests.builders import FakeLinters, make_commit, make_file, make_snapshot

@@ -3,7 +3,7 @@ split into counted and seen, and reasons worded as the policy says."""
 
 from __future__ import annotations
 
-from app.core.config import CommentsConfig, GateConfig
+from app.core.config.model import CommentsConfig, GateConfig
 from app.core.diff import parse_patch
 from app.core.gate import GateInput, decide
 from app.core.models import (

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core import records
-from app.core.records import (
+from app.core.attribution import records
+from app.core.attribution.records import (
     GitAiNote,
     NotedLines,
     note_records,

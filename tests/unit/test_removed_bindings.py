@@ -4,7 +4,7 @@ name's module-level binding (the recall corpus's "unused imports" clean-ups)."""
 from __future__ import annotations
 
 from app.core.checks.removedbindings import removed_bindings, undefined_name
-from app.core.config import Config, GateConfig
+from app.core.config.model import Config, GateConfig
 from app.core.models import FileDiff
 from app.core.pipeline import analyse
 from app.core.ports import LintDiagnostic

@@ -4,7 +4,7 @@ import textwrap
 import pytest
 
 from app.core.checks.smells import RULES, CostSmellsConfig, smell_findings, smells
-from app.core.config import ChecksConfig, Config
+from app.core.config.model import ChecksConfig, Config
 from app.core.pipeline import analyse, patch_lines
 from tests.builders import FakeLinters, make_commit, make_file, make_snapshot
 

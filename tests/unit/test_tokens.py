@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from app.core import tokens
-from app.core.tokens import FALLBACK_NAME, Tokenizer, default_tokenizer, fallback_tokenizer
+from app.core.cost import tokens
+from app.core.cost.tokens import FALLBACK_NAME, Tokenizer, default_tokenizer, fallback_tokenizer
 
 
 def test_counts_a_known_string_exactly() -> None:

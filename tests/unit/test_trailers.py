@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.trailers import parse_trailers, render_trailers, trailer_blocks
+from app.core.attribution.trailers import parse_trailers, render_trailers, trailer_blocks
 
 KEY = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9-]{0,24}", fullmatch=True)
 VALUE = st.text(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.cost.usage import ReportedUsage, UsageError, parse_usage, reported_usage
 from app.core.models import PullRequestInfo
-from app.core.usage import ReportedUsage, UsageError, parse_usage, reported_usage
 from tests.builders import make_commit, make_snapshot
 
 FULL = "model=claude-sonnet-4-5 input=1200000 cached=1100000 output=45000 usd=3.10"

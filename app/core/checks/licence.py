@@ -37,12 +37,12 @@ from license_expression import (
 )
 from pydantic import Field, field_validator
 
+from app.core.config.section import Patterns, Section
 from app.core.diff import PatchLines, parse_patch
 from app.core.fingerprint import fingerprint
 from app.core.manifests import Dependency, head_view, new_dependencies
 from app.core.models import FileDiff, Finding, Level, PullRequestSnapshot
 from app.core.ports import LicenceResolver, ResolvedLicence
-from app.core.section import Patterns, Section
 
 CHECK = "licence"
 Status = Literal["allowed", "denied", "unknown"]

@@ -15,11 +15,11 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from app.core.basefiles import in_mypy_scope, mypy_configured, mypy_scope
+from app.core.config.section import Section
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Frozen, Level, PullRequestSnapshot
 from app.core.ports import LintDiagnostic
-from app.core.section import Section
 
 CHECK = "mypy"
 # Names shown in a note before "…".

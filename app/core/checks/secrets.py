@@ -72,10 +72,10 @@ from app.core.checks.secretvalues import (
     judge,
     strongest,
 )
+from app.core.config.section import Patterns, Section
 from app.core.diff import PatchLines, head_side, parse_patch
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Level, PullRequestSnapshot
-from app.core.section import Patterns, Section
 
 CHECK = "secrets"
 

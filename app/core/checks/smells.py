@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
+from app.core.config.section import Section
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Level, PullRequestSnapshot
-from app.core.section import Section
 
 CHECK = "cost"
 

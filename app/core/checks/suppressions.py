@@ -17,10 +17,10 @@ from pydantic import Field
 
 from app.core.checks.directives import Directive, directives
 from app.core.checks.loosening import loosened_lines
+from app.core.config.section import Section
 from app.core.diff import PatchLines, patch_rows
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Level, PullRequestSnapshot
-from app.core.section import Section
 
 CHECK = "suppressions"
 REMOVAL_RULES = frozenset({"assertions-removed"})

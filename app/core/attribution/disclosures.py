@@ -23,8 +23,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from app.core.catalogue import AGENT_NAMES
-from app.core.modelnames import find_model
+from app.core.attribution.catalogue import AGENT_NAMES
+from app.core.attribution.modelnames import find_model
 
 OTHER = "other"
 _NAME_FIRST = tuple(

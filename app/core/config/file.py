@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import yaml
 from pydantic import ValidationError
 
-from app.core.config import Config
+from app.core.config.model import Config
 from app.errors import ConfigError
 
 CONFIG_PATH = ".ai-gate.yml"

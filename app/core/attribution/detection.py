@@ -1,7 +1,7 @@
 """Which commits of a pull request an AI coding tool wrote, with the text that proves it.
 
 Every signal names its kind, tool, source (`commit:<sha>`, `pull_request`, `file:<path>:<line>`)
-and the exact text matched. Confidences (see `app.core.catalogue`) combine per tool and scope by
+and the exact text matched. Confidences (see `catalogue`) combine per tool and scope by
 noisy-or, 1 - prod(1 - c): independent marks of the same tool reinforce each other, marks of
 different tools never add up. A commit (or the pull request) is AI when one tool's combined
 confidence reaches `detection.min_confidence` (0.5 by default), so a WEAK mark alone, such as
@@ -14,7 +14,7 @@ when some commits carry their own evidence, the PR is mixed and the others stay 
 
 A merge commit owns no lines and is never agent work, whatever it carries; an agent's branch
 that a merge of the range brought in stands for the merged commits the same way
-(`app.core.merges`). The forms trailers and prose take are read by `app.core.disclosures`.
+(`merges`). The forms trailers and prose take are read by `disclosures`.
 """
 
 from __future__ import annotations
@@ -26,11 +26,19 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from app.core import catalogue
-from app.core.catalogue import HIGH, MEDIUM, Marker, match_identity, noreply_login
-from app.core.disclosures import OTHER, agent_name, disclosed, identities, prose_disclosures
-from app.core.merges import is_merge, merged_branch_verdicts
-from app.core.modelnames import model_from_text
+from app.core.attribution import catalogue
+from app.core.attribution.catalogue import HIGH, MEDIUM, Marker, match_identity, noreply_login
+from app.core.attribution.disclosures import (
+    OTHER,
+    agent_name,
+    disclosed,
+    identities,
+    prose_disclosures,
+)
+from app.core.attribution.merges import is_merge, merged_branch_verdicts
+from app.core.attribution.modelnames import model_from_text
+from app.core.attribution.trailers import Trailer, parse_trailers
+from app.core.config.section import Section
 from app.core.models import (
     Attribution,
     Commit,
@@ -41,8 +49,6 @@ from app.core.models import (
     PullRequestSnapshot,
     Signal,
 )
-from app.core.section import Section
-from app.core.trailers import Trailer, parse_trailers
 
 CUSTOM = "custom"
 PULL_REQUEST = "pull_request"

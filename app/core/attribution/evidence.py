@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.attribution import judge
+from app.core.attribution.detection import judge
 from app.core.models import Attribution
 
 

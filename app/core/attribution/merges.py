@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-from app.core import catalogue
+from app.core.attribution import catalogue
 from app.core.models import Commit, CommitAttribution, Signal
 
 _MERGE_SUBJECT = re.compile(

@@ -22,8 +22,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.core.attribution.trailers import parse_trailers
 from app.core.models import PullRequestSnapshot
-from app.core.trailers import parse_trailers
 
 KEY = "ai-usage"
 _BODY_LINE = re.compile(r"^[ \t]*AI-Usage[ \t]*:[ \t]*(?P<value>\S.*?)[ \t]*$", re.I | re.M)

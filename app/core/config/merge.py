@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from app.core.config import Config
-from app.core.configfile import META_KEYS, ConfigDocument, validate
+from app.core.config.file import META_KEYS, ConfigDocument, validate
+from app.core.config.model import Config
 from app.core.models import ConfigInfo
 
 Leaf = object

@@ -23,11 +23,11 @@ from genai_prices import Usage, calc_price
 from genai_prices.data_snapshot import get_snapshot
 from pydantic import Field, model_validator
 
+from app.core.config.section import Section
+from app.core.cost.tokens import TokenCounter, default_tokenizer
+from app.core.cost.usage import ReportedUsage, reported_usage
 from app.core.diff import head_side, patch_rows
 from app.core.models import Attribution, Cost, PullRequestSnapshot
-from app.core.section import Section
-from app.core.tokens import TokenCounter, default_tokenizer
-from app.core.usage import ReportedUsage, reported_usage
 
 # Claude Code's usual model when a commit does not name one (its trailers name e.g. Sonnet 4.6).
 DEFAULT_MODEL = "claude-sonnet-4-6"

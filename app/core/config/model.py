@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.core.attribution import DetectionConfig
+from app.core.attribution.detection import DetectionConfig
 from app.core.checks.licence import LicenceConfig
 from app.core.checks.mypy import MypyConfig
 from app.core.checks.rules import RECOMMENDED_RUFF_RULES
@@ -14,10 +14,10 @@ from app.core.checks.secrets import SecretsConfig
 from app.core.checks.secretvalues import DEFAULT_TEST_PATHS
 from app.core.checks.smells import CostSmellsConfig
 from app.core.checks.suppressions import SuppressionsConfig
-from app.core.cost import CostConfig
+from app.core.config.section import OptionalPattern, Patterns, Section
+from app.core.cost.estimate import CostConfig
 from app.core.globs import Globs
 from app.core.models import Level
-from app.core.section import OptionalPattern, Patterns, Section
 from app.core.services import ServiceMap
 
 RECOMMENDED_RUFF_IGNORES: tuple[str, ...] = ("S101",)  # assert is fine in tests
