@@ -6,8 +6,7 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from app.core.checks.mypy import MypyConfig, MypyResult
-from app.core.config.model import RuffConfig
+from app.core.config.checks import MypyConfig, RuffConfig
 from app.core.models import (
     Commit,
     Conclusion,
@@ -20,7 +19,7 @@ from app.core.models import (
     Report,
     Verdict,
 )
-from app.core.ports import LintDiagnostic, LintResult
+from app.core.ports import LintDiagnostic, LintResult, MypyResult
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

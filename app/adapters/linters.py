@@ -20,9 +20,8 @@ from app.adapters.ruffconfig import (
 )
 from app.adapters.tools import tool_environment
 from app.adapters.workspace import materialise
-from app.core.checks.mypy import MypyConfig, MypyResult
-from app.core.config.model import RuffConfig
-from app.core.ports import FixEdit, LintDiagnostic, LintResult
+from app.core.config.checks import MypyConfig, RuffConfig
+from app.core.ports import FixEdit, LintDiagnostic, LintResult, MypyResult
 from app.deadline import Deadline
 from app.errors import CheckError
 

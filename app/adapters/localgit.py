@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.adapters.git import Git, git_environment
-from app.core.attribution.detection import DetectionConfig, detect
+from app.core.attribution.detection import detect
 from app.core.attribution.lines import RENAMED_OR_MERGED, paths_needing_history
 from app.core.attribution.records import (
     AGENT_TRACE_PATH,
@@ -27,6 +27,7 @@ from app.core.attribution.records import (
     parse_git_ai_note,
 )
 from app.core.basefiles import BASE_FILES, WORKFLOWS_DIR
+from app.core.config.detection import DetectionConfig
 from app.core.models import (
     Commit,
     FileDiff,

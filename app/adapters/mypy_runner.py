@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from app.adapters.tools import tool_environment
-from app.core.checks.mypy import MypyConfig, MypyResult
-from app.core.ports import LintDiagnostic
+from app.core.config.checks import MypyConfig
+from app.core.ports import LintDiagnostic, MypyResult
 from app.deadline import Deadline
 
 STUBS = Path(__file__).with_name("stubs")

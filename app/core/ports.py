@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from app.core.config.checks import MypyConfig, RuffConfig
+from app.core.manifests import Dependency
 from app.core.models import Frozen
-
-if TYPE_CHECKING:  # annotations only: the check modules import this one
-    from app.core.checks.mypy import MypyConfig, MypyResult
-    from app.core.config.model import RuffConfig
-    from app.core.manifests import Dependency
 
 
 class FixEdit(Frozen):
@@ -43,6 +40,20 @@ class LintResult(Frozen):
 
     diagnostics: tuple[LintDiagnostic, ...] = ()
     notes: tuple[str, ...] = ()
+
+
+class MypyResult(Frozen):
+    """What one mypy run reported about the files it was given."""
+
+    # Errors only (notes are folded into their error's message); paths as given to the runner.
+    diagnostics: tuple[LintDiagnostic, ...] = ()
+    # Modules mypy could not find (not installed, not in the PR): sorted, without duplicates.
+    unresolved_imports: tuple[str, ...] = ()
+    timed_out: bool = False
+    # Why mypy could not run or finish, in a line.
+    error: str | None = None
+    # Files mypy could not check at all (a syntax error or a clash of module names).
+    skipped: tuple[str, ...] = ()
 
 
 class Linters(Protocol):

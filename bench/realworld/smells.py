@@ -17,8 +17,8 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from app.core.checks.secretvalues import DEFAULT_TEST_PATHS
 from app.core.checks.smells import smells
+from app.core.config.checks import DEFAULT_TEST_PATHS
 from bench.realworld.corpus import read_ranges
 from bench.realworld.run import mirror_of
 

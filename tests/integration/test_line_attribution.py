@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.adapters.localgit import blame_paths, open_checkout, read_snapshot, resolve_range
-from app.core.attribution.detection import DetectionConfig
 from app.core.attribution.lines import attribute_lines
+from app.core.config.detection import DetectionConfig
 from app.core.config.model import Config
 from app.core.pipeline import attribute_snapshot, patch_lines
 from tests.gitrepo import commit, git

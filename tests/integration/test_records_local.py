@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.adapters.localgit import open_checkout, read_snapshot, resolve_range
-from app.core.attribution.detection import DetectionConfig
+from app.core.config.detection import DetectionConfig
 from app.core.config.model import Config
 from app.core.models import PullRequestSnapshot, Report
 from app.core.pipeline import analyse, needs_contents

@@ -2,9 +2,10 @@ import pytest
 from pydantic import ValidationError
 
 from app.core.attribution.catalogue import IDENTITIES, TOOL_IDS, match_identity, noreply_parts
-from app.core.attribution.detection import DetectionConfig, detect, judge
+from app.core.attribution.detection import detect, judge
 from app.core.attribution.modelnames import model_from_text
 from app.core.attribution.trailers import parse_trailers
+from app.core.config.detection import DetectionConfig
 from app.core.models import Commit, FileDiff, Identity, PullRequestInfo, PullRequestSnapshot, Signal
 from tests.builders import HUMAN, make_commit, make_patch, make_snapshot
 

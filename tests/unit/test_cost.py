@@ -17,11 +17,9 @@ from genai_prices import Usage, calc_price
 from genai_prices.types import ModelPrice, TieredPrices
 from pydantic import ValidationError
 
+from app.core.config.cost import DEFAULT_MODEL, BudgetConfig, CostConfig
 from app.core.cost.estimate import (
-    DEFAULT_MODEL,
     REPORTED_REQUEST_TOKENS,
-    BudgetConfig,
-    CostConfig,
     budget_status,
     estimate_cost,
     price_date,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.attribution.detection import DetectionConfig
+from app.core.config.detection import DetectionConfig
 from app.core.config.model import Config
 from app.core.models import Identity, PullRequestInfo
 from app.core.pipeline import analyse

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.checks.rules import CURATED, LEFT_OUT, RECOMMENDED_RUFF_RULES, level_for
 from app.core.config.model import Config
+from app.core.config.ruffrules import CURATED, LEFT_OUT, RECOMMENDED_RUFF_RULES, level_for
 from app.core.models import Finding, Level, PullRequestSnapshot
 from app.core.pipeline import analyse
 from app.core.ports import LintDiagnostic
@@ -192,7 +192,7 @@ def test_a_file_with_a_syntax_error_gets_one_finding_not_one_per_recovery() -> N
 
 
 def test_measured_precision_is_given_for_curated_rules_only_with_its_corpus() -> None:
-    from app.core.checks.rules import MEASURED_PRECISION
+    from app.core.config.ruffrules import MEASURED_PRECISION
 
     curated = {r.code for r in CURATED}
     assert set(MEASURED_PRECISION) <= curated

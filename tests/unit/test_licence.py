@@ -10,12 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from app.core.checks.licence import (
-    MAX_LINES,
-    LicenceConfig,
-    Policy,
-    licence_findings,
-)
+from app.core.checks.licence import MAX_LINES, Policy, licence_findings
+from app.core.config.checks import LicenceConfig
 from app.core.diff import parse_patch
 from app.core.manifests import Dependency
 from app.core.models import FileDiff, Finding

@@ -2,8 +2,9 @@
 
 import pytest
 
-from app.core.attribution.detection import DetectionConfig, detect
+from app.core.attribution.detection import detect
 from app.core.attribution.merges import merged_branch, merged_side
+from app.core.config.detection import DetectionConfig
 from app.core.models import Commit, Identity, PullRequestSnapshot
 from tests.builders import HUMAN
 

@@ -11,12 +11,13 @@ import pytest
 
 from app.adapters.mypy_runner import MypyRunner
 from app.adapters.workspace import materialise
-from app.core.checks.mypy import MypyConfig, MypyResult, mypy_findings, mypy_notes
+from app.core.checks.mypy import mypy_findings, mypy_notes
+from app.core.config.checks import MypyConfig
 from app.core.config.model import GateConfig
 from app.core.diff import parse_patch
 from app.core.gate import GateInput, decide
 from app.core.models import Attribution, FileDiff, Finding
-from app.core.ports import LintDiagnostic
+from app.core.ports import LintDiagnostic, MypyResult
 from tests.builders import make_snapshot
 
 MODULE = "\n".join(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.checks.licence import LicenceConfig
 from app.core.checks.ownlicence import own_licences, with_own_licences
+from app.core.config.checks import LicenceConfig
 from app.core.config.model import Config
 from app.core.models import Report
 from app.core.pipeline import analyse

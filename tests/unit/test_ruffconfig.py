@@ -19,7 +19,7 @@ from app.adapters.ruffconfig import (
     target_override,
 )
 from app.adapters.workspace import write_files
-from app.core.config.model import RuffConfig
+from app.core.config.checks import RuffConfig
 
 BLIND_RERAISE = (
     "def load(path: str) -> str:\n"

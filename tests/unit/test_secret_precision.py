@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.checks.secrets import SecretsConfig, secret_findings
+from app.core.checks.secrets import secret_findings
 from app.core.checks.secretvalues import bound_name, checksum_ok, names_a_credential
+from app.core.config.checks import SecretsConfig
 from app.core.diff import parse_patch
 from app.core.models import Finding
 from tests.builders import github_token, make_file, make_snapshot

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from app.core.checks import secrets as secrets_module
-from app.core.checks.secrets import RULES, SecretsConfig, secret_findings
+from app.core.checks.secrets import RULES, secret_findings
+from app.core.config.checks import SecretsConfig
 from app.core.diff import parse_patch
 from app.core.models import FileDiff, Finding, PullRequestSnapshot
 from tests.builders import github_token, make_file, make_snapshot

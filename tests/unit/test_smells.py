@@ -3,8 +3,9 @@ import textwrap
 
 import pytest
 
-from app.core.checks.smells import RULES, CostSmellsConfig, smell_findings, smells
-from app.core.config.model import ChecksConfig, Config
+from app.core.checks.smells import RULES, smell_findings, smells
+from app.core.config.checks import ChecksConfig, CostSmellsConfig
+from app.core.config.model import Config
 from app.core.pipeline import analyse, patch_lines
 from tests.builders import FakeLinters, make_commit, make_file, make_snapshot
 

@@ -1,5 +1,5 @@
 from app.adapters.linters import file_linters
-from app.core.config.model import RuffConfig
+from app.core.config.checks import RuffConfig
 from app.core.ports import FixEdit
 from app.core.suggestions import suggestion_for
 
@@ -42,7 +42,7 @@ def test_real_ruff_fixes_become_suggestions() -> None:
 
 
 def test_rules_the_partial_workspace_cannot_judge_are_not_reported() -> None:
-    from app.core.config.model import RuffConfig
+    from app.core.config.checks import RuffConfig
 
     # Sorted as the repository sees it (`app.core.diff` is first-party), but app/core/diff.py
     # is not in the workspace, so isort there would call it third-party.
@@ -62,7 +62,7 @@ def test_rules_the_partial_workspace_cannot_judge_are_not_reported() -> None:
 
 
 def test_the_nearest_ruff_configuration_of_each_file_applies() -> None:
-    from app.core.config.model import RuffConfig
+    from app.core.config.checks import RuffConfig
 
     # The root selects E711; a sub-project's own ruff.toml ignores it, as ruff itself finds.
     text = "def f(x):\n    return x == None\n"

@@ -1,8 +1,7 @@
 from app.core.checks.directives import directives, without
 from app.core.checks.loosening import loosened_lines
-from app.core.checks.mypy import MypyConfig
-from app.core.checks.suppressions import SuppressionsConfig
-from app.core.config.model import ChecksConfig, Config
+from app.core.config.checks import ChecksConfig, MypyConfig, SuppressionsConfig
+from app.core.config.model import Config
 from app.core.models import FileDiff
 from app.core.pipeline import analyse
 from app.core.ports import LintDiagnostic
@@ -256,7 +255,7 @@ def test_see_through_file_level_directive_and_human_lines() -> None:
 
 def test_tree_linters_lint_the_replacement_and_put_the_original_back() -> None:
     from app.adapters.linters import file_linters
-    from app.core.config.model import RuffConfig
+    from app.core.config.checks import RuffConfig
 
     ruff = RuffConfig(select=("F401",), ignore=())
     with file_linters({"a.py": "import os  # noqa: F401\n"}) as (linters, paths):

@@ -20,11 +20,8 @@ that a merge of the range brought in stands for the merged commits the same way
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Annotated
-
-from pydantic import BeforeValidator, Field
 
 from app.core.attribution import catalogue
 from app.core.attribution.catalogue import HIGH, MEDIUM, Marker, match_identity, noreply_login
@@ -38,7 +35,7 @@ from app.core.attribution.disclosures import (
 from app.core.attribution.merges import is_merge, merged_branch_verdicts
 from app.core.attribution.modelnames import model_from_text
 from app.core.attribution.trailers import Trailer, parse_trailers
-from app.core.config.section import Section
+from app.core.config.detection import DetectionConfig
 from app.core.models import (
     Attribution,
     Commit,
@@ -50,7 +47,6 @@ from app.core.models import (
     Signal,
 )
 
-CUSTOM = "custom"
 PULL_REQUEST = "pull_request"
 _IDENTITY_IN_TEXT = re.compile(r"(?P<name>[^<>:]*?)\s*<(?P<email>[^<>\s@]+@[^<>\s]+)>")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
@@ -58,67 +54,6 @@ _COMMENT_PREFIXES = ("#", "//", "/*", "*", "--", ";", "<!--", "%", '"""', "'''")
 _GENERATED_BLOCK_START = "<!-- This is an auto-generated comment"
 _GENERATED_BLOCK_END = "<!-- end of auto-generated comment"
 _MAX_EVIDENCE = 300
-
-
-def _as_rules(value: object) -> object:
-    """Accept a plain list (each entry counts for the tool `custom`) as well as a mapping."""
-    if isinstance(value, list | tuple):
-        return dict.fromkeys((str(v) for v in value), CUSTOM)
-    if isinstance(value, Mapping):
-        return {str(k): CUSTOM if v is None else v for k, v in value.items()}
-    return value
-
-
-Rules = Annotated[dict[str, str], BeforeValidator(_as_rules)]
-
-
-class DetectionConfig(Section):
-    """Repository rules added to the catalogue of known AI tools, and exceptions to it."""
-
-    logins: Rules = Field(
-        default_factory=dict,
-        description="GitHub logins of extra AI agents (PR or commit author, co-author), "
-        "mapped to a tool id; a list counts them as the tool `custom`",
-    )
-    emails: Rules = Field(
-        default_factory=dict,
-        description="exact git emails of extra AI agents (author, committer or co-author), "
-        "mapped to a tool id",
-    )
-    trailer_keys: Rules = Field(
-        default_factory=dict,
-        description="commit trailer keys (any case) whose presence marks AI work, mapped to a "
-        "tool id",
-    )
-    markers: Rules = Field(
-        default_factory=dict,
-        description="exact phrases in commit messages or PR titles and bodies that mark AI "
-        "work, mapped to a tool id",
-    )
-    branch_prefixes: Rules = Field(
-        default_factory=dict,
-        description="PR head branch prefixes that mark AI work, mapped to a tool id",
-    )
-    labels: Rules = Field(
-        default_factory=dict,
-        description="PR labels (any case) that mark AI work, mapped to a tool id",
-    )
-    ignore_logins: tuple[str, ...] = Field(
-        default=(),
-        description="GitHub logins never counted as AI, even when the catalogue knows them",
-    )
-    ignore_emails: tuple[str, ...] = Field(default=(), description="git emails never counted as AI")
-    ignore_tools: tuple[str, ...] = Field(
-        default=(), description="tool ids whose signals are dropped (e.g. `coderabbit`)"
-    )
-    min_confidence: float = Field(
-        default=0.5,
-        gt=0,
-        le=1,
-        description="combined confidence one tool needs to make a commit or PR AI-attributed "
-        "(0.95 high, 0.8 medium, 0.6 low, 0.3 weak evidence)",
-        json_schema_extra={"stricter": "lower"},
-    )
 
 
 @dataclass(frozen=True)

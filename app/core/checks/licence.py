@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import bisect
 import fnmatch
-import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, cast
+from typing import Literal
 
 from license_expression import (
     AND,
@@ -33,149 +32,33 @@ from license_expression import (
     ExpressionError,
     LicenseSymbol,
     LicenseWithExceptionSymbol,
-    get_spdx_licensing,
 )
-from pydantic import Field, field_validator
 
-from app.core.config.section import Patterns, Section
+from app.core.config.checks import LicenceConfig
 from app.core.diff import PatchLines, parse_patch
 from app.core.fingerprint import fingerprint
 from app.core.manifests import Dependency, head_view, new_dependencies
 from app.core.models import FileDiff, Finding, Level, PullRequestSnapshot
 from app.core.ports import LicenceResolver, ResolvedLicence
+from app.core.spdx import is_custom, is_known, licensing
 
 CHECK = "licence"
 Status = Literal["allowed", "denied", "unknown"]
-CopiedLevel = Literal["off", "notice", "warning", "failure"]
 
-# Strong copyleft: code under these must be released under the same licence when it is
-# distributed (AGPL and SSPL: even when it is only offered as a network service), which a
-# proprietary or permissively licensed project cannot do.
-DEFAULT_DENY: tuple[str, ...] = ("GPL-*", "AGPL-*", "SSPL-1.0")
 
 # Added lines read per file, and characters per line: a generated or vendored file of that size
 # is reported as too large to read rather than slowing the job.
 MAX_LINES = 10_000
 MAX_LINE_CHARS = 500
 
-_GLOB = re.compile(r"^[A-Za-z0-9.+*-]*\*[A-Za-z0-9.+*-]*$")
-
-
-def _entry_error(entry: str) -> str | None:
-    """Why an allow/deny entry is not an SPDX id (or `*` pattern), if it is not one."""
-    if _GLOB.match(entry):
-        return None
-    try:
-        parsed = _licensing().parse(entry, validate=False)
-    except ExpressionError as exc:
-        return f"{entry!r} is not an SPDX licence id: {exc}"
-    if isinstance(parsed, LicenseWithExceptionSymbol):
-        parsed = parsed.license_symbol
-    if not isinstance(parsed, LicenseSymbol):
-        return f"{entry!r} is an expression; list single SPDX licence ids"
-    if not _known(str(parsed.key)) and not _custom(str(parsed.key)):
-        return f"{entry!r} is not an SPDX licence id (use `LicenseRef-...` for a custom licence)"
-    return None
-
-
-class LicenceConfig(Section):
-    enabled: bool = Field(
-        default=True,
-        description="check licences in added lines and of new dependencies",
-        json_schema_extra={"stricter": "true"},
-    )
-    allow: tuple[str, ...] = Field(
-        default=(),
-        description="SPDX licence ids (or `*` patterns such as `BSD-*`) that are allowed; when "
-        "this list is not empty, a licence not on it is unknown. Empty: every recognised SPDX "
-        "licence that is not denied is allowed",
-        json_schema_extra={"stricter": "subset"},
-    )
-    deny: tuple[str, ...] = Field(
-        default=DEFAULT_DENY,
-        description="SPDX licence ids (or `*` patterns) that fail the check. Default: strong "
-        "copyleft (GPL, AGPL, SSPL), whose terms would require the whole project to be released "
-        "under them once it is distributed or, for AGPL and SSPL, served over a network",
-        json_schema_extra={"stricter": "superset"},
-    )
-    unknown: Level = Field(
-        default="warning",
-        description="the level of a licence the policy cannot judge: not on the allow list, not "
-        "a recognised SPDX id, a malformed expression, or a dependency without licence data",
-        json_schema_extra={"stricter": ["notice", "warning", "failure"]},
-    )
-    copied_text: CopiedLevel = Field(
-        default="warning",
-        description="the level of a licence text or licence header pasted into a source file "
-        "(a sign of code copied from another project); `off` to not report it",
-        json_schema_extra={"stricter": ["off", "notice", "warning", "failure"]},
-    )
-    own_licences: tuple[str, ...] | None = Field(
-        default=None,
-        description="SPDX ids of this repository's own licence(s): their tags, notices and "
-        "headers in new files are the project's convention, not copied code or a denied "
-        "licence. Unset: read from the base branch's LICENSE (or COPYING) file and the "
-        "licence declared in pyproject.toml, setup.cfg or package.json",
-    )
-    dependencies: bool = Field(
-        default=True,
-        description="look up the licences of dependencies the pull request adds to "
-        "pyproject.toml, requirements*.txt and package.json",
-        json_schema_extra={"stricter": "true"},
-    )
-    ignore: Patterns = Field(
-        default=(),
-        description="regular expressions; files whose path one matches (re.search) are not read "
-        "for licence tags, notices and texts, e.g. '^vendor/' or '^tests/fixtures/' "
-        "(their manifests are still checked)",
-    )
-
-    @field_validator("allow", "deny", "own_licences")
-    @classmethod
-    def _spdx_ids(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        for entry in value or ():
-            error = _entry_error(entry)
-            if error:
-                raise ValueError(error)
-        return value
-
 
 # --- Policy ---------------------------------------------------------------------------------
-
-
-class _Licensing(Protocol):
-    """The part of `license_expression.Licensing` used here (the library ships no types)."""
-
-    known_symbols: Mapping[str, object]
-
-    def parse(self, expression: str, validate: bool = False) -> object: ...
-
-    def license_keys(self, expression: object, unique: bool = True) -> list[str]: ...
-
-
-@functools.cache
-def _licensing() -> _Licensing:
-    # Loading the SPDX index takes a few tens of milliseconds: once per process.
-    return cast(_Licensing, get_spdx_licensing())
-
-
-@functools.cache
-def _known_keys() -> frozenset[str]:
-    return frozenset(str(k) for k in _licensing().known_symbols)
-
-
-def _known(key: str) -> bool:
-    return key in _known_keys() and not _custom(key)
-
-
-def _custom(key: str) -> bool:
-    return key.startswith(("LicenseRef-", "DocumentRef-"))
 
 
 def canonical(licence_id: str) -> str:
     """The SPDX spelling of a licence id (`gpl-2.0+` -> `GPL-2.0-or-later`), as given if unknown."""
     try:
-        parsed = _licensing().parse(licence_id, validate=False)
+        parsed = licensing().parse(licence_id, validate=False)
     except ExpressionError:
         return licence_id
     return str(parsed) if parsed is not None else licence_id
@@ -184,12 +67,12 @@ def canonical(licence_id: str) -> str:
 def normalise(expression: str) -> str | None:
     """The expression in SPDX spelling when every licence in it is recognised, else None."""
     try:
-        parsed = _licensing().parse(expression, validate=False)
+        parsed = licensing().parse(expression, validate=False)
     except ExpressionError:
         return None
     if parsed is None:
         return None
-    if not all(_known(str(k)) for k in _licensing().license_keys(parsed)):
+    if not all(is_known(str(k)) for k in licensing().license_keys(parsed)):
         return None
     return str(parsed)
 
@@ -251,9 +134,9 @@ class Policy:
             return "denied", key
         if self.allow.by_glob(key):
             return "allowed", key
-        if _custom(key):
+        if is_custom(key):
             return "unknown", f"`{key}` is a custom licence"
-        if not _known(key):
+        if not is_known(key):
             return "unknown", f"`{key}` is not a recognised SPDX licence"
         if self.open:
             return "allowed", key
@@ -291,7 +174,7 @@ class Policy:
         """Allowed, denied or unknown under this policy, with the licences that decided it."""
         text = " ".join(expression.split())
         try:
-            parsed = _licensing().parse(text, validate=False)
+            parsed = licensing().parse(text, validate=False)
         except ExpressionError as exc:
             return Decision("unknown", text, (f"not a valid SPDX expression ({exc})",))
         if parsed is None:

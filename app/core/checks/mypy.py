@@ -10,61 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Literal
-
-from pydantic import Field, field_validator
 
 from app.core.basefiles import in_mypy_scope, mypy_configured, mypy_scope
-from app.core.config.section import Section
+from app.core.config.checks import MypyConfig
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
-from app.core.models import Finding, Frozen, Level, PullRequestSnapshot
-from app.core.ports import LintDiagnostic
+from app.core.models import Finding, PullRequestSnapshot
+from app.core.ports import LintDiagnostic, MypyResult
 
 CHECK = "mypy"
 # Names shown in a note before "…".
 _SHOWN_IMPORTS = 5
-
-
-class MypyConfig(Section):
-    enabled: bool | Literal["auto"] = Field(
-        default="auto",
-        description="type-check the changed Python files. `auto`: findings at `level` where the "
-        "repository configures mypy (`[tool.mypy]` in pyproject.toml, mypy.ini, `[mypy]` in "
-        "setup.cfg) or ships `py.typed`, on the files its mypy configuration covers, tests "
-        "excepted; elsewhere only a note counts them. `true`: findings everywhere (notices "
-        "that never fail in tests)",
-    )
-    strict: bool = Field(default=False, description="run mypy with --strict")
-    level: Level = Field(default="warning", description="the level of mypy's findings")
-    time_limit_seconds: int = Field(
-        default=120, ge=5, le=900, description="stop mypy after this many seconds"
-    )
-    python_version: str | None = Field(
-        default=None,
-        description="the Python version to check against, e.g. '3.12' (default: ai-gate's own)",
-    )
-
-    @field_validator("python_version")
-    @classmethod
-    def _version(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"3\.\d{1,2}", value):
-            raise ValueError(f"{value!r} is not a Python 3 version like '3.12'")
-        return value
-
-
-class MypyResult(Frozen):
-    """What one mypy run reported about the files it was given."""
-
-    # Errors only (notes are folded into their error's message); paths as given to the runner.
-    diagnostics: tuple[LintDiagnostic, ...] = ()
-    # Modules mypy could not find (not installed, not in the PR): sorted, without duplicates.
-    unresolved_imports: tuple[str, ...] = ()
-    timed_out: bool = False
-    # Why mypy could not run or finish, in a line.
-    error: str | None = None
-    # Files mypy could not check at all (a syntax error or a clash of module names).
-    skipped: tuple[str, ...] = ()
 
 
 def _listed(names: tuple[str, ...]) -> str:

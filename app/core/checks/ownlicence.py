@@ -7,7 +7,8 @@ import json
 from collections.abc import Mapping
 
 from app.core.basefiles import LICENCE_FILES, cfg_section, toml_table
-from app.core.checks.licence import LicenceConfig, named_licences, normalise
+from app.core.checks.licence import named_licences, normalise
+from app.core.config.checks import LicenceConfig
 
 
 def _declared(base_configs: Mapping[str, str]) -> list[str]:

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 
 from app.core.basefiles import RUFF_CONFIG_FILES, ruff_enforced
 from app.core.checks.removedbindings import removed_bindings, undefined_name
-from app.core.checks.rules import SYNTAX_ERRORS, is_reported, level_for
-from app.core.config.model import RuffConfig
+from app.core.config.checks import RuffConfig
+from app.core.config.ruffrules import SYNTAX_ERRORS, is_reported, level_for
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Level, PullRequestSnapshot, Suggestion

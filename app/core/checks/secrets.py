@@ -61,18 +61,9 @@ from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
 from detect_secrets.plugins.twilio import TwilioKeyDetector
 from detect_secrets.util.code_snippet import CodeSnippet
 from detect_secrets.util.filetype import determine_file_type
-from pydantic import Field
 
-from app.core.checks.secretvalues import (
-    DEFAULT_TEST_PATHS,
-    Context,
-    Evidence,
-    Judgement,
-    capped,
-    judge,
-    strongest,
-)
-from app.core.config.section import Patterns, Section
+from app.core.checks.secretvalues import Context, Evidence, Judgement, capped, judge, strongest
+from app.core.config.checks import DEFAULT_TEST_PATHS, SecretsConfig
 from app.core.diff import PatchLines, head_side, parse_patch
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, Level, PullRequestSnapshot
@@ -82,27 +73,6 @@ CHECK = "secrets"
 # Longer lines (minified bundles, data blobs) are scanned only up to here: the keyword and
 # entropy patterns are not meant for megabyte lines.
 _MAX_LINE = 4000
-
-
-class SecretsConfig(Section):
-    enabled: bool = Field(default=True, description="look for secrets in the added lines")
-    level: Level = Field(
-        default="failure",
-        description="the level of a value that is a secret by its shape: a provider's token "
-        "format (with its checksum where it has one), a private-key block, a password in a URL "
-        "that is not a placeholder, or a random-looking value assigned to a credential name "
-        "outside test code. Weaker hits are notices at most",
-    )
-    entropy: bool = Field(
-        default=False,
-        description="also report quoted high-entropy base64 and hex strings (noisy: hashes, "
-        "ids and test data look the same)",
-    )
-    allow: Patterns = Field(
-        default=(),
-        description="regular expressions; an added line, or a file path, that one of them "
-        "matches (re.search) is not scanned, e.g. '^tests/fixtures/'",
-    )
 
 
 class _AnthropicKeyDetector(RegexBasedDetector):

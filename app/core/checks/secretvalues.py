@@ -31,14 +31,6 @@ from app.core.models import LEVEL_ORDER, Level
 # - entropy: a random-looking quoted string, with no name to say what it is.
 Evidence = Literal["checksum", "format", "weak-format", "key-block", "url", "keyword", "entropy"]
 
-# Where test code and test data live; keyword and entropy hits there are not reported.
-DEFAULT_TEST_PATHS: tuple[str, ...] = (
-    r"(^|/)(tests?|testing|__tests__)/",
-    r"(^|/)(fixtures?|__fixtures__|cassettes|testdata|test_data)/",
-    r"(^|/)test_[^/]*\.py$",
-    r"(^|/)[^/]*_tests?\.py$",
-    r"(^|/)conftest\.py$",
-)
 
 # Words that mark a value as made up: test data, documentation, templates.
 _FAKE = re.compile(

@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping, Sequence
 
 from app.core.checks.directives import Directive, directives, without
-from app.core.checks.mypy import MypyConfig, mypy_findings
+from app.core.checks.mypy import mypy_findings
 from app.core.checks.ruff import python_files, ruff_findings
-from app.core.config.model import ChecksConfig
+from app.core.config.checks import ChecksConfig, MypyConfig
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
 from app.core.models import Finding, PullRequestSnapshot

@@ -14,12 +14,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from pydantic import Field
-
-from app.core.config.section import Section
+from app.core.config.checks import CostSmellsConfig
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
-from app.core.models import Finding, Level, PullRequestSnapshot
+from app.core.models import Finding, PullRequestSnapshot
 
 CHECK = "cost"
 
@@ -71,22 +69,6 @@ RUFF_EQUIVALENTS: Mapping[str, str] = {
     "B019": "`functools.cache`/`lru_cache` on methods (unbounded, keeps instances alive)",
     "E722": "bare `except:`",
 }
-
-
-class CostSmellsConfig(Section):
-    enabled: bool = Field(
-        default=True,
-        description="report cost smells (`AIG1xx`, README: Cost smells) on added lines",
-        json_schema_extra={"stricter": "true"},
-    )
-    level: Level = Field(
-        default="notice",
-        description="the level of these findings (never failure unless set)",
-        json_schema_extra={"stricter": ["notice", "warning", "failure"]},
-    )
-    ignore: tuple[str, ...] = Field(
-        default=(), description="rule codes not to report, e.g. `[AIG101]`"
-    )
 
 
 _SELECT_STAR = re.compile(r"^\s*select\s+\*\s+from\s+[\w.\"`\[\]]+\s*;?\s*$", re.I)

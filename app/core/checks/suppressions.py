@@ -13,14 +13,12 @@ import ast
 import re
 from collections.abc import Iterator, Mapping, Sequence
 
-from pydantic import Field
-
 from app.core.checks.directives import Directive, directives
 from app.core.checks.loosening import loosened_lines
-from app.core.config.section import Section
+from app.core.config.checks import SuppressionsConfig
 from app.core.diff import PatchLines, patch_rows
 from app.core.fingerprint import fingerprint
-from app.core.models import Finding, Level, PullRequestSnapshot
+from app.core.models import Finding, PullRequestSnapshot
 
 CHECK = "suppressions"
 REMOVAL_RULES = frozenset({"assertions-removed"})
@@ -41,37 +39,6 @@ _SKIP_DECORATORS = re.compile(r"(?:^|\.)(?:mark\.(?:skip|xfail)|unittest\.skip|e
 _SKIP_CALLS = frozenset({"pytest.skip", "pytest.xfail"})
 _DEF = re.compile(r"^\s*(?:async\s+)?def\s")
 _ASSERTION = re.compile(r"^\s*(?:assert\b|self\.assert\w*\(|(?:with\s+)?pytest\.raises\()")
-
-
-class SuppressionsConfig(Section):
-    enabled: bool = Field(
-        default=True,
-        description="report new suppressions on AI-written lines: `# noqa`, `# type: ignore`, "
-        "`# nosec`, `# pragma: allowlist secret`, `# pragma: no cover`, file-level `# ruff: "
-        "noqa` / `# mypy: ignore-errors`, skip/xfail markers, `assert True`, assertions "
-        "removed from tests, loosened ruff, mypy or ai-gate configuration. In `test_paths` "
-        "only what weakens the tests is reported (skips, xfails, `assert True`, removed "
-        "assertions): suppressions on lines of tests are routine",
-        json_schema_extra={"stricter": "true"},
-    )
-    level: Level = Field(
-        default="warning",
-        description="the level of these findings",
-        json_schema_extra={"stricter": ["notice", "warning", "failure"]},
-    )
-    see_through: bool = Field(
-        default=False,
-        description="also run ruff and mypy on AI-written lines as if their new `# noqa` / "
-        "`# type: ignore` (and file-level forms) were not there, and report what they hid "
-        "(at the level of the check that finds it)",
-        json_schema_extra={"stricter": "true"},
-    )
-    human_lines: bool = Field(
-        default=False,
-        description="report new suppressions on human-written lines too (by default a "
-        "maintainer's suppression is taken as a decision)",
-        json_schema_extra={"stricter": "true"},
-    )
 
 
 def _finding(

@@ -6,68 +6,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.core.attribution.detection import DetectionConfig
-from app.core.checks.licence import LicenceConfig
-from app.core.checks.mypy import MypyConfig
-from app.core.checks.rules import RECOMMENDED_RUFF_RULES
-from app.core.checks.secrets import SecretsConfig
-from app.core.checks.secretvalues import DEFAULT_TEST_PATHS
-from app.core.checks.smells import CostSmellsConfig
-from app.core.checks.suppressions import SuppressionsConfig
-from app.core.config.section import OptionalPattern, Patterns, Section
-from app.core.cost.estimate import CostConfig
+from app.core.config.checks import ChecksConfig
+from app.core.config.cost import CostConfig
+from app.core.config.detection import DetectionConfig
+from app.core.config.section import OptionalPattern, Section
 from app.core.globs import Globs
 from app.core.models import Level
 from app.core.services import ServiceMap
-
-RECOMMENDED_RUFF_IGNORES: tuple[str, ...] = ("S101",)  # assert is fine in tests
-
-
-class RuffConfig(Section):
-    enabled: bool = Field(
-        default=True, description="run ruff", json_schema_extra={"stricter": "true"}
-    )
-    select: tuple[str, ...] = Field(
-        default=RECOMMENDED_RUFF_RULES,
-        description="ruff rule codes or prefixes to run; the default is the curated set "
-        "(README, Curated ruff rules)",
-    )
-    ignore: tuple[str, ...] = Field(
-        default=RECOMMENDED_RUFF_IGNORES, description="ruff rule codes or prefixes to skip"
-    )
-    # `never` by default: the repository's own ruff run reports its rules already, and under
-    # another ruff version (new defaults, new rules under a selected prefix) they were 2 worth a
-    # look of 127 on the real-world corpus (bench/realworld).
-    repository_rules: Literal["auto", "always", "never"] = Field(
-        default="never",
-        description="also report the rules the repository's own ruff configuration selects: "
-        "`auto` when the repository runs ruff somewhere we can see (a pre-commit hook, a CI "
-        "workflow, tox, nox, make or just), `always`, or `never` (only `select`, under the "
-        "repository's excludes, per-file ignores and ignored rules)",
-    )
-    levels: dict[str, Level] = Field(
-        default_factory=dict,
-        description="the level of a ruff rule's findings by code or prefix (the longest prefix "
-        "wins), e.g. `{B006: failure, PERF: warning}`; otherwise the curated level, and "
-        "`notice` for rules outside the curated set",
-    )
-
-
-class ChecksConfig(Section):
-    test_paths: Patterns = Field(
-        default=DEFAULT_TEST_PATHS,
-        description="regular expressions (re.search) for test code and test data (`tests/`, "
-        "`test_*.py`, `*_test.py`, `conftest.py`, fixtures, cassettes): there a secret found by "
-        "keyword or entropy alone is not reported, a provider-shaped value without a checksum "
-        "is a warning at most, and ruff's security (`S`) and async-blocking (`ASYNC`) rules "
-        "are not reported; `[]` treats tests like any code",
-    )
-    ruff: RuffConfig = RuffConfig()
-    mypy: MypyConfig = MypyConfig()
-    secrets: SecretsConfig = SecretsConfig()
-    licence: LicenceConfig = LicenceConfig()
-    suppressions: SuppressionsConfig = SuppressionsConfig()
-    cost: CostSmellsConfig = CostSmellsConfig()
 
 
 class FiltersConfig(Section):
