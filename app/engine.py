@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from app.adapters.git import Git
 from app.adapters.linters import TreeLinters
-from app.adapters.localgit import read_snapshot
+from app.adapters.localgit import read_range, with_line_history
 from app.adapters.tokencount import Counting
 from app.adapters.workspace import materialise_tree
 from app.core.checks.ruff import python_files
@@ -25,7 +25,15 @@ from app.core.models import (
     Report,
     Review,
 )
-from app.core.pipeline import analyse, attribute_snapshot, needs_contents, patch_lines
+from app.core.pipeline import (
+    Attributed,
+    ai_commits_of,
+    analyse,
+    attribute,
+    detect_commits,
+    needs_contents,
+    scope_snapshot,
+)
 from app.core.ports import LicenceResolver
 from app.deadline import Deadline
 
@@ -107,12 +115,11 @@ def _analyse_range(
     deadline = deadline or Deadline.never()
     checks_deadline = deadline.sooner(min(PUBLISH_RESERVE, 0.25 * max(deadline.remaining(), 0)))
     progress(f"reading {base_sha[:12]}..{head_sha[:12]}")
-    snapshot = read_snapshot(
+    snapshot = read_range(
         git,
         base_sha,
         head_sha,
         repository=repository,
-        detection=config.detection,
         wanted=needs_contents,
         pull_request=pull_request,
         logins=logins,
@@ -123,6 +130,8 @@ def _analyse_range(
             "label_grants": tuple(label_grants),
         }
     )
+    attributed = attribute_range(git, snapshot, config)
+    snapshot = attributed.snapshot
     targets = sorted(python_files(snapshot))
     checks = config.checks
     progress(
@@ -131,7 +140,7 @@ def _analyse_range(
     )
     # Counted by the child before the workspace is written and the linters start: the
     # vocabulary's memory never meets theirs.
-    tokens = counter.count(cost_texts(snapshot, config), deadline)
+    tokens = counter.count(cost_texts(attributed, config), deadline)
     with materialise_tree(
         git,
         base_sha,
@@ -146,16 +155,32 @@ def _analyse_range(
             ruff_config=workspace.ruff_config,
         )
         report = analyse(
-            snapshot, config, linters, info, month_to_date_usd, licences, tokenizer=tokens
+            snapshot,
+            config,
+            linters,
+            info,
+            month_to_date_usd,
+            licences,
+            tokenizer=tokens,
+            attributed=attributed,
         )
     if workspace.notes:
         report = report.model_copy(update={"notes": (*report.notes, *workspace.notes)})
     return Analysis(report, snapshot)
 
 
-def cost_texts(snapshot: PullRequestSnapshot, config: Config) -> list[str]:
+def attribute_range(git: Git, snapshot: PullRequestSnapshot, config: Config) -> Attributed:
+    """A range read by `read_range`, scoped and attributed. Commits are detected once, on the
+    files in scope: the verdicts choose the files git blames, then attribute their lines."""
+    snapshot, aside = scope_snapshot(snapshot, config)
+    commit_level = detect_commits(snapshot, config)
+    snapshot = with_line_history(git, snapshot, ai_commits_of(commit_level))
+    return attribute(snapshot, config, aside, commit_level)
+
+
+def cost_texts(attributed: Attributed, config: Config) -> list[str]:
     """The texts the cost estimate will count, found by running it with a recorder."""
     recorder = RecordingCounter()
-    attribution, outcome = attribute_snapshot(snapshot, patch_lines(snapshot), config)
-    pull_request_cost(snapshot, attribution, outcome.counts.ai_lines, config.cost, recorder)
+    ai_lines = attributed.outcome.counts.ai_lines
+    pull_request_cost(attributed.snapshot, attributed.attribution, ai_lines, config.cost, recorder)
     return recorder.texts

@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from app.adapters.git import Git, git_environment
-from app.core.attribution.detection import detect
 from app.core.attribution.lines import RENAMED_OR_MERGED, paths_needing_history
 from app.core.attribution.records import (
     AGENT_TRACE_PATH,
@@ -27,7 +26,6 @@ from app.core.attribution.records import (
     parse_git_ai_note,
 )
 from app.core.basefiles import BASE_FILES, WORKFLOWS_DIR
-from app.core.config.detection import DetectionConfig
 from app.core.models import (
     Commit,
     FileDiff,
@@ -496,20 +494,19 @@ def has_records(git: Git, head_sha: str, found: Sequence[Commit]) -> bool:
     return any(c.sha in annotated for c in found)
 
 
-def read_snapshot(
+def read_range(
     git: Git,
     base_sha: str,
     head_sha: str,
     *,
     repository: str,
-    detection: DetectionConfig,
     wanted: Callable[[FileDiff], bool],
     pull_request: PullRequestInfo | None = None,
     logins: Mapping[str, tuple[str | None, str | None]] | None = None,
 ) -> PullRequestSnapshot:
     """base..head as the core sees it: GitHub's three-dot diff, the range's commits, the head
-    texts `wanted` selects, the base's `BASE_FILES`, and each added line's commit of origin
-    where AI and human commits both touched its file (or records need it)."""
+    texts `wanted` selects and the base's `BASE_FILES`; no line history yet (see
+    `with_line_history`)."""
     start = merge_base(git, base_sha, head_sha)
     files = changed_files(git, start, head_sha)
     found = with_logins(commits(git, base_sha, head_sha), logins or {})
@@ -518,7 +515,7 @@ def read_snapshot(
         {f.path: f.blob_sha for f in files if f.status != "removed" and f.blob_sha and wanted(f)},
     )
     try:
-        snapshot = PullRequestSnapshot(
+        return PullRequestSnapshot(
             repository=repository,
             base_sha=base_sha,
             head_sha=head_sha,
@@ -532,15 +529,23 @@ def read_snapshot(
         )
     except ValueError as exc:
         raise SourceError(str(exc)) from exc
+
+
+def with_line_history(
+    git: Git, snapshot: PullRequestSnapshot, ai_commits: frozenset[str]
+) -> PullRequestSnapshot:
+    """The snapshot with each added line's commit of origin where AI and human commits both
+    touched its file (`ai_commits`: the commits attributed to agents), or where records need
+    it, and the Agent Trace records and git-ai notes of the range."""
+    files, found = snapshot.files, snapshot.commits
     with_added = [f.path for f in files if f.status != "removed" and f.patch and f.additions]
-    if has_records(git, head_sha, found):
+    if has_records(git, snapshot.head_sha, found):
         paths = with_added
     else:
-        ai = frozenset(c.sha for c in detect(snapshot, detection).commits if c.ai)
-        paths = sorted(paths_needing_history(with_added, snapshot.touched or {}, found, ai))
-    origins = blame_paths(git, base_sha, head_sha, paths)
-    records, record_notes = local_records(git, head_sha, found, origins)
+        paths = sorted(paths_needing_history(with_added, snapshot.touched or {}, found, ai_commits))
+    origins = blame_paths(git, snapshot.base_sha, snapshot.head_sha, paths)
+    records, record_notes = local_records(git, snapshot.head_sha, found, origins)
     blame = {path: {n: o[0] for n, o in lines.items()} for path, lines in origins.items()}
     return snapshot.model_copy(
-        update={"blame": blame, "records": records, "notes": (*notes, *record_notes)}
+        update={"blame": blame, "records": records, "notes": (*snapshot.notes, *record_notes)}
     )

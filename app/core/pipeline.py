@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 
 from app.core.attribution.detection import detect
 from app.core.attribution.evidence import mark_counted
-from app.core.attribution.lines import LineOutcome, attribute_pr_lines, needs_history
+from app.core.attribution.lines import LineOutcome, attribute_pr_lines
+from app.core.checks.check import Check, Checked, CheckInput
 from app.core.checks.duplicates import without_duplicates
-from app.core.checks.licence import licence_findings
-from app.core.checks.mypy import mypy_findings
-from app.core.checks.ownlicence import with_own_licences
-from app.core.checks.ruff import python_files, ruff_findings
-from app.core.checks.secrets import secret_findings
-from app.core.checks.seethrough import hidden_findings
-from app.core.checks.smells import smell_findings
-from app.core.checks.suppressions import REMOVAL_RULES, suppression_findings
+from app.core.checks.mypy import MypyCheck
+from app.core.checks.ownlicence import LicenceCheck
+from app.core.checks.ruff import RuffCheck
+from app.core.checks.secrets import SecretsCheck
+from app.core.checks.smells import CostSmellsCheck
+from app.core.checks.suppressions import REMOVAL_RULES, SuppressionsCheck
 from app.core.config.model import Config, FiltersConfig
 from app.core.cost.estimate import budget_status, pull_request_cost, with_budget
 from app.core.cost.tokens import TokenCounter
@@ -33,6 +33,7 @@ from app.core.models import (
     Finding,
     PullRequestSnapshot,
     Report,
+    SetAside,
 )
 from app.core.ports import LicenceResolver, Linters
 from app.core.scope import groups, only_paths, out_of_scope, path_gates, with_overrides
@@ -62,19 +63,20 @@ def _truncated(snapshot: PullRequestSnapshot) -> bool:
     )
 
 
-def needs_line_history(snapshot: PullRequestSnapshot, config: Config) -> bool:
-    """Whether the adapter should fetch per-commit patches: only for mixed AI/human PRs."""
-    if snapshot.blame is not None or snapshot.commit_files is not None or _truncated(snapshot):
-        return False
-    commit_level = detect(snapshot, config.detection)
-    return needs_history(snapshot.commits, frozenset(c.sha for c in commit_level.commits if c.ai))
+def detect_commits(snapshot: PullRequestSnapshot, config: Config) -> Attribution:
+    """Commit- and PR-level verdicts, each signal marked counted or not; no line counts yet."""
+    return mark_counted(detect(snapshot, config.detection), config.detection.min_confidence)
 
 
 def attribute_snapshot(
-    snapshot: PullRequestSnapshot, lines: Mapping[str, PatchLines], config: Config
+    snapshot: PullRequestSnapshot,
+    lines: Mapping[str, PatchLines],
+    config: Config,
+    commit_level: Attribution | None = None,
 ) -> tuple[Attribution, LineOutcome]:
-    """Commit-level verdicts, then the commit of origin of every added line."""
-    commit_level = mark_counted(detect(snapshot, config.detection), config.detection.min_confidence)
+    """Commit-level verdicts (`commit_level` when detected already), then the commit of origin
+    of every added line."""
+    commit_level = commit_level or detect_commits(snapshot, config)
     ai_commits = frozenset(c.sha for c in commit_level.commits if c.ai)
     outcome = attribute_pr_lines(
         lines,
@@ -99,6 +101,41 @@ def attribute_snapshot(
         }
     )
     return attribution, outcome
+
+
+@dataclass(frozen=True)
+class Attributed:
+    """A change ready to check and cost: the files in scope, their lines, who wrote them."""
+
+    # Without generated, vendored and lock files, and within `paths`/`exclude`.
+    snapshot: PullRequestSnapshot
+    set_aside: tuple[SetAside, ...]
+    lines: dict[str, PatchLines]
+    attribution: Attribution
+    outcome: LineOutcome
+
+
+def scope_snapshot(
+    snapshot: PullRequestSnapshot, config: Config
+) -> tuple[PullRequestSnapshot, tuple[SetAside, ...]]:
+    """The snapshot without generated, vendored and lock files and without files outside
+    `paths` or in `exclude`, and what was left out."""
+    snapshot, aside = set_aside(snapshot)
+    snapshot, left_out = out_of_scope(snapshot, config)
+    return snapshot, (*aside, *left_out)
+
+
+def attribute(
+    snapshot: PullRequestSnapshot,
+    config: Config,
+    aside: Sequence[SetAside] = (),
+    commit_level: Attribution | None = None,
+) -> Attributed:
+    """Attribute a scoped snapshot (`scope_snapshot`) once, for the cost count and the analysis
+    alike; `commit_level` when the adapter detected it already to choose the lines it blames."""
+    lines = patch_lines(snapshot)
+    attribution, outcome = attribute_snapshot(snapshot, lines, config, commit_level)
+    return Attributed(snapshot, tuple(aside), lines, attribution, outcome)
 
 
 def in_scope(
@@ -151,26 +188,38 @@ def _scoped(
     return sorted(kept, key=lambda f: (f.path, f.start_line, f.check, f.rule))
 
 
-def run_checks(
-    snapshot: PullRequestSnapshot,
-    config: Config,
-    linters: Linters,
-    lines: Mapping[str, PatchLines],
-    licences: LicenceResolver | None = None,
-) -> tuple[list[Finding], list[str]]:
-    """Every enabled check but mypy: findings (in or out of the diff) and notes about the runs.
+# Every check. mypy, the slowest, runs `apart`: it starts first and waits on a process of its
+# own while the others run, so on a Python PR the job takes about as long as mypy alone.
+CHECKS: tuple[Check, ...] = (
+    MypyCheck(),
+    RuffCheck(),
+    SecretsCheck(),
+    CostSmellsCheck(),
+    LicenceCheck(),
+)
+# Checks that read what the others found and the change's attribution.
+SECOND_LOOK: tuple[Check, ...] = (SuppressionsCheck(),)
 
-    `licences` looks up new dependencies' licences; without one they are noted as unchecked.
-    """
-    checks = config.checks
-    found, ruff_notes = ruff_findings(snapshot, checks.ruff, linters, lines, checks.test_paths)
-    notes = list(ruff_notes)
-    if checks.secrets.enabled:
-        found += secret_findings(snapshot, checks.secrets, lines, checks.test_paths)
-    found += smell_findings(snapshot, checks.cost, lines, checks.test_paths)
-    licence_config = with_own_licences(checks.licence, snapshot.base_configs)
-    licence_found, licence_notes = licence_findings(snapshot, licence_config, lines, licences)
-    return [*found, *licence_found], [*notes, *licence_notes]
+
+class Checking:
+    """The checks of one group of files under way: those that run `apart` start on `pool` when
+    it is made; `finish` runs the rest, then the second look, and reports each fault once."""
+
+    def __init__(self, given: CheckInput, pool: Executor | None = None) -> None:
+        self._given = given
+        self._started = {
+            id(c): pool.submit(c.run, given) for c in CHECKS if c.apart and pool is not None
+        }
+
+    def finish(self, ai_lines: Mapping[str, frozenset[int]], ai_commits: frozenset[str]) -> Checked:
+        given = replace(self._given, ai_lines=ai_lines, ai_commits=ai_commits)
+        done = [c.run(given) for c in CHECKS if id(c) not in self._started]
+        done += [f.result() for f in self._started.values()]
+        found = [finding for d in done for finding in d.findings]
+        later = [c.run(replace(given, found=found)) for c in SECOND_LOOK]
+        found += [finding for d in later for finding in d.findings]
+        notes = [note for d in (*done, *later) for note in d.notes]
+        return Checked(without_duplicates(found, given.checks.secrets.enabled), notes)
 
 
 def gate_input(
@@ -208,50 +257,42 @@ def analyse(
     month_to_date_usd: float | None = None,
     licences: LicenceResolver | None = None,
     tokenizer: TokenCounter | None = None,
+    attributed: Attributed | None = None,
 ) -> Report:
     """Attribute, check, cost and judge one head sha of a pull request.
 
     `month_to_date_usd` is the repository's spend this month without this pull request (None
-    where no ledger is kept, as in `ai-gate check`).
+    where no ledger is kept, as in `ai-gate check`). `attributed`: the snapshot scoped and
+    attributed already (`attribute`), which `snapshot` then is not read for.
     """
-    snapshot, aside = set_aside(snapshot)
-    snapshot, left_out = out_of_scope(snapshot, config)
-    aside = (*aside, *left_out)
-    lines = patch_lines(snapshot)
+    if attributed is None:
+        scoped, aside = scope_snapshot(snapshot, config)
+        attributed = attribute(scoped, config, aside)
+    snapshot, aside, lines = attributed.snapshot, attributed.set_aside, attributed.lines
+    attribution, outcome = attributed.attribution, attributed.outcome
     grouped = groups(config, [f.path for f in snapshot.files])
     # Files no override applies to are checked with the top-level settings, the others per
     # group of override blocks (usually none, so the whole change at once).
     plain = only_paths(snapshot, grouped.pop((), [])) if grouped else snapshot
-    mypy_config, files = config.checks.mypy, python_files(plain)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # mypy is the slowest step and waits on a process of its own: everything else runs
-        # meanwhile, so on a Python PR the job takes about as long as mypy alone.
-        mypy_run = (
-            pool.submit(linters.mypy, sorted(files), mypy_config)
-            if mypy_config.enabled and files
-            else None
-        )
-        attribution, outcome = attribute_snapshot(snapshot, lines, config)
-        found, notes = run_checks(plain, config, linters, lines, licences)
+        checking = Checking(CheckInput(plain, config.checks, lines, linters, licences), pool)
         cost = pull_request_cost(
             snapshot, attribution, outcome.counts.ai_lines, config.cost, tokenizer
         )
-        if mypy_run is not None:
-            mypy_found, mypy_notes = mypy_findings(
-                plain, mypy_config, mypy_run.result(), lines, config.checks.test_paths
-            )
-            found += mypy_found
-            notes += mypy_notes
-    found += _suppressions(plain, config, linters, lines, attribution, outcome, found)
-    found = without_duplicates(found, config.checks.secrets.enabled)
+        ai_lines, ai_commits = outcome.counts.ai_lines, ai_commits_of(attribution)
+        checked = checking.finish(ai_lines, ai_commits)
+    found, notes = checked.findings, checked.notes
     for key, members in grouped.items():
-        group_config = with_overrides(config, [config.overrides[n] for n in key])
-        group = only_paths(snapshot, members)
-        group_found, group_notes = _checked_group(
-            group, group_config, linters, lines, attribution, outcome, licences
+        group = CheckInput(
+            only_paths(snapshot, members),
+            with_overrides(config, [config.overrides[n] for n in key]).checks,
+            lines,
+            linters,
+            licences,
         )
-        found += group_found
-        notes += group_notes
+        checked = Checking(group).finish(ai_lines, ai_commits)
+        found += checked.findings
+        notes += checked.notes
     findings = _scoped(found, lines, config, outcome.counts.ai_lines)
     budget = budget_status(cost, month_to_date_usd, config.cost.budget)
     disclosure = disclosure_status(snapshot, attribution, config.gate)
@@ -274,51 +315,8 @@ def analyse(
     )
 
 
-def _checked_group(
-    snapshot: PullRequestSnapshot,
-    config: Config,
-    linters: Linters,
-    lines: Mapping[str, PatchLines],
-    attribution: Attribution,
-    outcome: LineOutcome,
-    licences: LicenceResolver | None,
-) -> tuple[list[Finding], list[str]]:
-    """Every check on the files of one group of override blocks, under their settings."""
-    found, notes = run_checks(snapshot, config, linters, lines, licences)
-    files = python_files(snapshot)
-    if config.checks.mypy.enabled and files:
-        result = linters.mypy(sorted(files), config.checks.mypy)
-        mypy_found, mypy_notes = mypy_findings(
-            snapshot, config.checks.mypy, result, lines, config.checks.test_paths
-        )
-        found += mypy_found
-        notes += mypy_notes
-    found += _suppressions(snapshot, config, linters, lines, attribution, outcome, found)
-    return without_duplicates(found, config.checks.secrets.enabled), notes
-
-
-def _suppressions(
-    snapshot: PullRequestSnapshot,
-    config: Config,
-    linters: Linters,
-    lines: Mapping[str, PatchLines],
-    attribution: Attribution,
-    outcome: LineOutcome,
-    found: Sequence[Finding],
-) -> list[Finding]:
-    """New suppressions, and with `see_through` what they hide (after the other checks ran:
-    the second look lints the workspace with the suppressions cut out)."""
-    checks = config.checks
-    if not checks.suppressions.enabled:
-        return []
-    ai_lines = outcome.counts.ai_lines
-    ai_commits = frozenset(c.sha for c in attribution.commits if c.ai)
-    new = suppression_findings(
-        snapshot, checks.suppressions, lines, ai_lines, ai_commits, checks.test_paths
-    )
-    if checks.suppressions.see_through:
-        new += hidden_findings(snapshot, checks, checks.mypy, linters, lines, ai_lines, found)
-    return new
+def ai_commits_of(attribution: Attribution) -> frozenset[str]:
+    return frozenset(c.sha for c in attribution.commits if c.ai)
 
 
 def mark_decisive(findings: Sequence[Finding], deciding: Sequence[Finding]) -> list[Finding]:

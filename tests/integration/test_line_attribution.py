@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from app.adapters.localgit import blame_paths, open_checkout, read_snapshot, resolve_range
+from app.adapters.localgit import blame_paths, open_checkout, read_range, resolve_range
 from app.core.attribution.lines import attribute_lines
-from app.core.config.detection import DetectionConfig
 from app.core.config.model import Config
 from app.core.pipeline import attribute_snapshot, patch_lines
+from app.engine import attribute_range
 from tests.gitrepo import commit, git
 
 AI = "\n\nCo-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com>"
@@ -29,9 +29,8 @@ def ai_lines_both_ways(repo: Path) -> tuple[dict[str, int], dict[str, int]]:
     """AI added lines per file by the engine, and by blaming every file."""
     checkout = open_checkout(repo)
     base, head = resolve_range(checkout, "main", "feature")
-    snapshot = read_snapshot(
-        checkout, base, head, repository="r", detection=DetectionConfig(), wanted=lambda _: False
-    )
+    read = read_range(checkout, base, head, repository="r", wanted=lambda _: False)
+    snapshot = attribute_range(checkout, read, Config()).snapshot
     lines = patch_lines(snapshot)
     engine, _ = attribute_snapshot(snapshot, lines, Config())
     ai = frozenset(c.sha for c in engine.commits if c.ai)
@@ -104,9 +103,8 @@ def test_a_file_only_ai_commits_touched_needs_no_blame(repo: Path) -> None:
     commit(repo, {"a.py": "a = 1\nb = 2\n"}, f"AI extends a{AI}")
     checkout = open_checkout(repo)
     base, head = resolve_range(checkout, "main", "feature")
-    snapshot = read_snapshot(
-        checkout, base, head, repository="r", detection=DetectionConfig(), wanted=lambda _: False
-    )
+    read = read_range(checkout, base, head, repository="r", wanted=lambda _: False)
+    snapshot = attribute_range(checkout, read, Config()).snapshot
     assert snapshot.blame == {}  # every file has one author class: no blame at all
     engine, blamed = ai_lines_both_ways(repo)
     assert engine == blamed == {"a.py": 2, "b.py": 0}

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from app.adapters.localgit import open_checkout, read_snapshot, resolve_range
-from app.core.config.detection import DetectionConfig
+from app.adapters.localgit import open_checkout, read_range, resolve_range
 from app.core.config.model import Config
 from app.core.models import PullRequestSnapshot, Report
 from app.core.pipeline import analyse, needs_contents
+from app.engine import attribute_range
 from tests.builders import FakeLinters
 from tests.gitrepo import commit, git
 
@@ -29,9 +29,8 @@ def repo(tmp_path: Path) -> Path:
 def snapshot_and_report(repo: Path) -> tuple[PullRequestSnapshot, Report]:
     checkout = open_checkout(repo)
     base, head = resolve_range(checkout, "main", "feature")
-    snapshot = read_snapshot(
-        checkout, base, head, repository="r", detection=DetectionConfig(), wanted=needs_contents
-    )
+    read = read_range(checkout, base, head, repository="r", wanted=needs_contents)
+    snapshot = attribute_range(checkout, read, Config()).snapshot
     return snapshot, analyse(snapshot, Config(), FakeLinters())
 
 

@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 
 from app.core.basefiles import in_mypy_scope, mypy_configured, mypy_scope
+from app.core.checks.check import Checked, CheckInput
+from app.core.checks.ruff import python_files
 from app.core.config.checks import MypyConfig
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
@@ -143,3 +145,20 @@ def mypy_findings(
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+class MypyCheck:
+    """mypy on the changed Python files: the slowest check, in a process of its own."""
+
+    name = CHECK
+    apart = True
+
+    def run(self, given: CheckInput) -> Checked:
+        config, files = given.checks.mypy, python_files(given.snapshot)
+        if not config.enabled or not files:
+            return Checked()
+        result = given.linters.mypy(sorted(files), config)
+        found, notes = mypy_findings(
+            given.snapshot, config, result, given.lines, given.checks.test_paths
+        )
+        return Checked(found, notes)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from app.core.basefiles import RUFF_CONFIG_FILES, ruff_enforced
+from app.core.checks.check import Checked, CheckInput
 from app.core.checks.removedbindings import removed_bindings, undefined_name
 from app.core.config.checks import RuffConfig
 from app.core.config.ruffrules import SYNTAX_ERRORS, is_reported, level_for
@@ -138,3 +139,17 @@ def _repository_rules(snapshot: PullRequestSnapshot, config: RuffConfig) -> tupl
         "ruff (no pre-commit hook, CI workflow, tox, nox, make or just target): only ai-gate's "
         "rule set is reported (`checks.ruff.repository_rules: always` reports them too)."
     ]
+
+
+class RuffCheck:
+    """ruff on the changed Python files, under the repository's own ruff configuration."""
+
+    name = "ruff"
+    apart = False
+
+    def run(self, given: CheckInput) -> Checked:
+        checks = given.checks
+        found, notes = ruff_findings(
+            given.snapshot, checks.ruff, given.linters, given.lines, checks.test_paths
+        )
+        return Checked(found, list(notes))

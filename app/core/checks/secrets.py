@@ -62,6 +62,7 @@ from detect_secrets.plugins.twilio import TwilioKeyDetector
 from detect_secrets.util.code_snippet import CodeSnippet
 from detect_secrets.util.filetype import determine_file_type
 
+from app.core.checks.check import Checked, CheckInput
 from app.core.checks.secretvalues import Context, Evidence, Judgement, capped, judge, strongest
 from app.core.config.checks import DEFAULT_TEST_PATHS, SecretsConfig
 from app.core.diff import PatchLines, head_side, parse_patch
@@ -393,3 +394,16 @@ def secret_findings(
                 )
             )
     return findings
+
+
+class SecretsCheck:
+    """Secrets in the added lines, judged by their value and where they are."""
+
+    name = CHECK
+    apart = False
+
+    def run(self, given: CheckInput) -> Checked:
+        checks = given.checks
+        return Checked(
+            secret_findings(given.snapshot, checks.secrets, given.lines, checks.test_paths)
+        )

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from app.core.checks.check import Checked, CheckInput
 from app.core.config.checks import CostSmellsConfig
 from app.core.diff import PatchLines
 from app.core.fingerprint import fingerprint
@@ -328,3 +329,14 @@ def smell_findings(
                 )
             )
     return found
+
+
+class CostSmellsCheck:
+    """Cost smells (`AIG1xx`) in the added Python lines."""
+
+    name = CHECK
+    apart = False
+
+    def run(self, given: CheckInput) -> Checked:
+        checks = given.checks
+        return Checked(smell_findings(given.snapshot, checks.cost, given.lines, checks.test_paths))

@@ -13,8 +13,10 @@ import ast
 import re
 from collections.abc import Iterator, Mapping, Sequence
 
+from app.core.checks.check import Checked, CheckInput
 from app.core.checks.directives import Directive, directives
 from app.core.checks.loosening import loosened_lines
+from app.core.checks.seethrough import hidden_findings
 from app.core.config.checks import SuppressionsConfig
 from app.core.diff import PatchLines, patch_rows
 from app.core.fingerprint import fingerprint
@@ -231,3 +233,35 @@ def suppression_findings(
             if keep is None or line in keep:
                 found.append(_finding(config, "config-loosened", f.path, line, row, message))
     return found
+
+
+class SuppressionsCheck:
+    """New suppressions on AI-written lines, and with `see_through` what they hide: a second
+    look after the other checks, linting the files with the new directives cut out."""
+
+    name = CHECK
+    apart = False
+
+    def run(self, given: CheckInput) -> Checked:
+        checks = given.checks
+        if not checks.suppressions.enabled:
+            return Checked()
+        found = suppression_findings(
+            given.snapshot,
+            checks.suppressions,
+            given.lines,
+            given.ai_lines,
+            given.ai_commits,
+            checks.test_paths,
+        )
+        if checks.suppressions.see_through:
+            found += hidden_findings(
+                given.snapshot,
+                checks,
+                checks.mypy,
+                given.linters,
+                given.lines,
+                given.ai_lines,
+                given.found,
+            )
+        return Checked(found)
