@@ -23,8 +23,9 @@ under tracemalloc for its peak allocation (Python allocations only, not the lint
   is given these parsed patches (as `analyse` shares them), so its ratio to the baseline is
   the extra work of replaying the history.
 - detect: `detect`, commit and PR verdicts from messages, identities and added comment lines.
-- line attribution: `attribute_snapshot`, which runs `detect` again, replays every per-commit
-  patch and counts the AI lines per file; `of which replay` is the replay alone.
+- line attribution: `attribute_snapshot`, which runs `detect` again (a job detects once and
+  hands the verdicts over), replays every per-commit patch and counts the AI lines per file;
+  `of which replay` is the replay alone.
 - cost estimate: `pull_request_cost` as `analyse` calls it (tokenizer loaded beforehand; its
   one-time load, paid by a worker's first job, is printed apart).
 - whole analyse: `analyse` with the real linters (`SubprocessLinters`).
@@ -32,8 +33,7 @@ under tracemalloc for its peak allocation (Python allocations only, not the lint
 Then the same stages on a Python PR (`--py-files` modules of about `--py-lines` added lines
 in `--py-commits` commits), where ruff and mypy do real work, and the attribution+cost share
 of the job: (detect + line attribution + cost) / whole analyse, medians. It counts `detect`
-twice, as a job runs it twice (`needs_line_history` decides whether to fetch per-commit
-patches, then `attribute_snapshot`), while `analyse` holds it once: an upper bound. The issue's
+twice (once alone, once inside `attribute_snapshot`) where a job runs it once: an upper bound. The issue's
 bar is a share of at most 10%. The same share is printed for the large PR, whose job runs no
 linter (its `analyse` is the attribution, the cost, and the secrets and licence scans). Peak
 RSS is this process's (ru_maxrss) after building the large PR and at the end.
