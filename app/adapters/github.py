@@ -34,7 +34,13 @@ from app.core.models import (
     Review,
 )
 from app.deadline import Deadline
-from app.errors import RateLimited, SourceError, TimeLimitExceeded, TransientError
+from app.errors import (
+    RateLimited,
+    SourceError,
+    SourceUnavailable,
+    TimeLimitExceeded,
+    TransientError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +79,10 @@ def translate(exc: GitHubException, what: str) -> BaseException:
     if isinstance(exc, RequestFailed):
         status = exc.response.status_code
         if status >= 500 or status == 429:
-            return TransientError(f"{what}: GitHub answered {status}")
+            return SourceUnavailable(f"{what}: GitHub answered {status}")
         return SourceError(f"{what}: GitHub answered {status}: {_message(exc)}", status=status)
     if isinstance(exc, RequestTimeout | RequestError):
-        return TransientError(f"{what}: {exc!r}")
+        return SourceUnavailable(f"{what}: {exc!r}")
     return SourceError(f"{what}: {exc!r}")
 
 
