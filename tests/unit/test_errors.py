@@ -11,7 +11,7 @@ import pytest
 from githubkit.exception import RequestError
 
 from app.adapters.git import fetch_error
-from app.adapters.github import translate
+from app.adapters.github.client import translate
 from app.adapters.state import MemoryJobState
 from app.errors import (
     AiGateError,
