@@ -39,6 +39,7 @@ from app.jobs.heads import holding
 from app.jobs.model import CLOSED, Job
 from app.publishers.checkrun import ACKNOWLEDGE, CheckRunPublisher, ErrorConclusion
 from app.publishers.codescanning import CodeScanningPublisher
+from app.publishers.labels import LabelPublisher
 from app.publishers.review import ReviewPublisher
 from app.tracking import after_booking, deliver_alerts, outcome_job, rework_job
 
@@ -335,13 +336,9 @@ def _publish_extras(
     if config.sarif.upload:
         ref = f"refs/pull/{job.pull_number}/head"
         CodeScanningPublisher(api, job.repository).upload(report, config, ref)
-    label = config.labels.ai_generated
-    pr_info = snapshot.pull_request
-    if label and report.attribution.ai and pr_info and label not in pr_info.labels:
-        api.call(
-            "POST",
-            f"/repos/{job.repository}/issues/{job.pull_number}/labels",
-            json={"labels": [label]},
+    if (pr_info := snapshot.pull_request) is not None:
+        LabelPublisher(api, job.repository, job.pull_number).publish(
+            report, config.labels.ai_generated, pr_info.labels
         )
 
 
