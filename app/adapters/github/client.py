@@ -144,8 +144,9 @@ class GitHubApp:
     """The app's identity: makes installation clients with cached tokens.
 
     Every request goes through one transport: the process's shared pool by default, or the
-    one given (a test mounts the fake GitHub as an httpx transport); a given one stays its
-    owner's to close."""
+    one given (a test's `httpx.MockTransport`). githubkit closes its httpx client after each
+    request, so a given transport must shrug off `close()` as those two do; `close` here
+    shuts down only the shared pool it made."""
 
     def __init__(
         self,
