@@ -1,23 +1,27 @@
 """Errors ai-gate raises, each carrying what a user needs to fix the problem.
 
     AiGateError
-    ├── SettingsError        a missing or invalid environment variable
-    ├── ConfigError          a broken `.ai-gate.yml` (path, line, hint)
-    ├── UsageError           a bad command line for `ai-gate check`
-    ├── SourceError          fetching the pull request failed for good
-    │   ├── TransientError   worth retrying later (5xx, timeouts, rate limits)
-    │   │   ├── RateLimited  GitHub asked us to wait `retry_after` seconds
-    │   │   ├── Unavailable  Redis or the database does not answer
-│   │   │   └── DatabaseUnavailable  the store, with what its driver said
-    │   │   └── Busy         another job is working on the same head
-    │   ├── Superseded       the PR head moved on; the job's result is stale
-    │   └── SignInError      GitHub refused a dashboard sign-in (a bad code or secret)
+    ├── SettingsError          a missing or invalid environment variable
+    ├── ConfigError            a broken `.ai-gate.yml` (path, line, hint)
+    ├── UsageError             a bad command line for `ai-gate check`
+    ├── SourceError            the pull request or repository could not be read
+    │   ├── SourceUnavailable  … for now (GitHub 5xx or 429, a timeout, the network): also
+    │   │   │                  a TransientError
+    │   │   └── RateLimited    GitHub asked us to wait `retry_after` seconds
+    │   └── SignInError        GitHub refused a dashboard sign-in (a bad code or secret)
     │       └── TokenRejected  a user's token expired or was revoked: sign in again
-    ├── CheckError           a linter could not run
-    └── TimeLimitExceeded    the job used up its time limit
+    ├── TransientError         worth retrying later: the job runner retries it with backoff
+    │   ├── SourceUnavailable  (above: reading the PR failed for now)
+    │   ├── Unavailable        Redis or the database does not answer
+    │   │   └── DatabaseUnavailable  the store, with what its driver said
+    │   └── Busy               another job is working on the same head
+    ├── Superseded             the PR head moved on; the job's result is stale
+    ├── CheckError             a linter could not run
+    └── TimeLimitExceeded      the job used up its time limit
 
-Only the edges (web handlers, tasks, CLI) turn these into a status code, an exit code
-or a completed check run.
+A failure of ours (Redis, the database, a busy head, a head that moved on) is never a
+SourceError: only GitHub's or git's answers are. Only the edges (web handlers, tasks, CLI)
+turn these into a status code, an exit code or a completed check run.
 """
 
 from __future__ import annotations
@@ -71,11 +75,17 @@ class SourceError(AiGateError):
         self.status = status  # GitHub's HTTP status, when GitHub answered
 
 
-class TransientError(SourceError):
-    """A failure worth retrying: GitHub 5xx, a timeout, a rate limit."""
+class TransientError(AiGateError):
+    """A failure worth retrying later: GitHub or git failing for now, Redis or the database
+    not answering, another job holding the head."""
 
 
-class RateLimited(TransientError):
+class SourceUnavailable(SourceError, TransientError):
+    """Reading the pull request failed for now (GitHub 5xx or 429, a timeout, the network, a
+    head GitHub has not caught up with): retried later."""
+
+
+class RateLimited(SourceUnavailable):
     """GitHub asked us to wait before the next request."""
 
     def __init__(self, message: str, retry_after: float) -> None:
@@ -100,7 +110,7 @@ class Busy(TransientError):
     """Another job holds the head this job needs (see app/jobs/heads.py): try again shortly."""
 
 
-class Superseded(SourceError):
+class Superseded(AiGateError):
     """The pull request's head moved on while the job ran."""
 
     def __init__(self, analysed_sha: str, current_sha: str) -> None:

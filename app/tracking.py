@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
-from app.adapters.github import PullRequestSource, clone_url
+from app.adapters.github.source import PullRequest, PullRequestSource
 from app.adapters.outcomes import WHOLE, AnalysedPR, Budget, Outcome
 from app.core.config.model import Config
 from app.core.models import Report
@@ -47,7 +47,7 @@ def budget_list(config: Config) -> list[Budget]:
 
 
 def after_booking(
-    job: Job, deps: Deps, pr: dict[str, Any], report: Report, config: Config, at: datetime
+    job: Job, deps: Deps, pr: PullRequest, report: Report, config: Config, at: datetime
 ) -> Report:
     """Record the head's figures per service and raise the alerts its booking crossed; the
     report, with the crossings in its cost section, is saved again when there were any."""
@@ -58,8 +58,8 @@ def after_booking(
         repository=job.repository,
         pull_request=job.pull_number,
         head_sha=job.head_sha,
-        title=str(pr.get("title") or ""),
-        url=str(pr.get("html_url") or ""),
+        title=pr.title,
+        url=pr.html_url,
         ai=report.attribution.ai,
         tool=primary_tool(report),
         model=priced_model(report),
@@ -100,12 +100,6 @@ def deliver_alerts(deps: Deps, deadline: Deadline) -> None:
         log.warning("could not deliver budget alerts", exc_info=True)
 
 
-def _github_time(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
 def outcome_job(job: Job, deps: Deps, deadline: Deadline) -> Recorded:
     """Record what GitHub says became of the PR now: merged, closed unmerged, or open again
     (a redelivered or late event records the current state, never a stale one)."""
@@ -113,12 +107,10 @@ def outcome_job(job: Job, deps: Deps, deadline: Deadline) -> Recorded:
         return "recorded"
     api = deps.github.installation(job.installation_id, deadline)
     pr = PullRequestSource(api).pull_request(job.repository, job.pull_number)
-    merged_at = _github_time(pr.get("merged_at"))
-    closed_at = _github_time(pr.get("closed_at"))
-    if merged_at is not None:
-        state, at = "merged", merged_at
-    elif pr.get("state") == "closed":
-        state, at = "closed", closed_at or datetime.now(UTC)
+    if pr.merged_at is not None:
+        state, at = "merged", pr.merged_at
+    elif pr.state == "closed":
+        state, at = "closed", pr.closed_at or datetime.now(UTC)
     else:
         state, at = "open", datetime.now(UTC)
     deps.outcomes.record_outcome(
@@ -127,10 +119,10 @@ def outcome_job(job: Job, deps: Deps, deadline: Deadline) -> Recorded:
             pull_request=job.pull_number,
             state=state,
             at=at,
-            merge_commit_sha=str(pr.get("merge_commit_sha") or "") or None,
-            head_sha=str((pr.get("head") or {}).get("sha") or job.head_sha),
-            title=str(pr.get("title") or ""),
-            url=str(pr.get("html_url") or ""),
+            merge_commit_sha=pr.merge_commit_sha,
+            head_sha=pr.head_sha or job.head_sha,
+            title=pr.title,
+            url=pr.html_url,
             installation_id=job.installation_id,
         )
     )
@@ -152,7 +144,7 @@ def rework_job(job: Job, deps: Deps, deadline: Deadline) -> Recorded:
     services = deps.outcomes.service_map(job.repository)
     oldest = min(m.merged_at for m in merged) - timedelta(days=30)
     token = deps.github.token(job.installation_id)
-    with deps.gitcache.open_branch(clone_url(pr), job.head_sha, oldest, token, deadline) as git:
+    with deps.gitcache.open_branch(pr.fetch_url(), job.head_sha, oldest, token, deadline) as git:
         for item in merged:
             report = deps.reports.load_report(job.repository, item.head_sha)
             if report is None:

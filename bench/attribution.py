@@ -33,10 +33,10 @@ under tracemalloc for its peak allocation (Python allocations only, not the lint
 Then the same stages on a Python PR (`--py-files` modules of about `--py-lines` added lines
 in `--py-commits` commits), where ruff and mypy do real work, and the attribution+cost share
 of the job: (detect + line attribution + cost) / whole analyse, medians. It counts `detect`
-twice (once alone, once inside `attribute_snapshot`) where a job runs it once: an upper bound. The issue's
-bar is a share of at most 10%. The same share is printed for the large PR, whose job runs no
-linter (its `analyse` is the attribution, the cost, and the secrets and licence scans). Peak
-RSS is this process's (ru_maxrss) after building the large PR and at the end.
+twice (once alone, once inside `attribute_snapshot`) where a job runs it once: an upper bound.
+The issue's bar is a share of at most 10%. The same share is printed for the large PR, whose
+job runs no linter (its `analyse` is the attribution, the cost, and the secrets and licence
+scans). Peak RSS is this process's (ru_maxrss) after building the large PR and at the end.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
+from app.adapters.github.source import PullRequest
 from app.core.config.checks import MypyConfig, RuffConfig
 from app.core.models import (
     Commit,
@@ -117,6 +118,15 @@ def make_report(
         pull_request=number,
         findings=tuple(findings),
         verdict=Verdict(conclusion=conclusion, reasons=("a reason",)),
+    )
+
+
+def make_pull_request(
+    number: int = 7, *, head_sha: str = "f" * 40, base_sha: str = "a" * 40, **fields: object
+) -> PullRequest:
+    """A pull request as the GitHub source reads it, open and ready by default."""
+    return PullRequest.model_validate(
+        {"number": number, "head_sha": head_sha, "base_sha": base_sha} | fields
     )
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.errors import SettingsError, UsageError
+from app.adapters.github.source import PullRequest, pull_request
+from app.errors import SettingsError, SourceError, UsageError
 
 PULL_REQUEST_EVENTS = frozenset({"pull_request", "pull_request_target"})
 
@@ -64,7 +65,7 @@ class PullRequestEvent(BaseModel):
     head_sha: str
     clone_url: str
     commits: int
-    data: dict[str, Any]
+    pull_request: PullRequest
 
 
 def read_event(env: RunnerEnvironment) -> PullRequestEvent:
@@ -76,14 +77,16 @@ def read_event(env: RunnerEnvironment) -> PullRequestEvent:
         )
     try:
         event = json.loads(env.event_path.read_text(encoding="utf-8"))
-        pr = event["pull_request"]
-        return PullRequestEvent(
-            number=int(pr["number"]),
-            base_sha=str(pr["base"]["sha"]),
-            head_sha=str(pr["head"]["sha"]),
-            clone_url=str(pr["base"]["repo"]["clone_url"]),
-            commits=int(pr.get("commits") or 1),
-            data=pr,
-        )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        pr = pull_request(event["pull_request"], "the event's pull request")
+    except (OSError, ValueError, KeyError, TypeError, SourceError) as exc:
         raise UsageError(f"cannot read the pull request from {env.event_path}: {exc!r}") from exc
+    if pr.clone_url is None:
+        raise UsageError(f"cannot read the pull request from {env.event_path}: no clone URL")
+    return PullRequestEvent(
+        number=pr.number,
+        base_sha=pr.base_sha,
+        head_sha=pr.head_sha,
+        clone_url=pr.clone_url,
+        commits=pr.commits or 1,
+        pull_request=pr,
+    )

@@ -19,7 +19,8 @@ from typing import TextIO
 
 from app.action.environment import PullRequestEvent, RunnerEnvironment, read_event
 from app.adapters.gitcache import GitCache, PullRef
-from app.adapters.github import Installation, PullRequestSource, pull_request_info, token_client
+from app.adapters.github.client import Installation, token_client
+from app.adapters.github.source import PullRequestSource
 from app.adapters.registry import RegistryResolver
 from app.configload import Reader, base_reader, load_config
 from app.core.config.merge import config_info
@@ -115,13 +116,13 @@ def _analyse(
             repository=env.repository,
             config=config,
             info=config_info(effective),
-            pull_request=pull_request_info(event.data),
+            pull_request=event.pull_request.info(),
             logins=source.commit_logins(env.repository, event.number),
             reviews=reviews,
             label_grants=source.label_grants(
                 env.repository,
                 event.number,
-                pull_request_info(event.data).labels,
+                event.pull_request.labels,
                 config.gate.skip_label,
             ),
             licences=RegistryResolver(settings.pypi_url, settings.npm_url),

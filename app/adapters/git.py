@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from app.deadline import Deadline
-from app.errors import SourceError, TimeLimitExceeded, TransientError, UsageError
+from app.errors import SourceError, SourceUnavailable, TimeLimitExceeded, UsageError
 
 # Settings every git command of ours runs with, whatever the repository's config says.
 SAFE_CONFIG: Mapping[str, str] = {
@@ -170,7 +170,7 @@ class Git:
                 raise TimeLimitExceeded(
                     f"git {' '.join(args[:2])} ran into the time limit"
                 ) from exc
-            raise TransientError(
+            raise SourceUnavailable(
                 f"git {' '.join(args[:2])} took longer than {exc.timeout:.0f}s"
             ) from exc
 
@@ -253,5 +253,5 @@ def fetch_error(stderr: str) -> SourceError:
     if any(marker in lowered for marker in _DENIED):
         return SourceError(f"git fetch was refused: {last[:300]}")
     if any(marker in lowered for marker in _TRANSIENT):
-        return TransientError(f"git fetch failed: {last[:300]}")
+        return SourceUnavailable(f"git fetch failed: {last[:300]}")
     return SourceError(f"git fetch failed: {last[:300]}")

@@ -30,7 +30,7 @@ from typing import IO
 
 from app.adapters.git import Git, git_environment
 from app.deadline import Deadline
-from app.errors import SourceError, TransientError, UsageError
+from app.errors import SourceError, SourceUnavailable, TransientError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ class GitCache:
             git.fetch(*options, f"--depth={depth}", "origin", *refspecs)
             fetched = git.run("rev-parse", f"{refs}/head").decode().strip()
             if fetched != pull.head_sha:
-                raise TransientError(
+                raise SourceUnavailable(
                     f"refs/pull/{pull.number}/head is at {fetched[:12]}, not yet at "
                     f"{pull.head_sha[:12]}"
                 ) from exc

@@ -8,16 +8,12 @@ from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, suppress
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from app.adapters.git import Git
 from app.adapters.gitcache import PullRef
-from app.adapters.github import (
-    Installation,
-    PullRequestSource,
-    clone_url,
-    pull_request_info,
-)
+from app.adapters.github.client import Installation
+from app.adapters.github.source import PullRequest, PullRequestSource
 from app.adapters.localgit import changed_files, merge_base
 from app.adapters.tokencount import Counting
 from app.configload import base_reader, load_config
@@ -43,6 +39,7 @@ from app.jobs.heads import holding
 from app.jobs.model import CLOSED, Job
 from app.publishers.checkrun import ACKNOWLEDGE, CheckRunPublisher, ErrorConclusion
 from app.publishers.codescanning import CodeScanningPublisher
+from app.publishers.labels import LabelPublisher
 from app.publishers.review import ReviewPublisher
 from app.tracking import after_booking, deliver_alerts, outcome_job, rework_job
 
@@ -220,7 +217,7 @@ def _analyse_and_publish(
 ) -> Outcome:
     """Fetch, analyse, and complete the job's run (`run`, being created meanwhile)."""
     pr = source.pull_request(job.repository, job.pull_number)
-    _ensure_head(job, str(pr["head"]["sha"]))
+    _ensure_head(job, pr.head_sha)
     if run.result() is None:
         log.info("job %s: the head was analysed already", job.key)
         return "already-analysed"
@@ -233,12 +230,12 @@ def _analyse_and_publish(
     # The token counter loads its vocabulary while git fetches (app/adapters/tokencount.py).
     with Counting() as counting, _fetched(job, deps, pr, deadline) as git:
         try:
-            config, info = _load_config(source, job.repository, _pr_base(pr), git, known)
+            config, info = _load_config(source, job.repository, pr.base_sha, git, known)
         except ConfigError as exc:
             publisher.fail(_run_id(run), "failure", f"Invalid {exc.path}", _config_message(exc))
             _done(job, deps, run)
             return "config-error"
-        if pr.get("draft") and config.gate.drafts == "skip":
+        if pr.draft and config.gate.drafts == "skip":
             publisher.complete(_run_id(run), _draft_report(job, pr, info))
             _done(job, deps, run)
             return "published"
@@ -247,10 +244,10 @@ def _analyse_and_publish(
             if config.gate.require_human_review
             else ()
         )
-        info_pr = pull_request_info(pr)
+        info_pr = pr.info()
         analysis = analyse_range(
             git,
-            _pr_base(pr),
+            pr.base_sha,
             job.head_sha,
             repository=job.repository,
             config=config,
@@ -309,20 +306,16 @@ def _org_defaults(job: Job) -> str:
     return f"{job.repository.split('/', 1)[0]}/.github"
 
 
-def _pr_base(pr: dict[str, Any]) -> str:
-    return str(pr["base"]["sha"])
-
-
 def _fetched(
-    job: Job, deps: Deps, pr: dict[str, Any], deadline: Deadline
+    job: Job, deps: Deps, pr: PullRequest, deadline: Deadline
 ) -> AbstractContextManager[Git]:
     """The PR's commits in the worker's git cache, fetched with the installation's token."""
     pull = PullRef(
-        clone_url=clone_url(pr),
+        clone_url=pr.fetch_url(),
         number=job.pull_number,
-        base_sha=_pr_base(pr),
+        base_sha=pr.base_sha,
         head_sha=job.head_sha,
-        commits=int(pr.get("commits") or 1),
+        commits=pr.commits or 1,
     )
     return deps.gitcache.open(pull, deps.github.token(job.installation_id), deadline)
 
@@ -343,13 +336,9 @@ def _publish_extras(
     if config.sarif.upload:
         ref = f"refs/pull/{job.pull_number}/head"
         CodeScanningPublisher(api, job.repository).upload(report, config, ref)
-    label = config.labels.ai_generated
-    pr_info = snapshot.pull_request
-    if label and report.attribution.ai and pr_info and label not in pr_info.labels:
-        api.call(
-            "POST",
-            f"/repos/{job.repository}/issues/{job.pull_number}/labels",
-            json={"labels": [label]},
+    if (pr_info := snapshot.pull_request) is not None:
+        LabelPublisher(api, job.repository, job.pull_number).publish(
+            report, config.labels.ai_generated, pr_info.labels
         )
 
 
@@ -358,7 +347,7 @@ def _finish_published(
 ) -> Outcome:
     """The review and label of a run already completed, from its stored report."""
     pr = source.pull_request(job.repository, job.pull_number)
-    if str(pr["head"]["sha"]) != job.head_sha:
+    if pr.head_sha != job.head_sha:
         return "superseded"  # a newer head has its own job
     report = deps.reports.load_report(job.repository, job.head_sha)
     if report is None:  # stored before the run was completed, so only a lost database
@@ -374,7 +363,7 @@ def _finish_published(
         repository=job.repository,
         base_sha=report.base_sha,
         head_sha=job.head_sha,
-        pull_request=pull_request_info(pr),
+        pull_request=pr.info(),
         files=files,
     )
     _publish_extras(api, job, report, snapshot, config)
@@ -402,10 +391,10 @@ def _cancel(publisher: CheckRunPublisher, run_id: int, exc: Superseded) -> None:
     publisher.fail(run_id, "cancelled", title, text)
 
 
-def _draft_report(job: Job, pr: dict[str, Any], info: ConfigInfo) -> Report:
+def _draft_report(job: Job, pr: PullRequest, info: ConfigInfo) -> Report:
     return Report(
         repository=job.repository,
-        base_sha=str(pr["base"]["sha"]),
+        base_sha=pr.base_sha,
         head_sha=job.head_sha,
         pull_request=job.pull_number,
         verdict=Verdict(
@@ -432,7 +421,7 @@ def _completed_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int | 
     if record is not None:
         return record.run_id if record.done else None
     run = publisher.latest(job.head_sha)
-    return int(run["id"]) if run is not None and run.get("status") == "completed" else None
+    return run.id if run is not None and run.completed else None
 
 
 def _reevaluate_held(job: Job, deps: Deps, deadline: Deadline) -> Outcome | None:
@@ -443,7 +432,7 @@ def _reevaluate_held(job: Job, deps: Deps, deadline: Deadline) -> Outcome | None
     if stored is None or (run_id := _completed_run(job, deps, publisher)) is None:
         return None
     pr = source.pull_request(job.repository, job.pull_number)
-    if str(pr["head"]["sha"]) != job.head_sha:
+    if pr.head_sha != job.head_sha:
         return "superseded"
     try:
         config, _ = _load_config(source, job.repository, stored.base_sha, None)
@@ -453,7 +442,7 @@ def _reevaluate_held(job: Job, deps: Deps, deadline: Deadline) -> Outcome | None
     if job.kind == "action" and job.action == ACKNOWLEDGE["identifier"]:
         notes.append(_acknowledge(job, deps, source))
     budget = budget_status(stored.cost, _month_without(job, deps), config.cost.budget)
-    info_pr = pull_request_info(pr)
+    info_pr = pr.info()
     # The gate's input made as the analysis makes it, from what re-judging has at hand.
     judged = PullRequestSnapshot(
         repository=job.repository,

@@ -8,7 +8,7 @@ import redis
 
 from app.adapters.alertlog import AlertLog
 from app.adapters.gitcache import GitCache
-from app.adapters.github import GitHubApp
+from app.adapters.github.client import GitHubApp
 from app.adapters.outcomes import Outcomes
 from app.adapters.registry import (
     LicenceCache,

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from app.adapters.github import Installation
+from app.adapters.github.client import Installation
+from app.adapters.github.source import CheckRun, check_run, check_runs
 from app.core.models import Finding, Report
 from app.publishers.markdown import render_summary, render_title
 from app.publishers.reading import ordered, written_by
@@ -64,22 +65,21 @@ class CheckRunPublisher:
         # Shown in the summary: which ai-gate (and so which checks) made the verdict.
         self._version = version or installed_version()
 
-    def latest(self, head_sha: str) -> dict[str, Any] | None:
+    def latest(self, head_sha: str) -> CheckRun | None:
         """Our newest run for the sha, whatever its status."""
-        return max(self._runs(head_sha, "latest"), key=lambda r: int(r["id"]), default=None)
+        return max(self._runs(head_sha, "latest"), key=lambda r: r.id, default=None)
 
     def open_runs(self, head_sha: str) -> list[int]:
         """Every run of ours for the sha that is not completed (GitHub's `latest` filter
         shows only the newest, so this asks for all)."""
-        return [int(r["id"]) for r in self._runs(head_sha, "all") if r.get("status") != "completed"]
+        return [r.id for r in self._runs(head_sha, "all") if not r.completed]
 
-    def _runs(self, head_sha: str, which: Literal["latest", "all"]) -> list[dict[str, Any]]:
+    def _runs(self, head_sha: str, which: Literal["latest", "all"]) -> list[CheckRun]:
+        url = f"/repos/{self._repo}/commits/{head_sha}/check-runs"
         listing = self._api.call(
-            "GET",
-            f"/repos/{self._repo}/commits/{head_sha}/check-runs",
-            params={"check_name": CHECK_NAME, "filter": which, "per_page": 100},
+            "GET", url, params={"check_name": CHECK_NAME, "filter": which, "per_page": 100}
         )
-        return [r for r in listing.get("check_runs", []) if r.get("name") == CHECK_NAME]
+        return [r for r in check_runs(listing, f"GET {url}") if r.name == CHECK_NAME]
 
     def start(
         self, head_sha: str, external_id: str, status: RunStatus = "in_progress"
@@ -88,9 +88,9 @@ class CheckRunPublisher:
         (a second event for the same push, a job that came back after its worker died). A run
         cancelled because the head moved on does not count: the head may come back."""
         run = self.latest(head_sha)
-        if run is not None and run.get("status") != "completed":
-            return int(run["id"])
-        if run is not None and run.get("conclusion") != "cancelled":
+        if run is not None and not run.completed:
+            return run.id
+        if run is not None and run.conclusion != "cancelled":
             return None
         return self.create(head_sha, external_id, status)
 
@@ -108,8 +108,8 @@ class CheckRunPublisher:
             body["output"] = {"title": "Queued", "summary": "ai-gate will analyse this commit."}
         else:
             body["started_at"] = _iso(self._clock())
-        created = self._api.call("POST", f"/repos/{self._repo}/check-runs", json=body)
-        return int(created["id"])
+        url = f"/repos/{self._repo}/check-runs"
+        return check_run(self._api.call("POST", url, json=body), f"POST {url}").id
 
     def begin(self, run_id: int) -> None:
         """Move a queued run to in progress: a worker has taken its job."""

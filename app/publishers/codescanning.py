@@ -17,7 +17,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from app.adapters.github import Installation
+from app.adapters.github.client import Installation
 from app.core.config.model import Config
 from app.core.models import Report
 from app.errors import SourceError, TransientError

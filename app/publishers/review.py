@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app.adapters.github import Installation
+from app.adapters.github.client import Installation
 from app.core.config.model import CommentsConfig
 from app.core.diff import PatchLines
 from app.core.models import LEVEL_ORDER, Finding, Report

@@ -171,7 +171,7 @@ def setup_router(settings: Settings) -> APIRouter:
                 400,
             )
         try:
-            from app.adapters.github import convert_manifest
+            from app.adapters.github.client import convert_manifest
 
             app = await run_in_threadpool(
                 convert_manifest, settings.github_api_url, code, settings.github_timeout_seconds

@@ -20,6 +20,7 @@ from app.jobs.deps import Deps, build_deps
 from app.jobs.model import Job
 from app.settings import Settings
 from app.tracking import after_booking
+from tests.builders import make_pull_request
 from tests.fakes.hooks import FakeHooks, FakeHooksServer
 from tests.fakes.keys import private_key_pem
 
@@ -84,7 +85,9 @@ def book(deps: Deps, number: int, usd: float, at: datetime) -> Report:
     made = report(number, usd)
     job = Job(installation_id=1, repository=REPO, pull_number=number, head_sha=made.head_sha)
     deps.ledger.record_cost(REPO, number, made.head_sha, usd, at)
-    pr = {"title": f"PR {number}", "html_url": f"https://github.com/{REPO}/pull/{number}"}
+    pr = make_pull_request(
+        number, title=f"PR {number}", html_url=f"https://github.com/{REPO}/pull/{number}"
+    )
     booked = after_booking(job, deps, pr, made, CONFIG, at)
     assert deps.alerts is not None
     deps.alerts.deliver_due()
@@ -168,7 +171,7 @@ def test_a_service_budget_alerts_on_its_own(url: str, hooks: FakeHooks, tmp_path
     made = report(1, 4.0)
     deps.ledger.record_cost(REPO, 1, made.head_sha, 4.0, at)
     job = Job(installation_id=1, repository=REPO, pull_number=1, head_sha=made.head_sha)
-    booked = after_booking(job, deps, {}, made, config, at)
+    booked = after_booking(job, deps, make_pull_request(1), made, config, at)
     assert booked.cost is not None
     assert booked.cost.budget[-2:] == (
         "Service `pay` passed 80% of its monthly budget with this pull request: $4.00 of "

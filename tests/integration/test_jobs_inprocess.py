@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from app.adapters.gitcache import GitCache
-from app.adapters.github import GitHubApp
+from app.adapters.github.client import GitHubApp
 from app.adapters.intake import MemoryIntake
 from app.adapters.registry import MemoryLicenceCache, RegistryResolver
 from app.adapters.state import MemoryJobState

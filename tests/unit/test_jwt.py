@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from app.adapters.ghauth import InstallationToken, InstallationTokens, make_app_jwt
+from app.adapters.github.auth import InstallationToken, InstallationTokens, make_app_jwt
 from tests.fakes.keys import private_key_pem, public_key_pem
 
 NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)

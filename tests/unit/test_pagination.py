@@ -1,4 +1,4 @@
-from app.adapters.github import _next_link
+from app.adapters.github.client import _next_link
 
 LINK = (
     '<https://api.github.com/repositories/1/pulls/2/files?per_page=100&page=2>; rel="next", '
@@ -23,7 +23,7 @@ def test_a_time_limit_interrupting_a_request_is_not_a_github_failure() -> None:
     from celery.exceptions import SoftTimeLimitExceeded
     from githubkit.exception import RequestError
 
-    from app.adapters.github import translate
+    from app.adapters.github.client import translate
     from app.errors import TransientError
 
     interrupted = translate(RequestError(SoftTimeLimitExceeded()), "GET /x")

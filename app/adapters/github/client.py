@@ -1,12 +1,13 @@
-"""GitHub REST through githubkit: GitHub's JSON becomes our types; nothing of GitHub leaks out."""
+"""GitHub's REST API through githubkit: the app's JWT and installation tokens, one shared
+connection pool, retries and write spacing, GitHub's failures as our errors, pagination.
+
+Answers are plain JSON here; `app/adapters/github/source.py` turns them into typed models."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,30 +23,26 @@ from githubkit.exception import (
 from githubkit.response import Response
 from githubkit.retry import RetryOption
 
-from app.adapters.ghauth import (
+from app.adapters.github.auth import (
     BearerAuthStrategy,
     InstallationToken,
     InstallationTokens,
     make_app_jwt,
 )
-from app.core.models import (
-    LabelGrant,
-    PullRequestInfo,
-    Review,
-)
 from app.deadline import Deadline
-from app.errors import RateLimited, SourceError, TimeLimitExceeded, TransientError
+from app.errors import (
+    RateLimited,
+    SourceError,
+    SourceUnavailable,
+    TimeLimitExceeded,
+    TransientError,
+)
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "ai-gate"
-# Blobs larger than this are not analysed (GitHub gives no patch for them either).
-MAX_BLOB_BYTES = 1_000_000
 # Waits longer than this are not slept in the worker: the job is retried later instead.
 MAX_INLINE_WAIT = timedelta(seconds=10)
-_STATUSES: frozenset[str] = frozenset(
-    {"added", "modified", "removed", "renamed", "copied", "changed", "unchanged"}
-)
 
 
 def _retry_decision(exc: GitHubException, retry_count: int) -> RetryOption:
@@ -73,10 +70,10 @@ def translate(exc: GitHubException, what: str) -> BaseException:
     if isinstance(exc, RequestFailed):
         status = exc.response.status_code
         if status >= 500 or status == 429:
-            return TransientError(f"{what}: GitHub answered {status}")
+            return SourceUnavailable(f"{what}: GitHub answered {status}")
         return SourceError(f"{what}: GitHub answered {status}: {_message(exc)}", status=status)
     if isinstance(exc, RequestTimeout | RequestError):
-        return TransientError(f"{what}: {exc!r}")
+        return SourceUnavailable(f"{what}: {exc!r}")
     return SourceError(f"{what}: {exc!r}")
 
 
@@ -112,6 +109,7 @@ def token_client(
     timeout: float = 30.0,
     write_interval: float = 1.0,
     deadline: Deadline | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> Installation:
     """A REST client acting with a plain token, such as a workflow's GITHUB_TOKEN: the same
     calls, retries and write spacing as an installation's, with what the token may do."""
@@ -119,6 +117,7 @@ def token_client(
     gh: GitHub[Any] = GitHub(
         TokenAuthStrategy(token),
         base_url=api_url.rstrip("/") + "/",
+        transport=transport,
         timeout=deadline.timeout(timeout),
         user_agent=USER_AGENT,
         auto_retry=_retry_decision,
@@ -142,7 +141,12 @@ class SharedTransport(httpx.HTTPTransport):
 
 
 class GitHubApp:
-    """The app's identity: makes installation clients with cached tokens."""
+    """The app's identity: makes installation clients with cached tokens.
+
+    Every request goes through one transport: the process's shared pool by default, or the
+    one given (a test's `httpx.MockTransport`). githubkit closes its httpx client after each
+    request, so a given transport must shrug off `close()` as those two do; `close` here
+    shuts down only the shared pool it made."""
 
     def __init__(
         self,
@@ -153,6 +157,7 @@ class GitHubApp:
         timeout: float = 30.0,
         write_interval: float = 1.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._write_interval = write_interval
         self._issuer = issuer
@@ -161,10 +166,14 @@ class GitHubApp:
         self._timeout = timeout
         self._clock = clock
         self.tokens = InstallationTokens(self._fetch_token, clock)
-        self._transport = SharedTransport()
+        self._shared: SharedTransport | None = None
+        if transport is None:
+            transport = self._shared = SharedTransport()
+        self._transport = transport
 
     def close(self) -> None:
-        self._transport.shutdown()
+        if self._shared is not None:
+            self._shared.shutdown()
 
     def _client(self, auth: Any, timeout: float | None = None) -> GitHub[Any]:
         return GitHub(
@@ -270,126 +279,3 @@ def _next_link(header: str) -> str | None:
         if 'rel="next"' in part:
             return part.split(";", 1)[0].strip().strip("<>")
     return None
-
-
-def clone_url(data: dict[str, Any]) -> str:
-    """Where git fetches a PR from: its base repository (forks' heads are there as
-    `refs/pull/{n}/head`), as the API names it (GHES hosts included)."""
-    url = ((data.get("base") or {}).get("repo") or {}).get("clone_url")
-    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        raise SourceError(f"pull request #{data.get('number')}: no clone URL for its base")
-    return url
-
-
-def pull_request_info(data: dict[str, Any]) -> PullRequestInfo:
-    user = data.get("user") or {}
-    return PullRequestInfo(
-        number=int(data["number"]),
-        title=str(data.get("title") or ""),
-        body=str(data.get("body") or ""),
-        author_login=str(user.get("login") or ""),
-        author_type=str(user.get("type") or "User"),
-        head_ref=str((data.get("head") or {}).get("ref") or ""),
-        base_ref=str((data.get("base") or {}).get("ref") or ""),
-        labels=tuple(str(label["name"]) for label in data.get("labels") or ()),
-        draft=bool(data.get("draft")),
-        commits_total=data.get("commits"),
-        files_total=data.get("changed_files"),
-    )
-
-
-def decode_blob(body: dict[str, Any]) -> bytes:
-    """The bytes of a `git/blobs` answer (base64 with GitHub's line breaks)."""
-    if body.get("encoding") != "base64":
-        return str(body.get("content") or "").encode()
-    try:
-        return base64.b64decode(str(body.get("content") or ""))
-    except binascii.Error as exc:
-        raise SourceError(f"blob {body.get('sha')}: invalid base64") from exc
-
-
-def as_text(data: bytes) -> str | None:
-    """UTF-8 text, or None for binary or oversized content."""
-    if len(data) > MAX_BLOB_BYTES or b"\0" in data[:8192]:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-class PullRequestSource:
-    """What GitHub's REST API tells about a pull request that git does not."""
-
-    def __init__(self, api: Installation) -> None:
-        self._api = api
-
-    @property
-    def api(self) -> Installation:
-        return self._api
-
-    def pull_request(self, repo: str, number: int) -> dict[str, Any]:
-        """The raw PR object (used to learn the current head)."""
-        data = self._api.call("GET", f"/repos/{repo}/pulls/{number}")
-        if not isinstance(data, dict):
-            raise SourceError(f"{repo}#{number}: unexpected pull request answer")
-        return data
-
-    def head_sha(self, repo: str, number: int) -> str:
-        """The PR's current head sha."""
-        return str(self.pull_request(repo, number)["head"]["sha"])
-
-    def config_text(self, repo: str, ref: str | None, path: str) -> str | None:
-        """A file at a ref (None: the default branch), or None when absent or not readable
-        (another repository the app is not installed on answers 403 or 404)."""
-        params = {"ref": ref} if ref else None
-        body = self._api.get_or_none(
-            f"/repos/{repo}/contents/{path}", params=params, absent=(403, 404)
-        )
-        if not isinstance(body, dict) or body.get("type") != "file":
-            return None
-        return as_text(decode_blob(body))
-
-    def commit_logins(self, repo: str, number: int) -> dict[str, tuple[str | None, str | None]]:
-        """The GitHub logins of the PR's commits' authors and committers (git knows only names
-        and emails), by sha: the first 250 commits, as GitHub lists them."""
-        logins: dict[str, tuple[str | None, str | None]] = {}
-        for item in self._api.paginate(f"/repos/{repo}/pulls/{number}/commits"):
-            author, committer = item.get("author") or {}, item.get("committer") or {}
-            logins[str(item["sha"])] = (author.get("login"), committer.get("login"))
-        return logins
-
-    def reviews(self, repo: str, number: int) -> tuple[Review, ...]:
-        """Submitted reviews, oldest first (pending ones are not listed to others)."""
-        return tuple(
-            Review(
-                login=str((r.get("user") or {}).get("login") or ""),
-                user_type=str((r.get("user") or {}).get("type") or "User"),
-                state=str(r.get("state") or ""),
-                commit_id=r.get("commit_id"),
-            )
-            for r in self._api.paginate(f"/repos/{repo}/pulls/{number}/reviews")
-        )
-
-    def label_grants(
-        self, repo: str, number: int, labels: Sequence[str], wanted: str | None
-    ) -> tuple[LabelGrant, ...]:
-        """Who last added the `wanted` label (when the PR carries it), from the issue's events,
-        with that person's permission: a label is honoured by who added it, never assumed."""
-        if wanted is None or wanted.lower() not in {x.lower() for x in labels}:
-            return ()
-        login = ""
-        for event in self._api.paginate(f"/repos/{repo}/issues/{number}/events"):
-            name = str((event.get("label") or {}).get("name") or "")
-            if event.get("event") == "labeled" and name.lower() == wanted.lower():
-                login = str((event.get("actor") or {}).get("login") or "")
-        if not login:
-            return (LabelGrant(label=wanted),)
-        return (LabelGrant(label=wanted, login=login, permission=self.permission(repo, login)),)
-
-    def permission(self, repo: str, username: str) -> str:
-        """A user's permission on the repository: admin, maintain, write, triage, read or none."""
-        body = self._api.get_or_none(f"/repos/{repo}/collaborators/{username}/permission")
-        if not isinstance(body, dict):
-            return "none"
-        return str(body.get("role_name") or body.get("permission") or "none")
