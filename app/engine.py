@@ -16,6 +16,7 @@ from app.core.checks.ruff import python_files
 from app.core.config.model import Config
 from app.core.cost.estimate import pull_request_cost
 from app.core.cost.tokens import RecordingCounter
+from app.core.diff import PatchLines
 from app.core.models import (
     Acknowledgement,
     ConfigInfo,
@@ -45,7 +46,8 @@ PUBLISH_RESERVE = 30.0
 @dataclass(frozen=True)
 class Analysis:
     report: Report
-    snapshot: PullRequestSnapshot
+    # Added and commentable head lines of the files in scope, where the review may comment.
+    lines: Mapping[str, PatchLines]
 
 
 def analyse_range(
@@ -166,7 +168,7 @@ def _analyse_range(
         )
     if workspace.notes:
         report = report.model_copy(update={"notes": (*report.notes, *workspace.notes)})
-    return Analysis(report, snapshot)
+    return Analysis(report, attributed.lines)
 
 
 def attribute_range(git: Git, snapshot: PullRequestSnapshot, config: Config) -> Attributed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, suppress
 from datetime import UTC, datetime
@@ -21,6 +21,7 @@ from app.core.config.file import CONFIG_PATH
 from app.core.config.merge import config_info
 from app.core.config.model import Config
 from app.core.cost.estimate import budget_status
+from app.core.diff import PatchLines
 from app.core.gate import decide
 from app.core.models import (
     WRITE_PERMISSIONS,
@@ -263,7 +264,7 @@ def _analyse_and_publish(
             deadline=deadline,
             counting=counting,
         )
-    report, snapshot = analysis.report, analysis.snapshot
+    report = analysis.report
     _ensure_head(job, source.head_sha(job.repository, job.pull_number))
     if (newer := _stale(job, deps)) is not None:
         raise Superseded(job.head_sha, newer)
@@ -283,7 +284,7 @@ def _analyse_and_publish(
     _done(job, deps, run)
     if (attempt := _attempt_key(job)) is not None:
         deps.state.mark_published(attempt, PUBLISHED_TTL)
-    _publish_extras(source.api, job, report, snapshot, config)
+    _publish_extras(source.api, job, report, analysis.lines, info_pr.labels, config)
     deliver_alerts(deps, deadline)
     log.info("job %s published: %s", job.key, report.verdict.conclusion)
     return "published"
@@ -326,20 +327,22 @@ def _attempt_key(job: Job) -> str | None:
 
 
 def _publish_extras(
-    api: Installation, job: Job, report: Report, snapshot: PullRequestSnapshot, config: Config
+    api: Installation,
+    job: Job,
+    report: Report,
+    lines: Mapping[str, PatchLines],
+    labels: Sequence[str],
+    config: Config,
 ) -> None:
-    """What follows the check run: the review (idempotent per head), the code-scanning upload
-    (opt-in) and the label."""
-    ReviewPublisher(api, job.repository, job.pull_number).publish(
-        report, patch_lines(snapshot), config.comments
-    )
+    """What follows the check run: the review (idempotent per head) on the change's `lines`,
+    the code-scanning upload (opt-in) and the label (unless the PR's `labels` have it)."""
+    ReviewPublisher(api, job.repository, job.pull_number).publish(report, lines, config.comments)
     if config.sarif.upload:
         ref = f"refs/pull/{job.pull_number}/head"
         CodeScanningPublisher(api, job.repository).upload(report, config, ref)
-    if (pr_info := snapshot.pull_request) is not None:
-        LabelPublisher(api, job.repository, job.pull_number).publish(
-            report, config.labels.ai_generated, pr_info.labels
-        )
+    LabelPublisher(api, job.repository, job.pull_number).publish(
+        report, config.labels.ai_generated, labels
+    )
 
 
 def _finish_published(
@@ -360,13 +363,9 @@ def _finish_published(
             return "config-error"
         files = changed_files(git, merge_base(git, report.base_sha, job.head_sha), job.head_sha)
     snapshot = PullRequestSnapshot(
-        repository=job.repository,
-        base_sha=report.base_sha,
-        head_sha=job.head_sha,
-        pull_request=pr.info(),
-        files=files,
+        repository=job.repository, base_sha=report.base_sha, head_sha=job.head_sha, files=files
     )
-    _publish_extras(api, job, report, snapshot, config)
+    _publish_extras(api, job, report, patch_lines(snapshot), pr.labels, config)
     return "published"
 
 
