@@ -21,6 +21,12 @@ import httpx
 import pytest
 import redis
 
+from app.adapters.gitcache import GitCache
+from app.adapters.github.client import GitHubApp
+from app.adapters.registry import MemoryLicenceCache, RegistryResolver
+from app.adapters.state import MemoryJobState
+from app.adapters.store import SqlStore
+from app.jobs.deps import Deps
 from app.web.signature import sign
 from tests.fakes.github_server import FakeGitHub, FakeGitHubServer
 from tests.fakes.keys import private_key_pem, public_key_pem
@@ -275,3 +281,28 @@ def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60.0) 
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def deps(github: FakeGitHub, tmp_path: Path) -> Iterator[Deps]:
+    """What a worker builds from its settings, here over a SQLite file and in-memory state."""
+    store = SqlStore(f"sqlite:///{tmp_path / 'ai-gate.db'}")
+    app = GitHubApp(
+        issuer=str(APP_ID),
+        private_key_pem=private_key_pem(),
+        api_url=github.base_url,  # type: ignore[attr-defined]
+        write_interval=0,
+    )
+    yield Deps(
+        github=app,
+        gitcache=GitCache(tmp_path / "cache", 10**9),
+        licences=RegistryResolver("", "", cache=MemoryLicenceCache()),
+        state=MemoryJobState(),
+        reports=store,
+        ledger=store,
+        runs=store,
+        time_limit=60,
+        lease=2,
+    )
+    app.close()
+    store.close()

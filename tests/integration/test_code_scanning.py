@@ -1,20 +1,20 @@
 """Code scanning (opt-in): the App uploads each analysed head's SARIF, one category per check,
-after the check run is completed; without the permission the run is unaffected."""
+after the check run is completed; without the permission the run is unaffected. The jobs run
+in this process (tests/integration/inprocess.py)."""
 
 from __future__ import annotations
 
+from app.jobs.analyse import run_job
+from app.jobs.deps import Deps
 from app.version import installed_version
 from tests.fakes.github_server import DEFAULT_TOKEN_PERMISSIONS, FakeGitHub
-from tests.integration.conftest import deliver, wait_until
+from tests.integration.inprocess import job_for
 from tests.integration.scenarios import (
     REVIEW_V1,
     StagedPR,
     annotations_of,
     our_runs,
-    pull_request_payload,
-    settled_patches,
     stage_file_pr,
-    wait_completed,
 )
 
 UPLOAD = "sarif:\n  upload: true\n"
@@ -22,12 +22,10 @@ UPLOAD = "sarif:\n  upload: true\n"
 SCANNING_INSTALLATION = 17
 
 
-def delivered(github: FakeGitHub, server: str, config: str | None, installation: int) -> StagedPR:
+def analysed(github: FakeGitHub, deps: Deps, config: str | None, installation: int) -> StagedPR:
+    """A PR analysed and published, its review and upload (if any) included, by one job."""
     pr = stage_file_pr(github, REVIEW_V1, config=config)
-    payload = pull_request_payload(pr)
-    payload["installation"]["id"] = installation
-    assert deliver(server, "pull_request", payload).status_code == 202
-    wait_completed(github, pr.head_sha)
+    run_job(job_for(pr, installation_id=installation), deps)
     return pr
 
 
@@ -37,14 +35,13 @@ def uploads_for(github: FakeGitHub, head_sha: str) -> list[dict[str, object]]:
 
 
 def test_an_opted_in_repository_gets_each_heads_findings_in_code_scanning(
-    github: FakeGitHub, redis_server: str
+    github: FakeGitHub, deps: Deps
 ) -> None:
     permissions = {**DEFAULT_TOKEN_PERMISSIONS, "security_events": "write"}
     github.add_installation(SCANNING_INSTALLATION, permissions)
 
-    head = delivered(github, redis_server, UPLOAD, SCANNING_INSTALLATION).head_sha
+    head = analysed(github, deps, UPLOAD, SCANNING_INSTALLATION).head_sha
 
-    wait_until(lambda: len(uploads_for(github, head)) == 1, "the SARIF upload")
     [upload] = uploads_for(github, head)
     assert upload["ref"].endswith("/head")  # type: ignore[attr-defined]
     sarif = upload["sarif"]
@@ -73,30 +70,25 @@ def test_an_opted_in_repository_gets_each_heads_findings_in_code_scanning(
 
 
 def test_without_the_permission_the_run_completes_and_nothing_is_uploaded(
-    github: FakeGitHub, redis_server: str
+    github: FakeGitHub, deps: Deps
 ) -> None:
-    head = delivered(github, redis_server, UPLOAD, 1).head_sha  # app.yml's permissions only
+    github.clear_requests()
+    pr = analysed(github, deps, UPLOAD, 1)  # app.yml's permissions only
 
-    def refused() -> bool:
-        return any(r.status == 403 for r in github.requests_matching("POST", "code-scanning"))
-
-    wait_until(refused, "the refused upload")
-    assert uploads_for(github, head) == []
-    [run] = our_runs(github, head)
+    [refused] = github.requests_matching("POST", rf"/repos/{pr.owner}/{pr.repo}/code-scanning")
+    assert refused.status == 403
+    assert uploads_for(github, pr.head_sha) == []
+    [run] = our_runs(github, pr.head_sha)
     assert run["conclusion"] == "success"  # the REVIEW_V1 findings are warnings
 
 
-def test_a_repository_that_did_not_opt_in_uploads_nothing(
-    github: FakeGitHub, redis_server: str
-) -> None:
+def test_a_repository_that_did_not_opt_in_uploads_nothing(github: FakeGitHub, deps: Deps) -> None:
     permissions = {**DEFAULT_TOKEN_PERMISSIONS, "security_events": "write"}
     github.add_installation(SCANNING_INSTALLATION, permissions)
     github.clear_requests()
 
-    pr = delivered(github, redis_server, None, SCANNING_INSTALLATION)
+    pr = analysed(github, deps, None, SCANNING_INSTALLATION)
 
-    # The review comes after the run, and an upload right after the review.
-    wait_until(lambda: len(github.reviews_for(pr.owner, pr.repo, pr.number)) == 1, "the review")
-    [run] = our_runs(github, pr.head_sha)
-    settled_patches(github, run["id"], quiet=1.0)
-    assert github.requests_matching("POST", "code-scanning") == []
+    # The job posted its review, and would have uploaded right after it.
+    assert len(github.reviews_for(pr.owner, pr.repo, pr.number)) == 1
+    assert github.requests_matching("POST", rf"/repos/{pr.owner}/{pr.repo}/code-scanning") == []

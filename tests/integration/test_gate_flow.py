@@ -1,4 +1,5 @@
-"""The gate end to end: configuration from base and org, human review, buttons, re-runs."""
+"""The gate end to end through the web, Redis and a worker: human review, buttons, re-runs
+and re-opening (configuration: test_config_flow.py, in process)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,8 @@ from tests.integration.conftest import deliver, wait_until
 from tests.integration.scenarios import (
     REPO,
     StagedPR,
-    ai_change,
     pull_request_payload,
     stage_file_pr,
-    stage_pr,
 )
 
 REVIEW_REQUIRED = b"gate:\n  require_human_review: true\n"
@@ -178,82 +177,3 @@ def test_reopening_or_changing_the_base_right_after_an_analysis_runs_it_again(
         lambda: len(runs(github, pr)) == 2 and runs(github, pr)[-1].get("conclusion") == "success",
         f"a second completed run after {action}",
     )
-
-
-def test_base_config_is_strict_while_the_head_loosens_it(
-    github: FakeGitHub, redis_server: str
-) -> None:
-    pr = stage_pr(
-        github,
-        {".ai-gate.yml": "gate:\n  fail_on: warning\n"},
-        [
-            ai_change(
-                {
-                    "pkg/review.py": "try:\n    x = 1\nexcept:\n    x = 2\n",
-                    ".ai-gate.yml": "gate:\n  fail_on: failure\n",
-                }
-            )
-        ],
-    )
-    deliver(redis_server, "pull_request", pull_request_payload(pr))
-    failed = wait_conclusion(github, pr, "failure")
-    # The bare except and the head's loosening of the gate itself (checks.suppressions).
-    assert "2 findings on added lines reach `gate.fail_on: warning`" in failed["output"]["summary"]
-    assert "Loosens ai-gate's configuration" in failed["output"]["summary"]
-
-
-def test_invalid_config_gives_a_failing_run_quoting_the_line(
-    github: FakeGitHub, redis_server: str
-) -> None:
-    pr = staged_with_config(github, b"gate:\n  fail_on: warning\n  fail_onn: notice\n")
-    deliver(redis_server, "pull_request", pull_request_payload(pr))
-    failed = wait_conclusion(github, pr, "failure")
-    summary = failed["output"]["summary"]
-    assert "line 3, column 3" in summary
-    assert "gate.fail_onn" in summary
-    assert "spelling" in summary  # the hint says how to fix it
-
-    yaml_error = staged_with_config(github, b"gate:\n  fail_on: [warning\n")
-    deliver(redis_server, "pull_request", pull_request_payload(yaml_error))
-    broken = wait_conclusion(github, yaml_error, "failure")
-    assert "YAML syntax error" in broken["output"]["summary"]
-
-
-def test_org_floor_beats_a_looser_repository_setting(github: FakeGitHub, redis_server: str) -> None:
-    org = "floor-org"
-    github.add_content(
-        org, ".github", "main", ".ai-gate.yml", b"_floor:\n  gate:\n    fail_on: warning\n"
-    )
-    pr = stage_file_pr(
-        github,
-        "try:\n    x = 1\nexcept:\n    x = 2\n",
-        owner=org,
-        config="gate:\n  fail_on: failure\n",
-    )
-    deliver(redis_server, "pull_request", pull_request_payload(pr))
-    failed = wait_conclusion(github, pr, "failure")
-    assert "would loosen the organisation's floor" in failed["output"]["summary"]
-
-
-def test_extends_cycle_gives_a_failing_run(github: FakeGitHub, redis_server: str) -> None:
-    org = "cycle-org"
-    github.add_content(org, "a", "main", ".ai-gate.yml", b"_extends: b\n")
-    github.add_content(org, "b", "main", ".ai-gate.yml", b"_extends: a\n")
-    pr = stage_file_pr(github, "x = 1\n", owner=org, config="_extends: a\n")
-    deliver(redis_server, "pull_request", pull_request_payload(pr))
-    failed = wait_conclusion(github, pr, "failure")
-    assert "cycle" in failed["output"]["summary"]
-
-
-def test_ai_generated_label_is_added_when_configured(github: FakeGitHub, redis_server: str) -> None:
-    pr = staged_with_config(github, b"labels:\n  ai_generated: ai-generated\n")
-    deliver(redis_server, "pull_request", pull_request_payload(pr))
-    wait_until(
-        lambda: github.labels.get((pr.owner, REPO, pr.number)) == ["ai-generated"], "the label"
-    )
-    plain = stage_file_pr(
-        github, "z = 3\n", trailer=False, config="labels:\n  ai_generated: ai-generated\n"
-    )
-    deliver(redis_server, "pull_request", pull_request_payload(plain))
-    wait_conclusion(github, plain, "neutral")
-    assert github.labels.get((plain.owner, REPO, plain.number)) == []

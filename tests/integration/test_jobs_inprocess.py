@@ -6,18 +6,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.adapters.gitcache import GitCache
-from app.adapters.github.client import GitHubApp
 from app.adapters.intake import MemoryIntake
-from app.adapters.registry import MemoryLicenceCache, RegistryResolver
-from app.adapters.state import MemoryJobState
-from app.adapters.store import SqlStore
 from app.jobs import runner
 from app.jobs.analyse import run_job, show_queued
 from app.jobs.deps import Deps
@@ -26,45 +19,11 @@ from app.jobs.queue import EmbeddedQueue
 from app.jobs.runner import Retry, attempt_job
 from app.publishers.checkrun import CheckRunPublisher
 from tests.fakes.github_server import FakeGitHub
-from tests.fakes.keys import private_key_pem
-from tests.integration.conftest import APP_ID, INSTALLATION_ID, wait_until
+from tests.integration.conftest import INSTALLATION_ID, wait_until
+from tests.integration.inprocess import job_for
 from tests.integration.scenarios import REVIEW_V1, Change, StagedPR, our_runs, push, stage_file_pr
 
 OWNER = "inprocess-org"
-
-
-@pytest.fixture
-def deps(github: FakeGitHub, tmp_path: Path) -> Iterator[Deps]:
-    store = SqlStore(f"sqlite:///{tmp_path / 'ai-gate.db'}")
-    app = GitHubApp(
-        issuer=str(APP_ID),
-        private_key_pem=private_key_pem(),
-        api_url=github.base_url,  # type: ignore[attr-defined]
-        write_interval=0,
-    )
-    yield Deps(
-        github=app,
-        gitcache=GitCache(tmp_path / "cache", 10**9),
-        licences=RegistryResolver("", "", cache=MemoryLicenceCache()),
-        state=MemoryJobState(),
-        reports=store,
-        ledger=store,
-        runs=store,
-        time_limit=60,
-        lease=2,
-    )
-    app.close()
-    store.close()
-
-
-def job_for(pr: StagedPR, **fields: Any) -> Job:
-    return Job(
-        installation_id=INSTALLATION_ID,
-        repository=f"{pr.owner}/{pr.repo}",
-        pull_number=pr.number,
-        head_sha=pr.head_sha,
-        **({"event": "pull_request.opened", "delivery_id": "d-1"} | fields),
-    )
 
 
 def statuses(github: FakeGitHub, pr: StagedPR) -> list[tuple[str, str | None]]:

@@ -1,21 +1,15 @@
-"""The agent policies of issue 16 through the App: fake GitHub, Redis, a real worker."""
+"""The agent policies through the App's job: a PR read from the fake GitHub, judged in this
+process with the real linters."""
 
 from __future__ import annotations
 
 import pytest
 
+from app.jobs.deps import Deps
 from tests.fakes.github_server import FakeGitHub
 from tests.gitrepo import Person
-from tests.integration.conftest import deliver
-from tests.integration.scenarios import (
-    Change,
-    ai_change,
-    annotations_of,
-    our_runs,
-    pull_request_payload,
-    stage_pr,
-    wait_completed,
-)
+from tests.integration.inprocess import analysed
+from tests.integration.scenarios import Change, ai_change, annotations_of, stage_pr
 
 pytestmark = pytest.mark.integration
 
@@ -26,19 +20,14 @@ SILENCED = (
 )
 
 
-def test_an_agents_type_ignore_is_reported_and_seen_through(
-    github: FakeGitHub, redis_server: str
-) -> None:
+def test_an_agents_type_ignore_is_reported_and_seen_through(github: FakeGitHub, deps: Deps) -> None:
     pr = stage_pr(
         github,
         {".ai-gate.yml": SEE_THROUGH, "pkg/__init__.py": ""},
         [ai_change({"pkg/calc.py": SILENCED}, "Add total")],
     )
 
-    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
-
-    wait_completed(github, pr.head_sha)
-    [run] = our_runs(github, pr.head_sha)
+    run = analysed(github, deps, pr)
     # The new suppression, and the mypy error it silenced (real mypy, run a second time on
     # the file without the comment).
     assert annotations_of(github, run["id"]) == {
@@ -51,7 +40,7 @@ def test_an_agents_type_ignore_is_reported_and_seen_through(
 
 
 def test_a_skip_label_added_by_a_read_only_user_is_not_honoured(
-    github: FakeGitHub, redis_server: str
+    github: FakeGitHub, deps: Deps
 ) -> None:
     pr = stage_pr(
         github,
@@ -61,10 +50,7 @@ def test_a_skip_label_added_by_a_read_only_user_is_not_honoured(
     github.set_permission(pr.owner, pr.repo, "reader", "read")
     github.add_label(pr.owner, pr.repo, pr.number, "skip-ai-gate", "reader")
 
-    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
-
-    wait_completed(github, pr.head_sha)
-    [run] = our_runs(github, pr.head_sha)
+    run = analysed(github, deps, pr)
     assert run["conclusion"] == "failure"
     summary = run["output"]["summary"]
     assert "Label `skip-ai-gate` not honoured: @reader added it with `read` access" in summary
@@ -79,7 +65,7 @@ DEVIN = Person(
 
 
 def test_an_undisclosed_agent_commit_fails_under_disclosure_require(
-    github: FakeGitHub, redis_server: str
+    github: FakeGitHub, deps: Deps
 ) -> None:
     pr = stage_pr(
         github,
@@ -87,10 +73,7 @@ def test_an_undisclosed_agent_commit_fails_under_disclosure_require(
         [Change({"pkg/calc.py": "X = 1\n"}, "Add X", author=DEVIN)],
     )
 
-    assert deliver(redis_server, "pull_request", pull_request_payload(pr)).status_code == 202
-
-    wait_completed(github, pr.head_sha)
-    [run] = our_runs(github, pr.head_sha)
+    run = analysed(github, deps, pr)
     assert run["conclusion"] == "failure"
     summary = run["output"]["summary"]
     assert f"Commit `{pr.head_sha[:12]}` is AI-attributed" in summary
