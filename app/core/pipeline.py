@@ -68,6 +68,11 @@ def detect_commits(snapshot: PullRequestSnapshot, config: Config) -> Attribution
     return mark_counted(detect(snapshot, config.detection), config.detection.min_confidence)
 
 
+def ai_commits_of(attribution: Attribution) -> frozenset[str]:
+    """The commits attributed to agents."""
+    return frozenset(c.sha for c in attribution.commits if c.ai)
+
+
 def attribute_snapshot(
     snapshot: PullRequestSnapshot,
     lines: Mapping[str, PatchLines],
@@ -76,8 +81,9 @@ def attribute_snapshot(
 ) -> tuple[Attribution, LineOutcome]:
     """Commit-level verdicts (`commit_level` when detected already), then the commit of origin
     of every added line."""
-    commit_level = commit_level or detect_commits(snapshot, config)
-    ai_commits = frozenset(c.sha for c in commit_level.commits if c.ai)
+    if commit_level is None:
+        commit_level = detect_commits(snapshot, config)
+    ai_commits = ai_commits_of(commit_level)
     outcome = attribute_pr_lines(
         lines,
         snapshot.commits,
@@ -313,10 +319,6 @@ def analyse(
         set_aside=aside,
         disclosure=disclosure,
     )
-
-
-def ai_commits_of(attribution: Attribution) -> frozenset[str]:
-    return frozenset(c.sha for c in attribution.commits if c.ai)
 
 
 def mark_decisive(findings: Sequence[Finding], deciding: Sequence[Finding]) -> list[Finding]:
