@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import TextIO
 
 from app.action.environment import PullRequestEvent, RunnerEnvironment, read_event
+from app.adapters.configfiles import base_reader
 from app.adapters.gitcache import GitCache, PullRef
 from app.adapters.github.client import Installation, token_client
 from app.adapters.github.source import PullRequestSource
 from app.adapters.registry import RegistryResolver
-from app.configload import Reader, base_reader, load_config
+from app.core.config.load import Reader, load_config
 from app.core.config.merge import config_info
 from app.core.config.model import Config
 from app.core.models import Report

@@ -10,14 +10,15 @@ from contextlib import AbstractContextManager, suppress
 from datetime import UTC, datetime
 from typing import Literal
 
+from app.adapters.configfiles import base_reader
 from app.adapters.git import Git
 from app.adapters.gitcache import PullRef
 from app.adapters.github.client import Installation
 from app.adapters.github.source import PullRequest, PullRequestSource
 from app.adapters.localgit import changed_files, merge_base
 from app.adapters.tokencount import Counting
-from app.configload import base_reader, load_config
 from app.core.config.file import CONFIG_PATH
+from app.core.config.load import load_config
 from app.core.config.merge import config_info
 from app.core.config.model import Config
 from app.core.cost.estimate import budget_status

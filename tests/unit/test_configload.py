@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from app.adapters.configfiles import base_reader
 from app.adapters.git import Git, git_environment
-from app.configload import Reader, base_reader, load_config
+from app.core.config.load import Reader, load_config
 from app.errors import ConfigError
 from tests.gitrepo import RepoBuilder
 

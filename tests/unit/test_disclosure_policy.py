@@ -109,7 +109,7 @@ def test_the_summary_shows_what_was_disclosed_and_what_was_not() -> None:
 
 
 def test_org_floor_on_disclosure() -> None:
-    from app.configload import load_config
+    from app.core.config.load import load_config
 
     org = ("octo/.github", ".ai-gate.yml", None)
     repo = ("octo/app", ".ai-gate.yml", "base")

@@ -2,8 +2,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from app.configload import load_config
 from app.core.config.file import read_document, validate
+from app.core.config.load import load_config
 from app.core.config.model import Config
 from app.core.gate import GateInput, decide
 from app.core.models import Attribution, LabelGrant, PullRequestInfo
