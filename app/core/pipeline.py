@@ -18,7 +18,8 @@ from app.core.checks.secrets import SecretsCheck
 from app.core.checks.smells import CostSmellsCheck
 from app.core.checks.suppressions import REMOVAL_RULES, SuppressionsCheck
 from app.core.config.model import Config, FiltersConfig
-from app.core.cost.estimate import budget_status, pull_request_cost, with_budget
+from app.core.cost.budget import budget_status, with_budget
+from app.core.cost.estimate import pull_request_cost
 from app.core.cost.tokens import TokenCounter
 from app.core.diff import PatchLines, parse_patch
 from app.core.disclosure import disclosure_status

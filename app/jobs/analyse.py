@@ -21,7 +21,7 @@ from app.core.config.file import CONFIG_PATH
 from app.core.config.load import load_config
 from app.core.config.merge import config_info
 from app.core.config.model import Config
-from app.core.cost.estimate import budget_status
+from app.core.cost.budget import budget_status
 from app.core.diff import PatchLines
 from app.core.gate import decide
 from app.core.models import (

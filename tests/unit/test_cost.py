@@ -18,15 +18,9 @@ from genai_prices.types import ModelPrice, TieredPrices
 from pydantic import ValidationError
 
 from app.core.config.cost import DEFAULT_MODEL, BudgetConfig, CostConfig
-from app.core.cost.estimate import (
-    REPORTED_REQUEST_TOKENS,
-    budget_status,
-    estimate_cost,
-    price_date,
-    price_moment,
-    pull_request_cost,
-    with_budget,
-)
+from app.core.cost.budget import budget_status, with_budget
+from app.core.cost.estimate import REPORTED_REQUEST_TOKENS, estimate_cost, pull_request_cost
+from app.core.cost.prices import price_date, price_moment
 from app.core.cost.tokens import default_tokenizer
 from app.core.models import Attribution, Cost, FileDiff, PullRequestInfo, PullRequestSnapshot
 from app.publishers.cost import render_cost_markdown, render_cost_text

@@ -1,27 +1,21 @@
-"""What the AI part of a pull request cost to generate, against the repository's budgets.
+"""What the AI part of a pull request cost to generate.
 
 The estimate models an agent session: it writes the AI-attributed added text (plus what it wrote
 and threw away), reads the files it touched a few times, and every turn re-sends its system prompt,
 tool definitions and conversation history, most of it from the provider's prompt cache. Prices come
 from genai-prices (never a table of ours), per request, so a long-context tier applies only when
-one request is that long, as providers bill it. Usage the PR reports itself replaces the estimate.
+one request is that long, as providers bill it (`prices`). Usage the PR reports itself replaces
+the estimate. The budgets it is held to: `budget`.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from functools import cache
 
-import genai_prices
-from genai_prices import Usage, calc_price
-from genai_prices.data_snapshot import get_snapshot
-
-from app.core.config.cost import DEFAULT_MODEL, BudgetConfig, CostConfig
+from app.core.config.cost import DEFAULT_MODEL, CostConfig
+from app.core.cost.prices import Price, TokenUse, dated_sources, price, price_day, price_source
 from app.core.cost.tokens import TokenCounter, default_tokenizer
 from app.core.cost.usage import ReportedUsage, reported_usage
 from app.core.diff import head_side, patch_rows
@@ -30,107 +24,6 @@ from app.core.models import Attribution, Cost, PullRequestSnapshot
 # Reported totals span many requests; without `requests=` we take each to carry at most this many
 # input tokens (a typical agent context), so long-context rates are not charged on the total.
 REPORTED_REQUEST_TOKENS = 100_000
-
-
-# --- prices -----------------------------------------------------------------------------------
-
-_CHECKED = re.compile(r"\b(?:verified|checked|as of|updated)(?: on)? (\d{4}-\d{2}-\d{2})\b", re.I)
-
-
-@cache
-def price_date() -> date | None:
-    """The last day the bundled price data was checked against providers' pages.
-
-    genai-prices keeps no snapshot date, but its maintainers note in the data when they last
-    verified a price; the newest such note dates the data as a whole.
-    """
-    comments = [p.price_comments or "" for p in get_snapshot().providers]
-    comments += [m.price_comments or "" for p in get_snapshot().providers for m in p.models]
-    found = [date.fromisoformat(d) for text in comments for d in _CHECKED.findall(text)]
-    return max(found, default=None)
-
-
-def price_source() -> str:
-    return f"genai-prices {genai_prices.__version__}"
-
-
-def price_moment() -> datetime | None:
-    """When requests are priced: noon UTC on the data's date, so a run never reads the clock.
-
-    None (only if the data carries no date at all) lets the library use the current time.
-    """
-    day = price_date()
-    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC) if day else None
-
-
-@dataclass(frozen=True)
-class TokenUse:
-    """Token totals over `requests` requests; cached and written tokens are parts of input."""
-
-    input: float
-    cached: float = 0
-    cache_write: float = 0
-    output: float = 0
-    requests: int = 1
-
-
-@dataclass(frozen=True)
-class Price:
-    model: str  # the library's id for what it priced
-    provider: str
-    input_usd: float
-    output_usd: float
-
-    @property
-    def usd(self) -> float:
-        return self.input_usd + self.output_usd
-
-
-# Per-request shares are rounded to a millionth of a token so that cached + written + plain adds
-# up to the request's input exactly; the library rejects parts that exceed the whole by a hair.
-_QUANTUM = Decimal("0.000001")
-
-
-def _per_request(total: float, n: int) -> Decimal:
-    return (Decimal(repr(float(total))) / n).quantize(_QUANTUM)
-
-
-def request_usage(use: TokenUse) -> Usage:
-    """One of `use.requests` equal requests, as the price library takes usage."""
-    n = max(1, use.requests)
-    cached = _per_request(use.cached, n)
-    written = _per_request(use.cache_write, n)
-    plain = max(Decimal(0), _per_request(use.input, n) - cached - written)
-    return Usage(
-        input_tokens=cached + written + plain,
-        cache_read_tokens=cached,
-        cache_write_tokens=written,
-        output_tokens=_per_request(use.output, n),
-    )
-
-
-def price(model_ref: str, use: TokenUse) -> Price | None:
-    """The library's price for `use`, request by request; None if it cannot price the model."""
-    try:
-        calc = calc_price(
-            request_usage(use), model_ref=model_ref, genai_request_timestamp=price_moment()
-        )
-    except LookupError:
-        return None
-    n = max(1, use.requests)
-    return Price(
-        calc.model.id, calc.provider.id, float(calc.input_price * n), float(calc.output_price * n)
-    )
-
-
-def _price_day() -> str | None:
-    day = price_date()
-    return day.isoformat() if day else None
-
-
-def _dated_sources() -> str:
-    day = price_date()
-    return f"{price_source()}, data checked {day.isoformat()}" if day else price_source()
 
 
 # --- the estimate -----------------------------------------------------------------------------
@@ -254,7 +147,7 @@ def _assumptions(
         f"Cache: {c.cache_hit_ratio:.0%} of input read from the prompt cache, "
         f"{c.cache_write_share:.0%} of the rest written to it.",
         f"Tokens counted with {tokenizer.name}.",
-        f"Prices: {_dated_sources()}, per request, with cache and long-context rates as the "
+        f"Prices: {dated_sources()}, per request, with cache and long-context rates as the "
         "provider bills them.",
     ]
     if work.sized_from_diff:
@@ -295,7 +188,7 @@ def estimate_cost(
         output_usd=_round(expected.output_usd) if expected else None,
         assumptions=tuple(assumptions),
         price_data=price_source(),
-        price_date=_price_day(),
+        price_date=price_day(),
         tokenizer=tokenizer.name,
     )
 
@@ -338,7 +231,7 @@ def reported_cost(
     if any(e.usd is None and e.model is None for e in entries):
         assumptions.append(f"Lines naming no model priced as `{fallback_model}`.")
     if any(e.usd is None for e in entries):
-        assumptions.append(f"Prices: {_dated_sources()}.")
+        assumptions.append(f"Prices: {dated_sources()}.")
     models = sorted({e.model or fallback_model for e in entries})
     return Cost(
         model=", ".join(models),
@@ -352,7 +245,7 @@ def reported_cost(
         usd_high=_round(total),
         assumptions=(*assumptions, *notes),
         price_data=price_source(),
-        price_date=_price_day(),
+        price_date=price_day(),
     )
 
 
@@ -374,72 +267,3 @@ def pull_request_cost(
     if cost is not None and notes:
         cost = cost.model_copy(update={"assumptions": (*cost.assumptions, *notes)})
     return cost
-
-
-# --- budgets ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BudgetStatus:
-    """Budget outcome: failures go to the gate, warnings and lines to the summary."""
-
-    failures: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    alert: bool = False
-    lines: tuple[str, ...] = ()
-
-
-def _per_pr(cost: Cost | None, budget: BudgetConfig) -> tuple[list[str], list[str]]:
-    limit = budget.per_pr_usd
-    if limit is None or cost is None:
-        return [], []
-    if cost.usd is None:
-        return [], [f"Per-PR budget ${limit:,.2f} not checked: the cost is unpriced."]
-    kind = "Reported" if cost.source == "reported" else "Estimated"
-    if cost.usd > limit:
-        return [f"{kind} cost ${cost.usd:,.2f} is over the per-PR budget of ${limit:,.2f}."], []
-    return [], [f"{kind} cost ${cost.usd:,.2f} of the per-PR budget of ${limit:,.2f}."]
-
-
-def _monthly(
-    cost: Cost | None, month_to_date_usd: float | None, budget: BudgetConfig
-) -> tuple[list[str], list[str], bool]:
-    limit = budget.monthly_usd
-    if limit is None:
-        return [], [], False
-    if month_to_date_usd is None:
-        return [], [f"Month to date: unknown (no stored total) of ${limit:,.2f}."], False
-    total = month_to_date_usd + ((cost.usd or 0.0) if cost else 0.0)
-    share = f" ({total / limit:.0%})" if limit else ""
-    lines = [f"Month to date: ${total:,.2f} of ${limit:,.2f}{share}, this pull request included."]
-    if total > limit:
-        return (
-            [f"Month to date ${total:,.2f} is over the monthly budget of ${limit:,.2f}."],
-            lines,
-            True,
-        )
-    alert = total >= budget.alert_ratio * limit
-    if alert:
-        lines.append(f"Month to date has passed {budget.alert_ratio:.0%} of the monthly budget.")
-    return [], lines, alert
-
-
-def budget_status(
-    cost: Cost | None, month_to_date_usd: float | None, budget: BudgetConfig
-) -> BudgetStatus:
-    """Check this PR's cost and the month to date (spend before this PR) against the budgets."""
-    over, pr_lines = _per_pr(cost, budget)
-    month_over, month_lines, alert = _monthly(cost, month_to_date_usd, budget)
-    over += month_over
-    fail = budget.on_exceed == "fail"
-    return BudgetStatus(
-        failures=tuple(over) if fail else (),
-        warnings=() if fail else tuple(over),
-        alert=alert,
-        lines=(*pr_lines, *month_lines),
-    )
-
-
-def with_budget(cost: Cost, status: BudgetStatus) -> Cost:
-    """The cost with its budget lines (and any over-budget reason) for the summary."""
-    return cost.model_copy(update={"budget": (*status.lines, *status.warnings, *status.failures)})
