@@ -27,7 +27,7 @@ from urllib.parse import quote
 import httpx
 import redis
 
-from app.core.checks.licence import normalise
+from app.core.checks.licence.policy import normalise
 from app.core.manifests import Dependency
 from app.core.ports import ResolvedLicence
 

@@ -11,8 +11,8 @@ from app.core.attribution.evidence import mark_counted
 from app.core.attribution.lines import LineOutcome, attribute_pr_lines
 from app.core.checks.check import Check, Checked, CheckInput
 from app.core.checks.duplicates import without_duplicates
+from app.core.checks.licence.findings import LicenceCheck
 from app.core.checks.mypy import MypyCheck
-from app.core.checks.ownlicence import LicenceCheck
 from app.core.checks.ruff import RuffCheck
 from app.core.checks.secrets import SecretsCheck
 from app.core.checks.smells import CostSmellsCheck

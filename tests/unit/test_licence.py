@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from app.core.checks.licence import MAX_LINES, Policy, licence_findings
+from app.core.checks.licence.findings import licence_findings
+from app.core.checks.licence.policy import Policy
+from app.core.checks.licence.texts import MAX_LINES
 from app.core.config.checks import LicenceConfig
 from app.core.diff import parse_patch
 from app.core.manifests import Dependency
@@ -470,11 +472,11 @@ _PHRASES = (
 )
 @settings(max_examples=300, deadline=None)
 def test_the_gate_never_hides_a_licence_mention(lines: list[str]) -> None:
-    from app.core.checks.licence import _hits, _runs, may_name_a_licence
+    from app.core.checks.licence.texts import comment_runs, hits_in, may_name_a_licence
 
     added = list(enumerate(lines, start=1))
     if not may_name_a_licence(added):
-        assert [h for run in _runs(added) for h in _hits(run)] == []
+        assert [h for run in comment_runs(added) for h in hits_in(run)] == []
 
 
 def test_a_tag_inside_a_string_literal_ends_where_the_expression_ends() -> None:

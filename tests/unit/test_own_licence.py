@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.checks.ownlicence import own_licences, with_own_licences
+from app.core.checks.licence.own import own_licences, with_own_licences
 from app.core.config.checks import LicenceConfig
 from app.core.config.model import Config
 from app.core.models import Report

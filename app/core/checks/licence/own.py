@@ -7,8 +7,8 @@ import json
 from collections.abc import Mapping
 
 from app.core.basefiles import LICENCE_FILES, cfg_section, toml_table
-from app.core.checks.check import Checked, CheckInput
-from app.core.checks.licence import CHECK, licence_findings, named_licences, normalise
+from app.core.checks.licence.policy import normalise
+from app.core.checks.licence.texts import named_licences
 from app.core.config.checks import LicenceConfig
 
 
@@ -53,16 +53,3 @@ def with_own_licences(config: LicenceConfig, base_configs: Mapping[str, str]) ->
     if config.own_licences is not None:
         return config
     return config.model_copy(update={"own_licences": own_licences(base_configs)})
-
-
-class LicenceCheck:
-    """The licence check as the pipeline runs it: under the repository's own licences (read
-    from its base branch unless configured), so its own headers are never judged as copied."""
-
-    name = CHECK
-    apart = False
-
-    def run(self, given: CheckInput) -> Checked:
-        config = with_own_licences(given.checks.licence, given.snapshot.base_configs)
-        found, notes = licence_findings(given.snapshot, config, given.lines, given.licences)
-        return Checked(found, notes)
