@@ -8,8 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.adapters.git import Git
+from app.adapters.linehistory import with_line_history
 from app.adapters.linters import TreeLinters
-from app.adapters.localgit import read_range, with_line_history
+from app.adapters.localgit import read_range
 from app.adapters.tokencount import Counting
 from app.adapters.workspace import materialise_tree
 from app.core.checks.ruff import python_files

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.adapters.git import Git
-from app.adapters.localgit import blame_paths, tree_entries
+from app.adapters.linehistory import blame_paths
+from app.adapters.localgit import tree_entries
 from app.adapters.outcomes import Survival
 from app.core.models import Report
 from app.core.services import rules, service_of

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.adapters.localgit import blame_paths, open_checkout, read_range, resolve_range
+from app.adapters.linehistory import blame_paths
+from app.adapters.localgit import open_checkout, read_range, resolve_range
 from app.core.attribution.lines import attribute_lines
 from app.core.config.model import Config
 from app.core.pipeline import attribute_snapshot, patch_lines
