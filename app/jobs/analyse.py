@@ -37,6 +37,7 @@ from app.engine import analyse_range
 from app.errors import Busy, ConfigError, Superseded, Unavailable
 from app.jobs.deps import Deps
 from app.jobs.heads import holding
+from app.jobs.labels import label_effect
 from app.jobs.model import CLOSED, Job
 from app.publishers.checkrun import ACKNOWLEDGE, CheckRunPublisher, ErrorConclusion
 from app.publishers.codescanning import CodeScanningPublisher
@@ -46,16 +47,21 @@ from app.tracking import after_booking, deliver_alerts, outcome_job, rework_job
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["published", "superseded", "config-error", "already-analysed", "recorded"]
+Outcome = Literal[
+    "published", "superseded", "config-error", "already-analysed", "recorded", "ignored"
+]
 # How long a job remembers that it completed its run (retries come within minutes).
 PUBLISHED_TTL = 3600
 
 
 def run_job(job: Job, deps: Deps, deadline: Deadline | None = None) -> Outcome:
-    """Do what the job asks: analyse a head sha, or re-judge it after a review or a button."""
+    """Do what the job asks: analyse a head sha, or re-judge it after a review, a button or
+    a label."""
     deadline = deadline or Deadline.never()
     if job.kind == "analyse":
         return analyse_job(job, deps, deadline)
+    if job.kind == "label":
+        return label_job(job, deps, deadline)
     if job.kind == "outcome":
         return outcome_job(job, deps, deadline)
     if job.kind == "rework":
@@ -412,6 +418,42 @@ def reevaluate_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
     if outcome is None:
         return analyse_job(job.model_copy(update={"kind": "analyse"}), deps, deadline)
     return outcome
+
+
+def label_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
+    """A label added or removed (app/jobs/labels.py says what it asks): the head's completed
+    run re-judged for `gate.skip_label`, the head analysed afresh for a label detection
+    reads, nothing for any other. Only reads before it knows which: the PR and the config."""
+    if _stale(job, deps) is not None:
+        return "superseded"
+    source = PullRequestSource(deps.github.installation(job.installation_id, deadline))
+    pr = source.pull_request(job.repository, job.pull_number)
+    if pr.head_sha != job.head_sha:
+        return "superseded"
+    try:
+        config, _ = _load_config(source, job.repository, pr.base_sha, None)
+    except ConfigError:
+        return "config-error"  # the analysis job reports it
+    effect = label_effect(config, job.label)
+    if effect == "none":
+        return "ignored"
+    fresh = job.model_copy(update={"kind": "analyse", "rerun": True})
+    # Under the head's lock: an analysis under way may have read the labels before this
+    # change, so the job waits for it (Busy) and then judges its run. With no completed run
+    # once the lock is had, no analysis has read them yet: the one to come reads them.
+    with holding(deps.state, job.key, deps.lease):
+        if effect == "rejudge":
+            return _reevaluate_held(job, deps, deadline) or "ignored"
+        publisher = CheckRunPublisher(source.api, job.repository)
+        if not _rerun_begun(fresh, deps) and _completed_run(job, deps, publisher) is None:
+            return "ignored"
+    return analyse_job(fresh, deps, deadline)
+
+
+def _rerun_begun(job: Job, deps: Deps) -> bool:
+    """Whether an earlier attempt of this re-run made its run (`_fresh_run`): its retry
+    carries on whatever the head's run now is."""
+    return deps.state.run_of(f"{_attempt_key(job) or job.key}:fresh") is not None
 
 
 def _completed_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int | None:
