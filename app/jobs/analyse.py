@@ -437,7 +437,7 @@ def label_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
     effect = label_effect(config, job.label)
     if effect == "none":
         return "ignored"
-    fresh = job.model_copy(update={"kind": "analyse", "rerun": True})
+    fresh = _fresh(job)
     # Under the head's lock: an analysis under way may have read the labels before this
     # change, so the job waits for it (Busy) and then judges its run. With no completed run
     # once the lock is had, no analysis has read them yet: the one to come reads them.
@@ -448,6 +448,11 @@ def label_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
         if not _rerun_begun(fresh, deps) and _completed_run(job, deps, publisher) is None:
             return "ignored"
     return analyse_job(fresh, deps, deadline)
+
+
+def _fresh(job: Job) -> Job:
+    """The fresh analysis a label's job becomes (the same across its retries)."""
+    return job.model_copy(update={"kind": "analyse", "rerun": True})
 
 
 def _rerun_begun(job: Job, deps: Deps) -> bool:
@@ -555,6 +560,10 @@ def fail_job(job: Job, deps: Deps, conclusion: ErrorConclusion, message: str) ->
     """Complete the job's check run with a message after it failed for good."""
     if job.kind in ("outcome", "rework"):
         return  # no check run of its own: the next event records it again
+    if job.kind == "label" and not _rerun_begun(_fresh(job), deps):
+        # A label's job owns no run but the one its fresh analysis made: a head's open run is
+        # its analysis's, which may still come and complete it.
+        return
     try:
         with holding(deps.state, job.key, deps.lease):
             _fail_run(job, deps, conclusion, message)

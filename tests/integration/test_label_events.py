@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.jobs.analyse import run_job
+from app.jobs.analyse import fail_job, run_job, show_queued
 from app.jobs.deps import Deps
 from app.jobs.model import Job
 from app.jobs.runner import Retry, attempt_job
@@ -203,3 +203,36 @@ def test_a_label_for_a_head_pushed_over_does_nothing(github: FakeGitHub, deps: D
 
     assert writes(github) == []
     assert our_runs(github, pr.head_sha) == []
+
+
+def test_a_label_job_that_fails_for_good_leaves_the_analysis_its_run(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    """The head's run shown queued is its analysis's: a label's job failing (GitHub down
+    while it read the config) must not complete it, or the analysis would find it done."""
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER, config=SKIP)
+    show_queued(job_for(pr), deps)
+
+    fail_job(label_job(pr, "skip-ai-gate"), deps, "failure", "GitHub kept failing")
+
+    assert statuses(github, pr) == [("queued", None)]
+    assert run_job(job_for(pr), deps) == "published"
+    assert statuses(github, pr) == [("completed", "failure")]
+
+
+def test_a_fresh_analysis_a_label_started_is_completed_when_it_fails_for_good(
+    github: FakeGitHub, deps: Deps
+) -> None:
+    config = "detection:\n  labels:\n    agent-made: claude-code\ncost:\n  enabled: false\n"
+    pr = stage_file_pr(github, "x = 1\n", owner=OWNER, config=config, trailer=False)
+    assert run_job(job_for(pr), deps) == "published"
+    github.add_label(pr.owner, pr.repo, pr.number, "agent-made", "maintainer")
+    # The fresh run is made, then the analysis meets an error it does not retry.
+    github.fail_next("GET", rf"/pulls/{pr.number}/commits$", 404)
+
+    assert attempt_job(label_job(pr, "agent-made"), deps, 0) is None
+
+    analysed, fresh = sorted(our_runs(github, pr.head_sha), key=lambda r: int(r["id"]))
+    assert analysed["conclusion"] == "neutral"
+    assert (fresh["status"], fresh["conclusion"]) == ("completed", "failure")
+    assert fresh["output"]["title"] == "ai-gate could not analyse this commit"
