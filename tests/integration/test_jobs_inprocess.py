@@ -35,12 +35,6 @@ OWNER = "inprocess-org"
 
 @pytest.fixture
 def deps(github: FakeGitHub, tmp_path: Path) -> Iterator[Deps]:
-    yield from inprocess_deps(github, tmp_path)
-
-
-def inprocess_deps(github: FakeGitHub, tmp_path: Path) -> Iterator[Deps]:
-    """The job layer's collaborators on the fake GitHub, an SQLite store in `tmp_path` and
-    in-memory job state; closed when the generator ends (a fixture's body)."""
     store = SqlStore(f"sqlite:///{tmp_path / 'ai-gate.db'}")
     app = GitHubApp(
         issuer=str(APP_ID),
