@@ -38,6 +38,7 @@ from app.engine import analyse_range
 from app.errors import Busy, ConfigError, Superseded, Unavailable
 from app.jobs.deps import Deps
 from app.jobs.heads import holding
+from app.jobs.labels import label_effect
 from app.jobs.model import CLOSED, Job
 from app.publishers.checkrun import ACKNOWLEDGE, CheckRunPublisher, ErrorConclusion
 from app.publishers.codescanning import CodeScanningPublisher
@@ -47,16 +48,21 @@ from app.tracking import after_booking, deliver_alerts, outcome_job, rework_job
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["published", "superseded", "config-error", "already-analysed", "recorded"]
+Outcome = Literal[
+    "published", "superseded", "config-error", "already-analysed", "recorded", "ignored"
+]
 # How long a job remembers that it completed its run (retries come within minutes).
 PUBLISHED_TTL = 3600
 
 
 def run_job(job: Job, deps: Deps, deadline: Deadline | None = None) -> Outcome:
-    """Do what the job asks: analyse a head sha, or re-judge it after a review or a button."""
+    """Do what the job asks: analyse a head sha, or re-judge it after a review, a button or
+    a label."""
     deadline = deadline or Deadline.never()
     if job.kind == "analyse":
         return analyse_job(job, deps, deadline)
+    if job.kind == "label":
+        return label_job(job, deps, deadline)
     if job.kind == "outcome":
         return outcome_job(job, deps, deadline)
     if job.kind == "rework":
@@ -415,6 +421,47 @@ def reevaluate_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
     return outcome
 
 
+def label_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
+    """A label added or removed (app/jobs/labels.py says what it asks): the head's completed
+    run re-judged for `gate.skip_label`, the head analysed afresh for a label detection
+    reads, nothing for any other. Only reads before it knows which: the PR and the config."""
+    if _stale(job, deps) is not None:
+        return "superseded"
+    source = PullRequestSource(deps.github.installation(job.installation_id, deadline))
+    pr = source.pull_request(job.repository, job.pull_number)
+    if pr.head_sha != job.head_sha:
+        return "superseded"
+    try:
+        config, _ = _load_config(source, job.repository, pr.base_sha, None)
+    except ConfigError:
+        return "config-error"  # the analysis job reports it
+    effect = label_effect(config, job.label)
+    if effect == "none":
+        return "ignored"
+    fresh = _fresh(job)
+    # Under the head's lock: an analysis under way may have read the labels before this
+    # change, so the job waits for it (Busy) and then judges its run. With no completed run
+    # once the lock is had, no analysis has read them yet: the one to come reads them.
+    with holding(deps.state, job.key, deps.lease):
+        if effect == "rejudge":
+            return _reevaluate_held(job, deps, deadline) or "ignored"
+        publisher = CheckRunPublisher(source.api, job.repository)
+        if not _rerun_begun(fresh, deps) and _completed_run(job, deps, publisher) is None:
+            return "ignored"
+    return analyse_job(fresh, deps, deadline)
+
+
+def _fresh(job: Job) -> Job:
+    """The fresh analysis a label's job becomes (the same across its retries)."""
+    return job.model_copy(update={"kind": "analyse", "rerun": True})
+
+
+def _rerun_begun(job: Job, deps: Deps) -> bool:
+    """Whether an earlier attempt of this re-run made its run (`_fresh_run`): its retry
+    carries on whatever the head's run now is."""
+    return deps.state.run_of(f"{_attempt_key(job) or job.key}:fresh") is not None
+
+
 def _completed_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int | None:
     """The head's completed run: as recorded, or (a state that forgot it) as GitHub says."""
     record = deps.state.run_of(job.key)
@@ -514,6 +561,10 @@ def fail_job(job: Job, deps: Deps, conclusion: ErrorConclusion, message: str) ->
     """Complete the job's check run with a message after it failed for good."""
     if job.kind in ("outcome", "rework"):
         return  # no check run of its own: the next event records it again
+    if job.kind == "label" and not _rerun_begun(_fresh(job), deps):
+        # A label's job owns no run but the one its fresh analysis made: a head's open run is
+        # its analysis's, which may still come and complete it.
+        return
     try:
         with holding(deps.state, job.key, deps.lease):
             _fail_run(job, deps, conclusion, message)

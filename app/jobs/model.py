@@ -32,11 +32,13 @@ class Job(BaseModel):
     event: str = ""
     # A re-run request asks for a fresh check run even when one exists for the sha.
     rerun: bool = False
-    # analyse: run the checks; review / action: re-judge from the stored report; outcome:
+    # analyse: run the checks; review / action: re-judge from the stored report; label: a
+    # label added or removed (re-judge, analyse afresh or nothing, by the label); outcome:
     # record a PR merged or closed (app/tracking.py); rework: a push to the default branch.
-    kind: Literal["analyse", "review", "action", "outcome", "rework"] = "analyse"
+    kind: Literal["analyse", "review", "action", "label", "outcome", "rework"] = "analyse"
     actor: str = ""  # who submitted the review or pressed the button
     action: str = ""  # the button's identifier
+    label: str = ""  # the label added or removed ("" when the delivery did not name it)
 
     @property
     def pr_key(self) -> str:

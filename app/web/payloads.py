@@ -37,6 +37,8 @@ FullName = Annotated[str, Field(pattern=FULL_NAME_PATTERN), AfterValidator(_not_
 # GitHub's logins are at most 39 characters; a check run action's identifier at most 20.
 Login = Annotated[str, Field(max_length=100)]
 Identifier = Annotated[str, Field(max_length=100)]
+# GitHub's label names are 1 to 50 characters.
+LabelName = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class _Part(BaseModel):
@@ -85,6 +87,17 @@ class ReviewEvent(_Part):
 
 class PullRequestEvent(_Part):
     pull_request: PullRequest
+
+
+class Label(_Part):
+    name: LabelName
+
+
+class LabelEvent(PullRequestEvent):
+    """`pull_request.labeled` or `.unlabeled`. GitHub's schema makes `label` optional: a
+    delivery without it says only that some label changed."""
+
+    label: Label | None = None
 
 
 class Branch(_Part):

@@ -9,6 +9,7 @@ from app.version import CHECK_NAME
 from app.web.payloads import (
     CheckRunEvent,
     CheckSuiteEvent,
+    LabelEvent,
     PullRequestEvent,
     PullRequestRef,
     ReviewEvent,
@@ -21,6 +22,9 @@ PULL_REQUEST_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_fo
 # again), a change of base branch (another diff, another policy), ready for review (a draft
 # may have been skipped).
 FRESH_ACTIONS = frozenset({"reopened", "edited", "ready_for_review"})
+# A label added or removed: the head's verdict follows `gate.skip_label`, its attribution the
+# labels detection reads (app/jobs/labels.py says which a label is).
+LABEL_ACTIONS = frozenset({"labeled", "unlabeled"})
 
 
 def _base_changed(payload: dict[str, Any]) -> bool:
@@ -67,6 +71,8 @@ def _analysis_jobs(event: str, payload: dict[str, Any], delivery_id: str) -> lis
         "delivery_id": delivery_id,
         "event": f"{event}.{action}",
     }
+    if event == "pull_request" and action in LABEL_ACTIONS:
+        return _label_jobs(common, LabelEvent.model_validate(payload))
     if event == "pull_request":
         pr = PullRequestEvent.model_validate(payload).pull_request
         if pr.state != "open":
@@ -115,10 +121,19 @@ def _analysis_jobs(event: str, payload: dict[str, Any], delivery_id: str) -> lis
     ]
 
 
+def _label_jobs(common: dict[str, Any], labelled: LabelEvent) -> list[Job]:
+    """The open PR's head judged again for the label (app/jobs/labels.py says how)."""
+    pr = labelled.pull_request
+    if pr.state != "open":
+        return []
+    name = labelled.label.name if labelled.label else ""
+    return [Job(**common, pull_number=pr.number, head_sha=pr.head.sha, kind="label", label=name)]
+
+
 def _routed(event: str, action: str, payload: dict[str, Any]) -> bool:
     """Whether this event and action make jobs at all."""
     if event == "pull_request":
-        return action in PULL_REQUEST_ACTIONS or _base_changed(payload)
+        return action in PULL_REQUEST_ACTIONS | LABEL_ACTIONS or _base_changed(payload)
     if event == "pull_request_review":
         return action in ("submitted", "dismissed")
     if event == "check_suite":

@@ -518,6 +518,24 @@ class FakeGitHub:
                 }
             )
 
+    def remove_label(self, owner: str, repo: str, number: int, name: str, actor: str) -> None:
+        """`actor` removes a label from the PR (an `unlabeled` issue event)."""
+        with self.lock:
+            key = (owner, repo, number)
+            current = self.labels.setdefault(key, [])
+            if name in current:
+                current.remove(name)
+            events = self.issue_events.setdefault(key, [])
+            events.append(
+                {
+                    "id": 9000 + len(events),
+                    "event": "unlabeled",
+                    "actor": user_json(actor),
+                    "label": {"name": name, "color": "ededed"},
+                    "created_at": "2026-01-01T00:00:00Z",
+                }
+            )
+
     def set_permission(self, owner: str, repo: str, username: str, permission: str) -> None:
         with self.lock:
             self.permissions[(owner, repo, username)] = permission

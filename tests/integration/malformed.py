@@ -47,6 +47,9 @@ def event_payloads(pr: StagedPR) -> list[tuple[str, JSON]]:
         out.append(("pull_request", pull_request_payload(pr, action)))
     edited = pull_request_payload(pr, "edited") | {"changes": {"base": {"ref": {"from": "old"}}}}
     out.append(("pull_request", edited))
+    label = {"id": 208045946, "name": "skip-ai-gate", "color": "ededed", "default": False}
+    for action in ("labeled", "unlabeled"):
+        out.append(("pull_request", pull_request_payload(pr, action) | {"label": label}))
     for action in ("submitted", "dismissed"):
         review = {
             "id": 80,
@@ -313,7 +316,7 @@ ROUTED = frozenset(
         *("action", "installation", "id", "repository", "full_name", "pull_request", "number"),
         *("head", "sha", "state", "check_suite", "head_sha", "pull_requests", "check_run"),
         *("name", "requested_action", "identifier", "review", "user", "login", "sender"),
-        *("changes", "base"),
+        *("changes", "base", "label"),
     }
 )
 # What routing reads, exactly.
@@ -323,6 +326,7 @@ READ = frozenset(
         *[("action",), ("installation",), ("installation", "id"), ("repository",)],
         *[("repository", "full_name"), ("sender",), ("sender", "login"), ("changes",)],
         *[("changes", "base"), ("pull_request",), ("pull_request", "number")],
+        *[("label",), ("label", "name")],
         *[("pull_request", "state"), ("pull_request", "head"), ("pull_request", "head", "sha")],
         *[("review",), ("review", "user"), ("review", "user", "login"), ("requested_action",)],
         *[("requested_action", "identifier"), ("check_run", "name")],

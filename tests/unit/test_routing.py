@@ -44,9 +44,64 @@ def test_a_change_of_base_branch_makes_a_fresh_analysis() -> None:
     assert jobs_for("pull_request", title_only, "d2") == []
 
 
-@pytest.mark.parametrize("action", ["labeled", "edited", "converted_to_draft"])
+@pytest.mark.parametrize("action", ["assigned", "edited", "converted_to_draft"])
 def test_other_pull_request_actions_are_ignored(action: str) -> None:
     assert jobs_for("pull_request", pr_payload(action), "d1") == []
+
+
+def label_payload(
+    action: str, state: str = "open", name: object = "skip-ai-gate"
+) -> dict[str, Any]:
+    return pr_payload(action, state) | {"label": {"name": name, "color": "ededed"}}
+
+
+@pytest.mark.parametrize("action", ["labeled", "unlabeled"])
+def test_a_label_added_or_removed_makes_one_label_job_carrying_its_name(action: str) -> None:
+    [job] = jobs_for("pull_request", label_payload(action, name="Skip-AI-Gate"), "d1")
+    assert (job.kind, job.label, job.event, job.rerun) == (
+        "label",
+        "Skip-AI-Gate",
+        f"pull_request.{action}",
+        False,
+    )
+    assert job.key == f"9:octo/repo:3:{HEAD}"
+
+
+@pytest.mark.parametrize("action", ["labeled", "unlabeled"])
+def test_a_label_on_a_closed_pull_request_is_ignored(action: str) -> None:
+    assert jobs_for("pull_request", label_payload(action, "closed"), "d1") == []
+
+
+def test_a_label_event_without_its_label_makes_a_job_naming_none() -> None:
+    # GitHub's schema makes `label` optional: the job then knows only that a label changed.
+    [job] = jobs_for("pull_request", pr_payload("labeled"), "d1")
+    assert (job.kind, job.label) == ("label", "")
+
+
+@pytest.mark.parametrize("action", ["labeled", "unlabeled"])
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("label", "name"), 7),
+        (("label", "name"), None),
+        (("label", "name"), True),
+        (("label", "name"), ["skip"]),
+        (("label", "name"), ""),
+        (("label", "name"), "x" * 101),
+        (("label",), "skip-ai-gate"),
+        (("label",), ["skip-ai-gate"]),
+        (("label",), {"color": "ededed"}),
+        (("pull_request", "number"), "3"),
+        (("pull_request", "head", "sha"), "abc"),
+    ],
+)
+def test_malformed_labels_are_refused_as_invalid(
+    action: str, path: tuple[str, ...], value: object
+) -> None:
+    payload = _with(label_payload(action), path, value)
+    with pytest.raises(ValidationError) as refused:
+        jobs_for("pull_request", payload, "d1")
+    assert refused.value.errors()[0]["loc"][: len(path)] == path
 
 
 def test_check_run_rerequested_is_a_rerun_per_pull_request() -> None:
@@ -199,7 +254,7 @@ def test_malformed_numbers_of_check_suites_runs_and_closed_prs_are_refused(numbe
 
 def test_ignored_events_are_not_inspected() -> None:
     # Whatever the rest holds, an event or action we do not route is ignored.
-    junk = {"action": "labeled", "installation": "x", "repository": 7, "pull_request": []}
+    junk = {"action": "assigned", "installation": "x", "repository": 7, "pull_request": []}
     assert jobs_for("pull_request", junk, "d8") == []
     assert jobs_for("installation", {"action": "created", "installation": []}, "d9") == []
     assert jobs_for("pull_request", {"action": ["opened"]}, "d10") == []

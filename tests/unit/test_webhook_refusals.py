@@ -84,3 +84,35 @@ def test_a_malformed_field_is_refused_with_400_naming_it_and_nothing_queued() ->
         "malformed pull_request payload: pull_request.number"
     )
     assert queue.jobs == []
+
+
+def test_a_label_change_is_queued_and_a_malformed_label_refused() -> None:
+    """`pull_request.labeled` / `unlabeled` are answered 202 with a label job for the head;
+    a label name that is not a string is a 400 naming it."""
+    queue = FlakyQueue(None)
+    app = FastAPI()
+    app.router.routes.append(
+        webhook_route(SECRET, MemoryIntake(MemoryJobState(), queue, 3600), WebMetrics())
+    )
+    client = TestClient(app)
+
+    def post(action: str, name: object, delivery: str) -> tuple[int, str]:
+        body = json.dumps(PAYLOAD | {"action": action, "label": {"name": name}}).encode()
+        headers = {
+            "X-GitHub-Event": "pull_request",
+            "X-GitHub-Delivery": delivery,
+            "X-Hub-Signature-256": sign(SECRET, body),
+        }
+        answer = client.post("/api/github/webhooks", content=body, headers=headers)
+        return answer.status_code, answer.json()["message"]
+
+    assert post("labeled", "skip-ai-gate", "delivery-3")[0] == 202
+    assert post("unlabeled", "skip-ai-gate", "delivery-4")[0] == 202
+    assert [(j.kind, j.label, j.event) for j in queue.jobs] == [
+        ("label", "skip-ai-gate", "pull_request.labeled"),
+        ("label", "skip-ai-gate", "pull_request.unlabeled"),
+    ]
+    status, message = post("labeled", 7, "delivery-5")
+    assert status == 400
+    assert message.startswith("malformed pull_request payload: label.name")
+    assert len(queue.jobs) == 2
