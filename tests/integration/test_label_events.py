@@ -5,67 +5,17 @@ afresh, and any other label (our own `labels.ai_generated` too) writes nothing."
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-import pytest
-
-from app.adapters.gitcache import GitCache
-from app.adapters.github.client import GitHubApp
-from app.adapters.registry import MemoryLicenceCache, RegistryResolver
-from app.adapters.state import MemoryJobState
-from app.adapters.store import SqlStore
 from app.jobs.analyse import fail_job, run_job, show_queued
 from app.jobs.deps import Deps
 from app.jobs.model import Job
 from app.jobs.runner import Retry, attempt_job
 from tests.fakes.github_server import FakeGitHub, RecordedRequest
-from tests.fakes.keys import private_key_pem
-from tests.integration.conftest import APP_ID, INSTALLATION_ID
+from tests.integration.inprocess import job_for
 from tests.integration.scenarios import StagedPR, our_runs, stage_file_pr
 
 OWNER = "labels-org"
 SKIP = "gate:\n  max_ai_lines: 0\n  skip_label: skip-ai-gate\n"
-
-
-# The job layer's collaborators as test_jobs_inprocess.py makes them (kept here so this file
-# stands alone while that one is reworked).
-@pytest.fixture
-def deps(github: FakeGitHub, tmp_path: Path) -> Iterator[Deps]:
-    store = SqlStore(f"sqlite:///{tmp_path / 'ai-gate.db'}")
-    app = GitHubApp(
-        issuer=str(APP_ID),
-        private_key_pem=private_key_pem(),
-        api_url=github.base_url,  # type: ignore[attr-defined]
-        write_interval=0,
-    )
-    yield Deps(
-        github=app,
-        gitcache=GitCache(tmp_path / "cache", 10**9),
-        licences=RegistryResolver("", "", cache=MemoryLicenceCache()),
-        state=MemoryJobState(),
-        reports=store,
-        ledger=store,
-        runs=store,
-        time_limit=60,
-        lease=2,
-    )
-    app.close()
-    store.close()
-
-
-def job_for(pr: StagedPR, **fields: Any) -> Job:
-    """The job a `pull_request.opened` delivery for the staged PR makes."""
-    given = {
-        "installation_id": INSTALLATION_ID,
-        "repository": f"{pr.owner}/{pr.repo}",
-        "pull_number": pr.number,
-        "head_sha": pr.head_sha,
-        "event": "pull_request.opened",
-        "delivery_id": "d-1",
-    }
-    return Job.model_validate(given | fields)
 
 
 def statuses(github: FakeGitHub, pr: StagedPR) -> list[tuple[str, str | None]]:
