@@ -502,34 +502,24 @@ class FakeGitHub:
 
     def add_label(self, owner: str, repo: str, number: int, name: str, actor: str) -> None:
         """`actor` adds a label to the PR (in its labels, and as a `labeled` issue event)."""
-        with self.lock:
-            key = (owner, repo, number)
-            current = self.labels.setdefault(key, [])
-            if name not in current:
-                current.append(name)
-            events = self.issue_events.setdefault(key, [])
-            events.append(
-                {
-                    "id": 9000 + len(events),
-                    "event": "labeled",
-                    "actor": user_json(actor),
-                    "label": {"name": name, "color": "ededed"},
-                    "created_at": "2026-01-01T00:00:00Z",
-                }
-            )
+        self._label_event("labeled", (owner, repo, number), name, actor)
 
     def remove_label(self, owner: str, repo: str, number: int, name: str, actor: str) -> None:
         """`actor` removes a label from the PR (an `unlabeled` issue event)."""
+        self._label_event("unlabeled", (owner, repo, number), name, actor)
+
+    def _label_event(self, event: str, key: tuple[str, str, int], name: str, actor: str) -> None:
         with self.lock:
-            key = (owner, repo, number)
             current = self.labels.setdefault(key, [])
-            if name in current:
+            if event == "labeled" and name not in current:
+                current.append(name)
+            elif event == "unlabeled" and name in current:
                 current.remove(name)
             events = self.issue_events.setdefault(key, [])
             events.append(
                 {
                     "id": 9000 + len(events),
-                    "event": "unlabeled",
+                    "event": event,
                     "actor": user_json(actor),
                     "label": {"name": name, "color": "ededed"},
                     "created_at": "2026-01-01T00:00:00Z",
