@@ -9,18 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from app.adapters.git import Git
 from app.adapters.localgit import EMPTY_TREE, SYMLINK, ZERO, tree_entries
+from app.core.attribution.agenttrace import AGENT_TRACE_PATH, parse_agent_trace
+from app.core.attribution.gitai import GIT_AI_REF, GitAiNote, note_records, parse_git_ai_note
 from app.core.attribution.lines import paths_needing_history
-from app.core.attribution.records import (
-    AGENT_TRACE_PATH,
-    GIT_AI_REF,
-    MAX_TEXT_CHARS,
-    GitAiNote,
-    Origin,
-    Origins,
-    note_records,
-    parse_agent_trace,
-    parse_git_ai_note,
-)
+from app.core.attribution.records import MAX_TEXT_CHARS, Origin, Origins
 from app.core.models import (
     Commit,
     LineRecord,

@@ -6,7 +6,7 @@ with the repository's own objects as an alternate): nothing is written to the re
 refs or its index. Its author is ai-gate and its message says what it is, so it carries no
 attribution evidence of its own: the commit message, where agents put their trailers, is not
 written yet when a pre-commit hook runs. Agent Trace records recorded at HEAD describe exactly
-this next commit (app/core/attribution/records.py) and attribute its lines; git-ai notes exist
+this next commit (app/core/attribution/agenttrace.py) and attribute its lines; git-ai notes exist
 only for commits already made.
 """
 

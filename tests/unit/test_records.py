@@ -9,14 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.attribution import records
-from app.core.attribution.records import (
-    GitAiNote,
-    NotedLines,
-    note_records,
-    parse_agent_trace,
-    parse_git_ai_note,
-    tool_id,
-)
+from app.core.attribution.agenttrace import parse_agent_trace
+from app.core.attribution.gitai import GitAiNote, NotedLines, note_records, parse_git_ai_note
+from app.core.attribution.records import tool_id
 
 TRACE = ".agent-trace/traces.jsonl"
 HEAD = "f" * 40
