@@ -15,7 +15,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from app.adapters.github.source import PullRequest, PullRequestSource
+from app.adapters.github.models import PullRequest
+from app.adapters.github.source import PullRequestSource
 from app.adapters.outcomes import WHOLE, AnalysedPR, Budget, Outcome
 from app.core.config.model import Config
 from app.core.models import Report

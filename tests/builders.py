@@ -6,7 +6,7 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
-from app.adapters.github.source import PullRequest
+from app.adapters.github.models import PullRequest
 from app.core.config.checks import MypyConfig, RuffConfig
 from app.core.models import (
     Commit,

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.adapters.github.source import PullRequest, pull_request
+from app.adapters.github.models import PullRequest, pull_request
 from app.errors import SettingsError, SourceError, UsageError
 
 PULL_REQUEST_EVENTS = frozenset({"pull_request", "pull_request_target"})

@@ -14,7 +14,8 @@ from app.adapters.configfiles import base_reader
 from app.adapters.git import Git
 from app.adapters.gitcache import PullRef
 from app.adapters.github.client import Installation
-from app.adapters.github.source import PullRequest, PullRequestSource
+from app.adapters.github.models import PullRequest
+from app.adapters.github.source import PullRequestSource
 from app.adapters.localgit import changed_files, merge_base
 from app.adapters.tokencount import Counting
 from app.core.config.file import CONFIG_PATH

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from app.adapters.github.client import Installation
-from app.adapters.github.source import CheckRun, check_run, check_runs
+from app.adapters.github.models import CheckRun, check_run, check_runs
 from app.core.models import Finding, Report
 from app.publishers.markdown import render_summary, render_title
 from app.publishers.reading import ordered, written_by

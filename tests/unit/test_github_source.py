@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.adapters.github.source import check_run, check_runs, pull_request
+from app.adapters.github.models import check_run, check_runs, pull_request
 from app.errors import SourceError, TransientError
 
 HEAD, BASE = "f" * 40, "a" * 40
