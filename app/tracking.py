@@ -2,10 +2,11 @@
 (and the budget alerts its booking crosses), what became of the PR when it was merged or
 closed, and the rework of merged AI lines as the default branch moves on.
 
-Three hooks, called from app/jobs/analyse.py: `after_booking` (an analysis booked its cost),
-`outcome_job` (`pull_request.closed` / `reopened`) and `rework_job` (`push` to the default
-branch). Each can run twice safely: the outcome tables are keyed by PR and service, the
-service ledger books differences, and an alert is raised once per threshold and month.
+Three hooks, called from the job layer (app/jobs/analyse.py, kinds.py): `after_booking` (an
+analysis booked its cost), `outcome_job` (`pull_request.closed` / `reopened`) and `rework_job`
+(`push` to the default branch). Each can run twice safely: the outcome tables are keyed by PR
+and service, the service ledger books differences, and an alert is raised once per threshold and
+month.
 """
 
 from __future__ import annotations

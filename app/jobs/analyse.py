@@ -1,4 +1,5 @@
-"""One analysis job: fetch the PR, analyse it, publish the check run. Shared by every queue."""
+"""One analysis job: fetch the PR, analyse it, publish the check run. Shared by every queue;
+re-judging a head without analysing it again is `reevaluate.py`."""
 
 from __future__ import annotations
 
@@ -22,30 +23,25 @@ from app.core.config.file import CONFIG_PATH
 from app.core.config.load import load_config
 from app.core.config.merge import config_info
 from app.core.config.model import Config
-from app.core.cost.budget import budget_status
 from app.core.diff import PatchLines
-from app.core.gate import decide
 from app.core.models import (
-    WRITE_PERMISSIONS,
-    Acknowledgement,
     ConfigInfo,
     PullRequestSnapshot,
     Report,
     Verdict,
 )
-from app.core.pipeline import gate_input, patch_lines
+from app.core.pipeline import patch_lines
 from app.deadline import Deadline
 from app.engine import analyse_range
-from app.errors import Busy, ConfigError, Superseded, Unavailable
+from app.errors import Busy, ConfigError, Superseded
 from app.jobs.deps import Deps
 from app.jobs.heads import holding
-from app.jobs.labels import label_effect
 from app.jobs.model import CLOSED, Job
-from app.publishers.checkrun import ACKNOWLEDGE, CheckRunPublisher, ErrorConclusion
+from app.publishers.checkrun import CheckRunPublisher
 from app.publishers.codescanning import CodeScanningPublisher
 from app.publishers.labels import LabelPublisher
 from app.publishers.review import ReviewPublisher
-from app.tracking import after_booking, deliver_alerts, outcome_job, rework_job
+from app.tracking import after_booking, deliver_alerts
 
 log = logging.getLogger(__name__)
 
@@ -56,22 +52,7 @@ Outcome = Literal[
 PUBLISHED_TTL = 3600
 
 
-def run_job(job: Job, deps: Deps, deadline: Deadline | None = None) -> Outcome:
-    """Do what the job asks: analyse a head sha, or re-judge it after a review, a button or
-    a label."""
-    deadline = deadline or Deadline.never()
-    if job.kind == "analyse":
-        return analyse_job(job, deps, deadline)
-    if job.kind == "label":
-        return label_job(job, deps, deadline)
-    if job.kind == "outcome":
-        return outcome_job(job, deps, deadline)
-    if job.kind == "rework":
-        return rework_job(job, deps, deadline)
-    return reevaluate_job(job, deps, deadline)
-
-
-def _stale(job: Job, deps: Deps) -> str | None:
+def stale(job: Job, deps: Deps) -> str | None:
     """The newer head (or `closed`) that makes this job pointless, if any."""
     latest = deps.state.head(job.pr_key)
     return latest if latest is not None and latest != job.head_sha else None
@@ -79,7 +60,7 @@ def _stale(job: Job, deps: Deps) -> str | None:
 
 def analyse_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
     """Analyse one head sha and publish it, unless a newer head has superseded it."""
-    if (newer := _stale(job, deps)) is not None:
+    if (newer := stale(job, deps)) is not None:
         log.info("job %s superseded by %s before start", job.key, newer[:12])
         _cancel_recorded(job, deps, newer, deadline)
         return "superseded"
@@ -90,7 +71,7 @@ def analyse_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
 def _analyse_held(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
     api = deps.github.installation(job.installation_id, deadline)
     source = PullRequestSource(api)
-    attempt = _attempt_key(job)
+    attempt = attempt_key(job)
     if attempt is not None and deps.state.published(attempt):
         # A retry after this job completed its run: only what follows the run is left to do.
         return _finish_published(job, deps, api, source, deadline)
@@ -150,7 +131,7 @@ def _fresh_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int:
     """A re-run's own run: made by its first attempt (which cancels any run left open), found
     again by its retries."""
     state = deps.state
-    mine = f"{_attempt_key(job) or job.key}:fresh"
+    mine = f"{attempt_key(job) or job.key}:fresh"
     earlier = state.run_of(mine)
     current = state.run_of(job.key)
     if earlier is not None and current is not None and current.run_id == earlier.run_id:
@@ -170,7 +151,7 @@ def show_queued(job: Job, deps: Deps) -> bool:
     delivery is taken, long before a worker is free to analyse it; whether it made one. Best
     effort: the job creates the run itself when this did not."""
     state = deps.state
-    if _stale(job, deps) is not None or state.run_of(job.key) is not None:
+    if stale(job, deps) is not None or state.run_of(job.key) is not None:
         return False
     claim = f"create:{job.key}"
     if not state.claim(claim, CREATE_CLAIM_TTL):
@@ -188,7 +169,7 @@ def show_queued(job: Job, deps: Deps) -> bool:
         state.release(claim)
     # The head may have moved on while the run was made, and its job found nothing to cancel
     # then: whoever reads the head after the other's write cancels it.
-    if (newer := _stale(job, deps)) is not None:
+    if (newer := stale(job, deps)) is not None:
         with suppress(Busy):  # the job holding the head cancels it
             _cancel_recorded(job, deps, newer, Deadline.never())
     return True
@@ -239,9 +220,9 @@ def _analyse_and_publish(
     # The token counter loads its vocabulary while git fetches (app/adapters/tokencount.py).
     with Counting() as counting, _fetched(job, deps, pr, deadline) as git:
         try:
-            config, info = _load_config(source, job.repository, pr.base_sha, git, known)
+            config, info = effective_config(source, job.repository, pr.base_sha, git, known)
         except ConfigError as exc:
-            publisher.fail(_run_id(run), "failure", f"Invalid {exc.path}", _config_message(exc))
+            publisher.fail(_run_id(run), "failure", f"Invalid {exc.path}", config_message(exc))
             _done(job, deps, run)
             return "config-error"
         if pr.draft and config.gate.drafts == "skip":
@@ -267,14 +248,14 @@ def _analyse_and_publish(
             label_grants=source.label_grants(
                 job.repository, job.pull_number, info_pr.labels, config.gate.skip_label
             ),
-            month_to_date_usd=_month_without(job, deps),
+            month_to_date_usd=month_without(job, deps),
             licences=deps.licences,
             deadline=deadline,
             counting=counting,
         )
     report = analysis.report
     _ensure_head(job, source.head_sha(job.repository, job.pull_number))
-    if (newer := _stale(job, deps)) is not None:
+    if (newer := stale(job, deps)) is not None:
         raise Superseded(job.head_sha, newer)
     # Stored before publishing: a database failure retries the job before GitHub shows
     # anything, rather than completing the run and then completing a second one.
@@ -290,7 +271,7 @@ def _analyse_and_publish(
     report = after_booking(job, deps, pr, report, config, datetime.now(UTC))
     publisher.complete(_run_id(run), report, config.comments.max_annotations)
     _done(job, deps, run)
-    if (attempt := _attempt_key(job)) is not None:
+    if (attempt := attempt_key(job)) is not None:
         deps.state.mark_published(attempt, PUBLISHED_TTL)
     _publish_extras(source.api, job, report, analysis.lines, info_pr.labels, config)
     deliver_alerts(deps, deadline)
@@ -329,7 +310,7 @@ def _fetched(
     return deps.gitcache.open(pull, deps.github.token(job.installation_id), deadline)
 
 
-def _attempt_key(job: Job) -> str | None:
+def attempt_key(job: Job) -> str | None:
     """One event's job for one head: the same across its retries, new for the next event."""
     return f"{job.key}:{job.delivery_id}:{job.kind}" if job.delivery_id else None
 
@@ -366,7 +347,7 @@ def _finish_published(
         return "published"
     with _fetched(job, deps, pr, deadline) as git:
         try:
-            config, _ = _load_config(source, job.repository, report.base_sha, git)
+            config, _ = effective_config(source, job.repository, report.base_sha, git)
         except ConfigError:
             return "config-error"
         files = changed_files(git, merge_base(git, report.base_sha, job.head_sha), job.head_sha)
@@ -377,7 +358,7 @@ def _finish_published(
     return "published"
 
 
-def _month_without(job: Job, deps: Deps) -> float:
+def month_without(job: Job, deps: Deps) -> float:
     """The repository's spend this month without this pull request's current amount."""
     now = datetime.now(UTC)
     month = deps.ledger.month_to_date(job.repository, now)
@@ -412,123 +393,7 @@ def _draft_report(job: Job, pr: PullRequest, info: ConfigInfo) -> Report:
     )
 
 
-def reevaluate_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
-    """Re-judge a head sha after a review or an Acknowledge, from its stored report; with
-    nothing to re-judge yet (or a store that lost it), the full analysis does it all."""
-    with holding(deps.state, job.key, deps.lease):
-        outcome = _reevaluate_held(job, deps, deadline)
-    if outcome is None:
-        return analyse_job(job.model_copy(update={"kind": "analyse"}), deps, deadline)
-    return outcome
-
-
-def label_job(job: Job, deps: Deps, deadline: Deadline) -> Outcome:
-    """A label added or removed (app/jobs/labels.py says what it asks): the head's completed
-    run re-judged for `gate.skip_label`, the head analysed afresh for a label detection
-    reads, nothing for any other. Only reads before it knows which: the PR and the config."""
-    if _stale(job, deps) is not None:
-        return "superseded"
-    source = PullRequestSource(deps.github.installation(job.installation_id, deadline))
-    pr = source.pull_request(job.repository, job.pull_number)
-    if pr.head_sha != job.head_sha:
-        return "superseded"
-    try:
-        config, _ = _load_config(source, job.repository, pr.base_sha, None)
-    except ConfigError:
-        return "config-error"  # the analysis job reports it
-    effect = label_effect(config, job.label)
-    if effect == "none":
-        return "ignored"
-    fresh = _fresh(job)
-    # Under the head's lock: an analysis under way may have read the labels before this
-    # change, so the job waits for it (Busy) and then judges its run. With no completed run
-    # once the lock is had, no analysis has read them yet: the one to come reads them.
-    with holding(deps.state, job.key, deps.lease):
-        if effect == "rejudge":
-            return _reevaluate_held(job, deps, deadline) or "ignored"
-        publisher = CheckRunPublisher(source.api, job.repository)
-        if not _rerun_begun(fresh, deps) and _completed_run(job, deps, publisher) is None:
-            return "ignored"
-    return analyse_job(fresh, deps, deadline)
-
-
-def _fresh(job: Job) -> Job:
-    """The fresh analysis a label's job becomes (the same across its retries)."""
-    return job.model_copy(update={"kind": "analyse", "rerun": True})
-
-
-def _rerun_begun(job: Job, deps: Deps) -> bool:
-    """Whether an earlier attempt of this re-run made its run (`_fresh_run`): its retry
-    carries on whatever the head's run now is."""
-    return deps.state.run_of(f"{_attempt_key(job) or job.key}:fresh") is not None
-
-
-def _completed_run(job: Job, deps: Deps, publisher: CheckRunPublisher) -> int | None:
-    """The head's completed run: as recorded, or (a state that forgot it) as GitHub says."""
-    record = deps.state.run_of(job.key)
-    if record is not None:
-        return record.run_id if record.done else None
-    run = publisher.latest(job.head_sha)
-    return run.id if run is not None and run.completed else None
-
-
-def _reevaluate_held(job: Job, deps: Deps, deadline: Deadline) -> Outcome | None:
-    api = deps.github.installation(job.installation_id, deadline)
-    source = PullRequestSource(api)
-    publisher = CheckRunPublisher(api, job.repository)
-    stored = deps.reports.load_report(job.repository, job.head_sha)
-    if stored is None or (run_id := _completed_run(job, deps, publisher)) is None:
-        return None
-    pr = source.pull_request(job.repository, job.pull_number)
-    if pr.head_sha != job.head_sha:
-        return "superseded"
-    try:
-        config, _ = _load_config(source, job.repository, stored.base_sha, None)
-    except ConfigError:
-        return "config-error"  # the analysis job reports it
-    notes = list(stored.notes)
-    if job.kind == "action" and job.action == ACKNOWLEDGE["identifier"]:
-        notes.append(_acknowledge(job, deps, source))
-    budget = budget_status(stored.cost, _month_without(job, deps), config.cost.budget)
-    info_pr = pr.info()
-    # The gate's input made as the analysis makes it, from what re-judging has at hand.
-    judged = PullRequestSnapshot(
-        repository=job.repository,
-        base_sha=stored.base_sha,
-        head_sha=job.head_sha,
-        pull_request=info_pr,
-        reviews=tuple(source.reviews(job.repository, job.pull_number)),
-        acknowledgements=tuple(deps.reports.acknowledgements(job.repository, job.head_sha)),
-        label_grants=source.label_grants(
-            job.repository, job.pull_number, info_pr.labels, config.gate.skip_label
-        ),
-    )
-    gate_data = gate_input(
-        judged, stored.attribution, stored.findings, budget.failures, config, stored.disclosure
-    )
-    report = stored.model_copy(
-        update={"verdict": decide(config.gate, gate_data), "notes": tuple(notes)}
-    )
-    publisher.update_verdict(run_id, report)
-    deps.reports.save_report(report)
-    return "published"
-
-
-def _acknowledge(job: Job, deps: Deps, source: PullRequestSource) -> str:
-    """Record the button press if the user may merge; the note says what happened."""
-    permission = source.permission(job.repository, job.actor)
-    if permission not in WRITE_PERMISSIONS:
-        return (
-            f"@{job.actor} pressed Acknowledge: refused, it needs write access "
-            f"(they have `{permission}`)."
-        )
-    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    ack = Acknowledgement(login=job.actor, permission=permission, at=when)
-    deps.reports.add_acknowledgement(job.repository, job.head_sha, ack)
-    return f"@{job.actor} ({permission}) acknowledged the AI part at {when}."
-
-
-def _load_config(
+def effective_config(
     source: PullRequestSource,
     repo: str,
     base_sha: str,
@@ -549,44 +414,10 @@ def _load_config(
     return effective.config, config_info(effective)
 
 
-def _config_message(exc: ConfigError) -> str:
+def config_message(exc: ConfigError) -> str:
     where = f"line {exc.line}, column {exc.column}" if exc.line else "the file"
     return (
         f"`{exc.path}` on the base branch could not be used ({where}):\n\n"
         f"```\n{exc.message}\n```\n\nHow to fix: {exc.hint or 'correct the file'}; "
         "`ai-gate config validate` checks a file locally."
     )
-
-
-def fail_job(job: Job, deps: Deps, conclusion: ErrorConclusion, message: str) -> None:
-    """Complete the job's check run with a message after it failed for good."""
-    if job.kind in ("outcome", "rework"):
-        return  # no check run of its own: the next event records it again
-    if job.kind == "label" and not _rerun_begun(_fresh(job), deps):
-        # A label's job owns no run but the one its fresh analysis made: a head's open run is
-        # its analysis's, which may still come and complete it.
-        return
-    try:
-        with holding(deps.state, job.key, deps.lease):
-            _fail_run(job, deps, conclusion, message)
-    except Busy:
-        log.info("job %s: another job holds the head and completes its run", job.key)
-    except Unavailable:  # Redis is down: GitHub alone says which run is open
-        _fail_run(job, deps, conclusion, message)
-
-
-def _fail_run(job: Job, deps: Deps, conclusion: ErrorConclusion, message: str) -> None:
-    api = deps.github.installation(job.installation_id)
-    publisher = CheckRunPublisher(api, job.repository)
-    try:
-        record = deps.state.run_of(job.key)
-    except Unavailable:
-        record = None
-    if record is not None and record.done:
-        return  # the head's run is completed already: nothing to say
-    run_id = record.run_id if record else publisher.start(job.head_sha, external_id=job.key)
-    if run_id is None:
-        return
-    publisher.fail(run_id, conclusion, "ai-gate could not analyse this commit", message)
-    with suppress(Unavailable):
-        deps.state.record_run(job.key, run_id, done=True)

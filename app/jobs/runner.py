@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from app.deadline import Deadline
 from app.errors import AiGateError, Busy, RateLimited, TimeLimitExceeded, TransientError
-from app.jobs.analyse import fail_job, run_job
 from app.jobs.deps import Deps
+from app.jobs.kinds import fail_job, run_job
 from app.jobs.model import Job
 from app.publishers.checkrun import ErrorConclusion
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.jobs.analyse import run_job
 from app.jobs.deps import Deps
+from app.jobs.kinds import run_job
 from app.jobs.model import Job
 from tests.fakes.github_server import FakeGitHub
 from tests.integration.conftest import INSTALLATION_ID

@@ -4,8 +4,8 @@ in this process (tests/integration/inprocess.py)."""
 
 from __future__ import annotations
 
-from app.jobs.analyse import run_job
 from app.jobs.deps import Deps
+from app.jobs.kinds import run_job
 from app.version import installed_version
 from tests.fakes.github_server import DEFAULT_TOKEN_PERMISSIONS, FakeGitHub
 from tests.integration.inprocess import job_for

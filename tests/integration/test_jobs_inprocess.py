@@ -12,8 +12,9 @@ import pytest
 
 from app.adapters.intake import MemoryIntake
 from app.jobs import runner
-from app.jobs.analyse import run_job, show_queued
+from app.jobs.analyse import show_queued
 from app.jobs.deps import Deps
+from app.jobs.kinds import run_job
 from app.jobs.model import Job
 from app.jobs.queue import EmbeddedQueue
 from app.jobs.runner import Retry, attempt_job

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import threading
 
-from app.jobs.analyse import fail_job, run_job, show_queued
+from app.jobs.analyse import show_queued
 from app.jobs.deps import Deps
+from app.jobs.kinds import fail_job, run_job
 from app.jobs.model import Job
 from app.jobs.runner import Retry, attempt_job
 from tests.fakes.github_server import FakeGitHub, RecordedRequest

@@ -18,6 +18,8 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 ANALYSIS_STACK = (
     "app.engine",
     "app.jobs.analyse",
+    "app.jobs.reevaluate",
+    "app.jobs.kinds",
     "app.jobs.runner",
     "app.jobs.deps",
     "app.core.pipeline",
