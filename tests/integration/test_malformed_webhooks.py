@@ -83,9 +83,10 @@ class Jobs:
         self._stop = threading.Event()
         self._drainer: threading.Thread | None = None
 
-    def _submit(self, payload: dict[str, Any]) -> None:
-        with self._lock:
-            self._pending += 1
+    def _submit(self, payload: dict[str, Any], counted: bool = False) -> None:
+        if not counted:
+            with self._lock:
+                self._pending += 1
         self._pool.submit(self._run, payload)
 
     def _run(self, payload: dict[str, Any]) -> None:
@@ -114,13 +115,15 @@ class Jobs:
         while not self._stop.is_set():
             with self._lock:
                 raw: bytes | None = self._broker.rpop(QUEUE)  # type: ignore[assignment]
+                # Counted as it leaves the queue: `idle` always sees it in one place or the other.
+                self._pending += raw is not None
             if raw is None:
                 time.sleep(0.02)
                 continue
             # kombu's envelope around Celery's body: [args, kwargs, embed], args = [job]
             message = json.loads(raw)
             args, _, _ = json.loads(base64.b64decode(message["body"]))
-            self._submit(args[0])
+            self._submit(args[0], counted=True)
 
     def idle(self) -> bool:
         with self._lock:
@@ -229,10 +232,10 @@ def assert_answer(response: Answer, delivery: Delivery) -> None:
     assert isinstance(response.json(), dict)
 
 
-def stage_small_pr(github: FakeGitHub) -> StagedPR:
+def stage_small_pr(github: FakeGitHub, owner: str = OWNER) -> StagedPR:
     """A PR without Python files: quick to analyse, however often it is asked for."""
     return stage_pr(
-        github, {"README.md": "# hello\n"}, [Change({"NOTES.md": "notes\n"})], owner=OWNER
+        github, {"README.md": "# hello\n"}, [Change({"NOTES.md": "notes\n"})], owner=owner
     )
 
 
@@ -285,11 +288,22 @@ def test_signed_malformed_deliveries_answer_2xx_or_4xx_and_leave_no_run_open(
     assert runs_since(github, before), "no job reached GitHub: the examples prove nothing"
     assert open_runs(github, before) == []
     # Still analysing: a well-formed delivery after all that is answered and its run completed.
-    fresh = stage_small_pr(github)
+    # Its PR is in a repository of its own: a mutated delivery may have named any number of
+    # the sweep's repository, this one's included.
+    fresh = stage_small_pr(github, owner=f"{OWNER}-after")
     body = json.dumps(pull_request_payload(fresh)).encode()
     answer = post(Delivery("pull_request", body, str(uuid.uuid4()), "well-formed"))
     assert answer.status_code == 202, answer.text
-    wait_completed(github, fresh.head_sha)
+    try:
+        wait_completed(github, fresh.head_sha)
+    except AssertionError as exc:
+        with github.lock:
+            asked = [
+                f"{r.method} {r.path} -> {r.status}"
+                for r in github.requests
+                if f"/{fresh.owner}/" in r.path
+            ]
+        raise AssertionError(f"{exc}; GitHub was asked: {asked[-20:]}") from exc
 
 
 def test_the_real_server_in_redis_mode_answers_them_alike(
