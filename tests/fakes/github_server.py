@@ -572,10 +572,14 @@ class FakeGitHub:
             self.requests.clear()
 
     def requests_matching(self, method: str, path_regex: str) -> list[RecordedRequest]:
+        """The requests received with this method (`*`: any) whose path the regex finds."""
         pattern = re.compile(path_regex)
         with self.lock:
             return [
-                r for r in self.requests if r.method == method.upper() and pattern.search(r.path)
+                r
+                for r in self.requests
+                if method == "*" or r.method == method.upper()
+                if pattern.search(r.path)
             ]
 
     def reviews_for(self, owner: str, repo: str, number: int) -> list[JSON]:
