@@ -87,6 +87,6 @@ def read_event(env: RunnerEnvironment) -> PullRequestEvent:
         base_sha=pr.base_sha,
         head_sha=pr.head_sha,
         clone_url=pr.clone_url,
-        commits=pr.commits or 1,
+        commits=pr.commits_total or 1,
         pull_request=pr,
     )

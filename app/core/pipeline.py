@@ -215,12 +215,12 @@ class Checking:
     def __init__(self, given: CheckInput, pool: Executor | None = None) -> None:
         self._given = given
         self._started = {
-            id(c): pool.submit(c.run, given) for c in CHECKS if c.apart and pool is not None
+            c.name: pool.submit(c.run, given) for c in CHECKS if c.apart and pool is not None
         }
 
     def finish(self, ai_lines: Mapping[str, frozenset[int]], ai_commits: frozenset[str]) -> Checked:
         given = replace(self._given, ai_lines=ai_lines, ai_commits=ai_commits)
-        done = [c.run(given) for c in CHECKS if id(c) not in self._started]
+        done = [c.run(given) for c in CHECKS if c.name not in self._started]
         done += [f.result() for f in self._started.values()]
         found = [finding for d in done for finding in d.findings]
         later = [c.run(replace(given, found=found)) for c in SECOND_LOOK]

@@ -305,7 +305,7 @@ def _fetched(
         number=job.pull_number,
         base_sha=pr.base_sha,
         head_sha=job.head_sha,
-        commits=pr.commits or 1,
+        commits=pr.commits_total or 1,
     )
     return deps.gitcache.open(pull, deps.github.token(job.installation_id), deadline)
 

@@ -32,3 +32,8 @@ def analysed(github: FakeGitHub, deps: Deps, pr: StagedPR, **fields: Any) -> dic
     """Run the PR's analysis job here and return the head's (last) check run."""
     run_job(job_for(pr, **fields), deps)
     return our_runs(github, pr.head_sha)[-1]
+
+
+def statuses(github: FakeGitHub, pr: StagedPR) -> list[tuple[str, str | None]]:
+    """(status, conclusion) of each of the head's runs, oldest first."""
+    return [(r["status"], r["conclusion"]) for r in our_runs(github, pr.head_sha)]

@@ -249,3 +249,8 @@ def stage_file_pr(
     with github.lock:
         base_sha = github.pulls[(owner, REPO, number)].base_sha
     return push(github, StagedPR(number, "", base_sha, set(), owner=owner), [change])
+
+
+def staged_with_config(github: FakeGitHub, config: bytes, text: str = "x = 1\n") -> StagedPR:
+    """A PR whose base holds `config` as its `.ai-gate.yml`."""
+    return stage_file_pr(github, text, config=config.decode())

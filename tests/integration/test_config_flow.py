@@ -6,12 +6,13 @@ from __future__ import annotations
 from app.jobs.deps import Deps
 from tests.fakes.github_server import FakeGitHub
 from tests.integration.inprocess import analysed
-from tests.integration.scenarios import REPO, StagedPR, ai_change, stage_file_pr, stage_pr
-
-
-def staged_with_config(github: FakeGitHub, config: bytes, text: str = "x = 1\n") -> StagedPR:
-    """A PR whose base holds `config` as its `.ai-gate.yml`."""
-    return stage_file_pr(github, text, config=config.decode())
+from tests.integration.scenarios import (
+    REPO,
+    ai_change,
+    stage_file_pr,
+    stage_pr,
+    staged_with_config,
+)
 
 
 def test_base_config_is_strict_while_the_head_loosens_it(github: FakeGitHub, deps: Deps) -> None:

@@ -14,6 +14,7 @@ from tests.integration.scenarios import (
     StagedPR,
     pull_request_payload,
     stage_file_pr,
+    staged_with_config,
 )
 
 REVIEW_REQUIRED = b"gate:\n  require_human_review: true\n"
@@ -69,11 +70,6 @@ def action_payload(pr: StagedPR, run: dict[str, Any], login: str) -> dict[str, A
         "sender": {"login": login, "type": "User"},
         "installation": base["installation"],
     }
-
-
-def staged_with_config(github: FakeGitHub, config: bytes, text: str = "x = 1\n") -> StagedPR:
-    """A PR whose base holds `config` as its `.ai-gate.yml`."""
-    return stage_file_pr(github, text, config=config.decode())
 
 
 def test_human_approval_flips_action_required_and_a_bot_or_dismissal_does_not(

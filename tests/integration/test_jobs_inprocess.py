@@ -21,14 +21,10 @@ from app.jobs.runner import Retry, attempt_job
 from app.publishers.checkrun import CheckRunPublisher
 from tests.fakes.github_server import FakeGitHub
 from tests.integration.conftest import INSTALLATION_ID, wait_until
-from tests.integration.inprocess import job_for
-from tests.integration.scenarios import REVIEW_V1, Change, StagedPR, our_runs, push, stage_file_pr
+from tests.integration.inprocess import job_for, statuses
+from tests.integration.scenarios import REVIEW_V1, Change, our_runs, push, stage_file_pr
 
 OWNER = "inprocess-org"
-
-
-def statuses(github: FakeGitHub, pr: StagedPR) -> list[tuple[str, str | None]]:
-    return [(r["status"], r["conclusion"]) for r in our_runs(github, pr.head_sha)]
 
 
 def test_a_job_superseded_before_it_starts_cancels_the_run_shown_queued(

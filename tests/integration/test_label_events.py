@@ -12,15 +12,11 @@ from app.jobs.kinds import fail_job, run_job
 from app.jobs.model import Job
 from app.jobs.runner import Retry, attempt_job
 from tests.fakes.github_server import FakeGitHub, RecordedRequest
-from tests.integration.inprocess import job_for
+from tests.integration.inprocess import job_for, statuses
 from tests.integration.scenarios import StagedPR, our_runs, stage_file_pr
 
 OWNER = "labels-org"
 SKIP = "gate:\n  max_ai_lines: 0\n  skip_label: skip-ai-gate\n"
-
-
-def statuses(github: FakeGitHub, pr: StagedPR) -> list[tuple[str, str | None]]:
-    return [(r["status"], r["conclusion"]) for r in our_runs(github, pr.head_sha)]
 
 
 def label_job(pr: StagedPR, label: str, action: str = "labeled") -> Job:

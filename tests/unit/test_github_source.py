@@ -47,7 +47,7 @@ def test_a_pull_request_keeps_what_the_jobs_read() -> None:
     )
     # Git fetches from the base repository, where forks' heads are refs/pull/7/head.
     assert pr.fetch_url() == "https://x/o/r.git"
-    assert (pr.draft, pr.commits, pr.state, pr.merged_at) == (False, 3, "open", None)
+    assert (pr.draft, pr.commits_total, pr.state, pr.merged_at) == (False, 3, "open", None)
 
 
 def test_the_core_s_view_of_the_pull_request_derives_from_it() -> None:

@@ -20,45 +20,24 @@ from app.errors import SourceError
 CheckRunStatus = Literal["queued", "in_progress", "completed", "waiting", "requested", "pending"]
 
 
-class PullRequest(Frozen):
-    """A pull request as GitHub's REST API (or a workflow's event) describes it."""
+class PullRequest(PullRequestInfo):
+    """A pull request as GitHub's REST API (or a workflow's event) describes it: what the core
+    reads of it (`PullRequestInfo`), and what the job layer needs besides."""
 
-    number: int
     head_sha: str
     base_sha: str
-    head_ref: str = ""
-    base_ref: str = ""
     # The base repository's: forks' heads are fetched from there as `refs/pull/{n}/head`.
     clone_url: str | None = None
-    draft: bool = False
     state: str = "open"  # open | closed
-    # GitHub's totals (the lists it gives may be truncated).
-    commits: int | None = None
-    changed_files: int | None = None
     merged_at: datetime | None = None
     closed_at: datetime | None = None
     merge_commit_sha: str | None = None
-    title: str = ""
-    body: str = ""
     html_url: str = ""
-    author_login: str = ""
-    author_type: str = "User"
-    labels: tuple[str, ...] = ()
 
     def info(self) -> PullRequestInfo:
-        """What the core reads of the pull request."""
-        return PullRequestInfo(
-            number=self.number,
-            title=self.title,
-            body=self.body,
-            author_login=self.author_login,
-            author_type=self.author_type,
-            head_ref=self.head_ref,
-            base_ref=self.base_ref,
-            labels=self.labels,
-            draft=self.draft,
-            commits_total=self.commits,
-            files_total=self.changed_files,
+        """What the core reads of the pull request, and no more."""
+        return PullRequestInfo.model_validate(
+            self.model_dump(include=set(PullRequestInfo.model_fields))
         )
 
     def fetch_url(self) -> str:
@@ -207,8 +186,8 @@ def pull_request(data: object, what: str = "pull request") -> PullRequest:
         clone_url=pr.base.repo.clone_url if pr.base.repo else None,
         draft=bool(pr.draft),
         state=pr.state or "open",
-        commits=pr.commits,
-        changed_files=pr.changed_files,
+        commits_total=pr.commits,
+        files_total=pr.changed_files,
         merged_at=_utc(pr.merged_at),
         closed_at=_utc(pr.closed_at),
         merge_commit_sha=pr.merge_commit_sha or None,
